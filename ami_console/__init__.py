@@ -1,0 +1,27 @@
+"""ami-console: a console, a blocking client and a demo PBX for the Asterisk Manager Interface."""
+
+from .client import AMIClient, AMIError
+from .protocol import (
+    Greeting,
+    Message,
+    Parser,
+    ProtocolError,
+    action_fields,
+    mask_secrets,
+    parse_greeting,
+    serialize_action,
+)
+
+__all__ = [
+    "AMIClient",
+    "AMIError",
+    "Greeting",
+    "Message",
+    "Parser",
+    "ProtocolError",
+    "action_fields",
+    "mask_secrets",
+    "parse_greeting",
+    "serialize_action",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,355 @@
+"""AMIClient: a blocking Asterisk Manager Interface client.
+
+A port of the Perl module Telephony::Asterisk::AMI (0.006): the same methods, return
+values and error messages, plus what that module lacks: every wait is bounded by
+``timeout``, ``action()`` only ever returns its own response, event lists, MD5 login,
+TLS, and safe use from two threads (one reading, others sending).
+
+    ami = AMIClient(username="admin", secret="...", host="pbx.example.org:5038")
+    if not ami.connect():
+        raise SystemExit(ami.error)
+    response = ami.action(Action="Ping")
+    ami.disconnect()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from .protocol import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    Fields,
+    Message,
+    Parser,
+    ProtocolError,
+    action_fields,
+    mask_secrets,
+    serialize_action,
+)
+from .transport import Transport, describe_error, split_host
+
+__all__ = ["AMIClient", "AMIError"]
+
+NOT_CONNECTED = "Not connected to Asterisk!"
+LIST_END = ("complete", "cancelled")
+
+
+class AMIError(Exception):
+    """Raised only by ``with AMIClient(...)`` when the connection cannot be made."""
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Failure(Exception):
+    """The connection failed; the message is what ``error`` will say."""
+
+
+def _merge(fields: Fields | None, kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
+    items = list(fields.items() if hasattr(fields, "items") else fields or [])  # type: ignore[union-attr]
+    return items + list(kwargs.items())
+
+
+class AMIClient:
+    """A blocking AMI client. See the module docstring and the README for the API."""
+
+    def __init__(
+        self,
+        username: str | None = None,
+        secret: str | None = None,
+        host: str = "localhost",
+        port: int = 5038,
+        action_id: int = 1,
+        debug: bool = False,
+        debug_file: TextIO | None = None,
+        event_callback: Callable[[Message], Any] | None = None,
+        *,
+        timeout: float = 10.0,
+        auth: str = "plain",
+        events: str | None = None,
+        tls: bool | ssl.SSLContext = False,
+        encoding: str = "utf-8",
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    ) -> None:
+        for name, value in (("username", username), ("secret", secret)):
+            if value is None:
+                raise ValueError(f"Required parameter '{name}' not defined")
+        if auth not in ("plain", "md5"):
+            raise ValueError(f"auth must be 'plain' or 'md5', not {auth!r}")
+        self.username = username
+        self._secret = secret
+        self.host, self.port = split_host(host, port)
+        self.timeout = timeout
+        self.auth = auth
+        self.events = events
+        self.tls = tls
+        self.encoding = encoding
+        self.max_message_size = max_message_size
+        self.debug_file = debug_file if debug_file is not None else (sys.stderr if debug else None)
+        self.event_callback = event_callback
+        self.error: str | None = None
+        self.greeting: str | None = None
+        self._next_id = action_id
+        self._id_lock = threading.Lock()
+        self._transport: Transport | None = None
+        self._parser = Parser(encoding=encoding, max_message_size=max_message_size)
+
+    def __repr__(self) -> str:
+        state = "connected" if self.connected else "not connected"
+        return f"<AMIClient {self.username}@{self.host}:{self.port} {state}>"
+
+    def __enter__(self) -> AMIClient:
+        if not self.connect():
+            raise AMIError(self.error)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.connected:
+            self.disconnect()
+        self.close()
+
+    @property
+    def connected(self) -> bool:
+        return self._transport is not None and not self._transport.closed
+
+    @property
+    def next_action_id(self) -> str:
+        """The ActionID the next action will carry."""
+        return str(self._next_id)
+
+    # -- main methods -----------------------------------------------------------------
+    def connect(self) -> bool:
+        """Open the connection, check the greeting and log in. False on failure (see ``error``)."""
+        self.close()
+        self.error = None
+        try:
+            transport = Transport.open(self.host, self.port, self.timeout, self.tls)
+        except OSError as exc:
+            return self._fail(f"Connection failed: {describe_error(exc)}")
+        self._parser = Parser(
+            greeting=True, encoding=self.encoding, max_message_size=self.max_message_size
+        )
+        self._transport = transport
+        try:
+            self.greeting = self._read_greeting(time.monotonic() + self.timeout)
+        except _Timeout:
+            self.close()
+            return self._fail(f"Timed out after {self.timeout:g} s waiting for the greeting")
+        except _Failure as failure:
+            self.close()
+            return self._fail(str(failure))
+        login: dict[str, Any] = {"Action": "Login", "Username": self.username}
+        if self.auth == "md5":
+            challenge = self.action(Action="Challenge", AuthType="MD5")
+            if challenge.header("Response") != "Success":
+                return self._login_failed(challenge)
+            digest = hashlib.md5((challenge.header("Challenge", "") + self._secret).encode())
+            login.update(AuthType="MD5", Key=digest.hexdigest())
+        else:
+            login["Secret"] = self._secret
+        if self.events is not None:
+            login["Events"] = self.events
+        response = self.action(login)
+        if response.header("Response") != "Success":
+            return self._login_failed(response)
+        return True
+
+    def disconnect(self) -> bool:
+        """Log off and close. False if Asterisk did not say Goodbye (see ``error``)."""
+        response = self.action(Action="Logoff")
+        self.close()
+        if response.header("Response") != "Goodbye":
+            return self._fail(f"Logoff failed: {response.header('Message', '')}")
+        return True
+
+    def action(self, fields: Fields | None = None, /, **kwargs: Any) -> Message:
+        """Send an action and return its response; events meanwhile go to ``event_callback``.
+
+        Only a response carrying this action's ActionID (or none at all, as Asterisk
+        sends for requests it cannot parse) is returned. Never waits longer than
+        ``timeout``: past it, a manufactured Error response comes back.
+        """
+        action_id = self.send_action(fields, **kwargs)
+        if action_id is None:
+            return self._made_up_error(self.error or NOT_CONNECTED)
+        try:
+            return self._response_to(action_id, time.monotonic() + self.timeout)
+        except _Timeout:
+            return self._timed_out(action_id)
+        except _Failure as failure:
+            return self._made_up_error(str(failure), action_id)
+
+    def action_list(
+        self, fields: Fields | None = None, /, **kwargs: Any
+    ) -> tuple[Message, list[Message]]:
+        """Send an action that answers with an event list; return ``(response, events)``.
+
+        ``events`` are the list items carrying this ActionID, up to and including the one
+        saying ``EventList: Complete`` (or ``Cancelled``); empty after an Error response.
+        The wait restarts whenever an item arrives; past ``timeout`` without one, the
+        response is a manufactured Error and ``events`` holds the items received so far.
+        """
+        action_id = self.send_action(fields, **kwargs)
+        if action_id is None:
+            return self._made_up_error(self.error or NOT_CONNECTED), []
+        events: list[Message] = []
+        try:
+            response = self._response_to(action_id, time.monotonic() + self.timeout)
+            if (response.header("EventList") or "").lower() != "start":
+                return response, events
+            deadline = time.monotonic() + self.timeout
+            while True:
+                message = self._next_message(deadline)
+                if not (message.is_event and message.action_id == action_id):
+                    self._dispatch(message)
+                    continue
+                events.append(message)
+                deadline = time.monotonic() + self.timeout
+                ending = (message.header("EventList") or "").lower()
+                if ending in LIST_END or (not ending and message.name.endswith("Complete")):
+                    return response, events
+        except _Timeout:
+            return self._timed_out(action_id), events
+        except _Failure as failure:
+            return self._made_up_error(str(failure), action_id), events
+
+    # -- low-level methods ---------------------------------------------------------------
+    def send_action(self, fields: Fields | None = None, /, **kwargs: Any) -> str | None:
+        """Send an action and return the ActionID it was given, or None (see ``error``).
+
+        Raises ``ValueError`` for a malformed action (nothing is sent). Safe to call
+        from one thread while another is blocked in :meth:`read_response`.
+        """
+        pairs = action_fields(_merge(fields, kwargs))
+        if any(key.lower() == "actionid" for key, _ in pairs):
+            raise ValueError("Do not pass an ActionID: the client assigns one to every action")
+        transport = self._transport
+        if transport is None or transport.closed:
+            self.error = NOT_CONNECTED
+            return None
+        with self._id_lock:
+            action_id = str(self._next_id)
+            self._next_id += 1
+            try:
+                transport.send(serialize_action(pairs, action_id, encoding=self.encoding))
+            except OSError as exc:
+                self.close()
+                self.error = f"Writing to socket failed: {describe_error(exc)}"
+                return None
+            if self.debug_file is not None:
+                shown = serialize_action(mask_secrets(pairs), action_id).decode()
+                self._trace(">> ", shown.split("\r\n")[:-1])
+        return action_id
+
+    def read_response(self, timeout: float | None = None) -> Message | None:
+        """Read one message (event or response). Events read here skip ``event_callback``.
+
+        With ``timeout=None`` it blocks until a message arrives, as the manual says. With
+        a number it returns None when no whole message came in time; the connection
+        stays usable. On failure it returns a manufactured Error response.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            return self._next_message(deadline)
+        except _Timeout:
+            return None
+        except _Failure as failure:
+            return self._made_up_error(str(failure))
+
+    def close(self) -> None:
+        """Drop the connection at once, without Logoff. Wakes a thread in read_response()."""
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
+
+    # -- internals -----------------------------------------------------------------------
+    def _response_to(self, action_id: str, deadline: float) -> Message:
+        while True:
+            message = self._next_message(deadline)
+            if message.is_response and message.action_id in (action_id, None):
+                return message
+            self._dispatch(message)
+
+    def _read_greeting(self, deadline: float) -> str:
+        while True:
+            try:
+                greeting = self._parser.read_greeting()
+            except ProtocolError as exc:
+                raise _Failure(str(exc)) from None
+            if greeting is not None:
+                self._trace("<< ", [greeting.line])
+                return greeting.line
+            self._receive(deadline)
+
+    def _next_message(self, deadline: float | None) -> Message:
+        while True:
+            try:
+                message = self._parser.next_message()
+            except ProtocolError as exc:
+                self._trace("<< ", [f"(skipped: {exc})"])
+                raise _Failure(f"Protocol error: {exc}") from None
+            if message is not None:
+                self._trace("<< ", message.lines + [""])
+                return message
+            self._receive(deadline)
+
+    def _receive(self, deadline: float | None) -> None:
+        transport = self._transport
+        if transport is None:
+            raise _Failure(NOT_CONNECTED)
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise _Timeout
+        try:
+            data = transport.recv(remaining)
+        except (OSError, ValueError) as exc:
+            self.close()
+            reason = "connection closed" if transport.closed else describe_error(exc)
+            raise _Failure(f"Reading from socket failed: {reason}") from None
+        if data is None:
+            raise _Timeout
+        if not data:
+            closed_here = transport.closed
+            self.close()
+            if closed_here:
+                raise _Failure("Reading from socket failed: connection closed")
+            where = " in the middle of a message" if self._parser.in_message else ""
+            raise _Failure(f"Reading from socket failed: connection closed by Asterisk{where}")
+        self._parser.receive_data(data)
+
+    def _dispatch(self, message: Message) -> None:
+        if self.event_callback is not None:
+            self.event_callback(message)
+
+    def _trace(self, prefix: str, lines: list[str]) -> None:
+        if self.debug_file is not None:
+            self.debug_file.write("".join(f"{prefix}{line}\n" for line in lines))
+            self.debug_file.flush()
+
+    def _fail(self, error: str) -> bool:
+        self.error = error
+        return False
+
+    def _login_failed(self, response: Message) -> bool:
+        self.close()
+        return self._fail(f"Login failed: {response.header('Message', '')}")
+
+    def _made_up_error(self, text: str, action_id: str | None = None) -> Message:
+        self.error = text
+        fields = [("Response", "Error")]
+        if action_id is not None:
+            fields.append(("ActionID", action_id))
+        fields.append(("Message", text))
+        return Message(fields)
+
+    def _timed_out(self, action_id: str) -> Message:
+        return self._made_up_error(
+            f"Timed out after {self.timeout:g} s waiting for a response", action_id
+        )

@@ -1,0 +1,429 @@
+"""The AMI wire format as pure code over bytes: no sockets, no threads, no screens.
+
+AMI frames like HTTP headers: ``Key: Value`` lines, and a blank line ends a message.
+Two oddities matter: the server's first line is a bare greeting
+(``Asterisk Call Manager/11.0.0``) with no blank line after it, and Asterisk 13 and
+older answer ``Command`` with ``Response: Follows`` followed by raw CLI text (which may
+hold colons and blank lines) up to a ``--END COMMAND--`` marker.
+
+Use it like h11: hand bytes to :meth:`Parser.receive_data` as they arrive, then call
+:meth:`Parser.next_message` until it returns ``None`` (it needs more bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Union
+
+__all__ = [
+    "DEFAULT_MAX_MESSAGE_SIZE",
+    "Fields",
+    "Greeting",
+    "Message",
+    "Parser",
+    "ProtocolError",
+    "action_fields",
+    "mask_secrets",
+    "parse_greeting",
+    "serialize_action",
+]
+
+DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+MAX_GREETING_SIZE = 4096
+MASK = "********"
+END_COMMAND = b"--END COMMAND--"
+
+# A blank line ends a message: "\n" followed by an optional "\r" and "\n".
+_MESSAGE_END = re.compile(rb"\n\r?\n")
+_FOLLOWS = re.compile(rb"response:[ \t]*follows[ \t]*\r?$", re.IGNORECASE)
+_LEGACY_HEADER = re.compile(r"(?:privilege|actionid):", re.IGNORECASE)
+_BANNER = re.compile(r"^(?P<product>(?:\S.*? )?Call Manager(?: Proxy)?)/(?P<version>\S+)\s*$")
+
+#: What callers may pass as an action: a mapping (a list value repeats the key) or
+#: (key, value) pairs in the order they should go out.
+Fields = Union[Mapping[str, Any], Iterable[tuple[str, Any]]]
+
+
+class ProtocolError(Exception):
+    """Bytes that cannot be AMI: a bad greeting, or a message over the size bound."""
+
+
+class Greeting:
+    """The server's first line, e.g. ``Asterisk Call Manager/11.0.0``."""
+
+    __slots__ = ("line", "product", "version")
+
+    def __init__(self, line: str, product: str, version: str) -> None:
+        self.line = line
+        self.product = product
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"Greeting({self.line!r})"
+
+
+def parse_greeting(line: str) -> Greeting:
+    """Check a banner line; anything that is not ``<Name> Call Manager/<version>`` is refused."""
+    match = _BANNER.match(line.rstrip("\r\n"))
+    if match is None:
+        raise ProtocolError("Unknown Protocol")
+    return Greeting(match.group(0).rstrip(), match.group("product"), match.group("version"))
+
+
+class Message(Mapping[str, Union[str, list[str]]]):
+    """One AMI message: its ordered ``(key, value)`` fields, its text lines and raw bytes.
+
+    As a mapping it has the Perl module's shape: ``message["Key"]`` is a ``str`` for a key
+    seen once and a ``list[str]`` in arrival order for a key seen more than once, so
+    ``dict(message)`` is the hashref the manual describes. Keys are exact there;
+    :meth:`header` and :meth:`headers` look names up case-insensitively, as Asterisk does.
+
+    ``lines`` holds every text line, including lines without a colon, which are not
+    fields. ``raw`` is the exact bytes received, empty for a message the client made up.
+    """
+
+    __slots__ = ("fields", "lines", "raw", "_dict")
+
+    def __init__(
+        self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b""
+    ) -> None:
+        self.fields = fields
+        self.lines = lines if lines is not None else [f"{k}: {v}" for k, v in fields]
+        self.raw = raw
+        self._dict: dict[str, str | list[str]] | None = None
+
+    # -- the Perl hashref view -------------------------------------------------------
+    def _as_dict(self) -> dict[str, str | list[str]]:
+        if self._dict is None:
+            result: dict[str, str | list[str]] = {}
+            for key, value in self.fields:
+                seen = result.get(key)
+                if seen is None:
+                    result[key] = value
+                elif isinstance(seen, list):
+                    seen.append(value)
+                else:
+                    result[key] = [seen, value]
+            self._dict = result
+        return self._dict
+
+    def __getitem__(self, key: str) -> str | list[str]:
+        return self._as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
+
+    def to_dict(self) -> dict[str, str | list[str]]:
+        """A plain dict copy in the Perl module's format (lists copied too)."""
+        return {k: list(v) if isinstance(v, list) else v for k, v in self._as_dict().items()}
+
+    # -- case-insensitive look-ups ---------------------------------------------------
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """The first value of header ``name`` (any case), or ``default``."""
+        name = name.lower()
+        for key, value in self.fields:
+            if key.lower() == name:
+                return value
+        return default
+
+    def headers(self, name: str) -> list[str]:
+        """Every value of header ``name`` (any case), in arrival order."""
+        name = name.lower()
+        return [value for key, value in self.fields if key.lower() == name]
+
+    @property
+    def is_event(self) -> bool:
+        return self.header("Event") is not None
+
+    @property
+    def is_response(self) -> bool:
+        """A reply to an action. ``OriginateResponse`` and the like are events, not this."""
+        return not self.is_event and self.header("Response") is not None
+
+    @property
+    def name(self) -> str:
+        """The event name, or the response status (``Success``, ``Error``, ``Goodbye``...)."""
+        return self.header("Event") or self.header("Response") or ""
+
+    @property
+    def action_id(self) -> str | None:
+        return self.header("ActionID")
+
+    def text(self) -> str:
+        """The message as wire text (lines joined with CRLF, blank line included)."""
+        return "".join(line + "\r\n" for line in self.lines) + "\r\n"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return self.fields == other.fields
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Message({self.fields!r})"
+
+
+class Parser:
+    """Incremental AMI parser: bytes in, :class:`Message` objects out.
+
+    Frames on bytes first and decodes each whole message afterwards, so a multi-byte
+    character split across reads is never lost. Accepts CRLF and bare LF line ends,
+    ``Key:Value`` without the space, empty values, and stray blank lines between
+    messages. A message larger than ``max_message_size`` raises :class:`ProtocolError`
+    once; the parser then skips the rest of that message and carries on.
+
+    With ``greeting=True`` the first line is read as the server's banner (see
+    :meth:`read_greeting`) before any message.
+    """
+
+    def __init__(
+        self,
+        *,
+        greeting: bool = False,
+        encoding: str = "utf-8",
+        errors: str = "replace",
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    ) -> None:
+        self.encoding = encoding
+        self.errors = errors
+        self.max_message_size = max_message_size
+        self.greeting: Greeting | None = None
+        self._want_greeting = greeting
+        self._buffer = bytearray()
+        self._start = 0  # where the next unconsumed byte is
+        self._scan = 0  # how far the search for a message end has got
+        self._skipping = False  # inside an oversized message, dropping bytes
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet part of a returned message."""
+        return len(self._buffer) - self._start
+
+    @property
+    def in_message(self) -> bool:
+        """True when bytes of an unfinished message (or greeting) are waiting."""
+        rest = self._buffer[self._start :]
+        return bool(rest.strip(b"\r\n")) or self._skipping
+
+    def receive_data(self, data: bytes) -> None:
+        """Add bytes from the wire. Cheap; parsing happens in :meth:`next_message`."""
+        if self._start and self._start == len(self._buffer):
+            self._buffer.clear()
+            self._scan = max(0, self._scan - self._start)
+            self._start = 0
+        elif self._start > 65536:
+            del self._buffer[: self._start]
+            self._scan = max(0, self._scan - self._start)
+            self._start = 0
+        self._buffer += data
+
+    def read_greeting(self) -> Greeting | None:
+        """Return the banner once its line is complete (``None`` until then).
+
+        Raises :class:`ProtocolError` ("Unknown Protocol") if the first line is not an
+        AMI banner, or if no line end came within the first few kilobytes.
+        """
+        if not self._want_greeting:
+            return self.greeting
+        buf = self._buffer
+        end = buf.find(b"\n", self._start)
+        if end < 0:
+            if len(buf) - self._start > MAX_GREETING_SIZE:
+                raise ProtocolError("Unknown Protocol")
+            return None
+        line = bytes(buf[self._start : end]).decode(self.encoding, self.errors)
+        self._start = self._scan = end + 1
+        self._want_greeting = False
+        self.greeting = parse_greeting(line)
+        return self.greeting
+
+    def next_message(self) -> Message | None:
+        """Return the next complete message, or ``None`` if more bytes are needed."""
+        if self._want_greeting and self.read_greeting() is None:
+            return None
+        if self._skipping:
+            self._skip_oversized()
+            if self._skipping:
+                return None
+        buf = self._buffer
+        start = self._start
+        # Stray blank lines between messages are not messages.
+        while start < len(buf) and buf[start] in b"\r\n":
+            if buf[start] == 13 and start + 1 == len(buf):
+                break  # a lone "\r": wait to see whether "\n" follows
+            start += 1
+        self._start = start
+        self._scan = max(self._scan, start)
+        first_end = buf.find(b"\n", start)
+        if first_end < 0:
+            self._check_size(len(buf) - start)
+            return None
+        if _FOLLOWS.match(buf, start, first_end):
+            return self._next_legacy_command(first_end + 1)
+        match = _MESSAGE_END.search(buf, self._scan)
+        if match is None:
+            self._scan = max(start, len(buf) - 2)
+            self._check_size(len(buf) - start)
+            return None
+        end = match.end()
+        self._start = self._scan = end
+        if end - start > self.max_message_size:
+            raise self._oversized()
+        text = buf[start : match.start() + 1].decode(self.encoding, self.errors)
+        lines = text.replace("\r\n", "\n").split("\n")
+        lines.pop()  # the empty piece after the last line end
+        return Message(_fields(lines), lines, bytes(buf[start:end]))
+
+    # -- legacy "Response: Follows" command output -------------------------------------
+    def _next_legacy_command(self, body: int) -> Message | None:
+        """Frame Asterisk 13's raw Command output, ending at ``--END COMMAND--``."""
+        buf = self._buffer
+        start = self._start
+        marker = buf.find(END_COMMAND, max(self._scan, body))
+        if marker < 0:
+            self._scan = max(body, len(buf) - len(END_COMMAND))
+            self._check_size(len(buf) - start)
+            return None
+        line_end = buf.find(b"\n", marker)
+        if line_end < 0:
+            self._scan = marker
+            self._check_size(len(buf) - start)
+            return None
+        end = line_end + 1
+        # The blank line after the marker belongs to this message.
+        if end < len(buf) and buf[end] == 13:
+            if end + 1 >= len(buf):
+                self._scan = marker
+                return None
+            if buf[end + 1] == 10:
+                end += 2
+        elif end < len(buf) and buf[end] == 10:
+            end += 1
+        elif end >= len(buf):
+            self._scan = marker
+            return None
+        self._start = self._scan = end
+        if end - start > self.max_message_size:
+            raise self._oversized()
+        first = buf[start:body].decode(self.encoding, self.errors).rstrip("\r\n")
+        fields = _fields([first])
+        lines = [first]
+        rest = buf[body:marker].decode(self.encoding, self.errors).replace("\r\n", "\n")
+        output = rest.split("\n")
+        tail = output.pop()  # text glued to the marker, if any
+        if tail:
+            output.append(tail)
+        while output and _LEGACY_HEADER.match(output[0]):
+            header = output.pop(0)
+            lines.append(header)
+            fields.extend(_fields([header]))
+        lines.extend(output)
+        lines.append(END_COMMAND.decode())
+        fields.extend(("Output", line) for line in output)
+        return Message(fields, lines, bytes(buf[start:end]))
+
+    # -- the size bound ---------------------------------------------------------------
+    def _check_size(self, size: int) -> None:
+        if size > self.max_message_size:
+            self._skipping = True
+            raise self._oversized()
+
+    def _oversized(self) -> ProtocolError:
+        return ProtocolError(
+            f"message larger than the {self.max_message_size}-byte limit; it was skipped"
+        )
+
+    def _skip_oversized(self) -> None:
+        buf = self._buffer
+        match = _MESSAGE_END.search(buf, max(self._start, self._scan - 2))
+        if match is None:
+            # Keep only the last two bytes: they may be the start of the blank line.
+            keep = buf[-2:]
+            buf.clear()
+            buf += keep
+            self._start = 0
+            self._scan = 0
+            return
+        self._start = self._scan = match.end()
+        self._skipping = False
+
+
+def _fields(lines: list[str]) -> list[tuple[str, str]]:
+    fields = []
+    for line in lines:
+        key, colon, value = line.partition(":")
+        if colon and key:
+            # Exactly one space follows the colon; more belongs to the value
+            # (indented Command output lines keep their indent).
+            fields.append((key, value[1:] if value[:1] == " " else value))
+    return fields
+
+
+# -- actions: mapping -> bytes ---------------------------------------------------------
+SECRET_HEADERS = frozenset({"secret"})
+LOGIN_SECRET_HEADERS = frozenset({"secret", "key"})
+
+
+def _text(key: str, value: Any) -> str:
+    if value is None:
+        raise ValueError(f"Value of {key!r} is None")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def action_fields(fields: Fields) -> list[tuple[str, str]]:
+    """Check an action and flatten it to ``(key, value)`` pairs with ``Action`` first.
+
+    A list or tuple value becomes one pair per element, in order. Raises ``ValueError``
+    for an empty key, a key holding ``:``, a key or value holding CR or LF, or a
+    missing or empty ``Action``. Error messages never quote values (they may be secrets).
+    """
+    items = fields.items() if isinstance(fields, Mapping) else fields
+    pairs: list[tuple[str, str]] = []
+    for key, value in items:
+        if not isinstance(key, str) or not key.strip():
+            raise ValueError(f"Empty header name: {key!r}")
+        if "\r" in key or "\n" in key:
+            raise ValueError(f"Header name {key!r} holds a line break")
+        if ":" in key:
+            raise ValueError(f"Header name {key!r} holds a colon")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for one in values:
+            text = _text(key, one)
+            if "\r" in text or "\n" in text:
+                raise ValueError(f"Value of {key!r} holds a line break; AMI values are one line")
+            pairs.append((key, text))
+    actions = [i for i, (key, _) in enumerate(pairs) if key.lower() == "action"]
+    if not actions or not pairs[actions[0]][1].strip():
+        raise ValueError("Required parameter 'Action' not defined")
+    first = pairs.pop(actions[0])
+    return [first, *pairs]
+
+
+def serialize_action(
+    fields: Fields, action_id: str | None = None, *, encoding: str = "utf-8"
+) -> bytes:
+    """Turn an action into wire bytes: ``Action`` first, then ``ActionID`` if given,
+    then the caller's fields in order, then the blank line."""
+    pairs = action_fields(fields)
+    if action_id is not None:
+        pairs.insert(1, ("ActionID", action_id))
+    text = "".join(f"{k}: {v}\r\n" for k, v in pairs) + "\r\n"
+    return text.encode(encoding)
+
+
+def mask_secrets(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Replace secret values with ``********`` for transcripts, previews and history.
+
+    ``Secret`` is masked everywhere; ``Key`` only in ``Login``, where it is the MD5
+    digest of the secret (elsewhere, as in ``DBGet``, it is an ordinary name).
+    """
+    is_login = any(k.lower() == "action" and v.lower() == "login" for k, v in pairs)
+    hidden = LOGIN_SECRET_HEADERS if is_login else SECRET_HEADERS
+    return [(k, MASK if k.lower() in hidden else v) for k, v in pairs]

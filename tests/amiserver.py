@@ -1,0 +1,170 @@
+"""A loopback AMI server for tests: each connection runs a scripted handler in a thread."""
+
+from __future__ import annotations
+
+import re
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+
+from ami_console.protocol import Message, Parser
+
+from .captures import Step, transcript
+
+GREETING = b"Asterisk Call Manager/11.0.0\r\n"
+
+
+class Conn:
+    """The server's side of one connection."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.parser = Parser()
+        self.received = bytearray()
+        self.messages: list[Message] = []
+
+    def send(self, data: bytes | str) -> None:
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def read_message(self, timeout: float = 5.0) -> Message | None:
+        """The next request, or None once the client has closed."""
+        deadline = time.monotonic() + timeout
+        while (message := self.parser.next_message()) is None:
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return None
+            if not data:
+                return None
+            self.received += data
+            self.parser.receive_data(data)
+        self.messages.append(message)
+        return message
+
+    def reply(self, request: Message, text: str) -> None:
+        """Send ``text`` (lines without the ActionID) as the answer to ``request``."""
+        lines = text.strip("\n").split("\n")
+        if request.action_id is not None:
+            lines.insert(1, f"ActionID: {request.action_id}")
+        self.send("".join(line + "\r\n" for line in lines) + "\r\n")
+
+    def login(self, events: str = "") -> Message | None:
+        """Greet, accept a plain Login, and return it."""
+        self.send(GREETING)
+        request = self.read_message()
+        if request is not None:
+            self.reply(request, "Response: Success\nMessage: Authentication accepted")
+            if events:
+                self.send(events)
+        return request
+
+    def wait_closed(self, timeout: float = 5.0) -> bool:
+        """True once the client closes its end."""
+        return self.read_message(timeout) is None
+
+    def reset(self) -> None:
+        """Close with a TCP reset instead of a clean FIN."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+    def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+class ScriptedServer:
+    """``with ScriptedServer(handler) as server:`` runs ``handler(conn)`` per connection.
+
+    An exception raised in a handler is re-raised when the block exits, so a broken
+    script fails the test rather than hanging it.
+    """
+
+    def __init__(self, handler: Callable[[Conn], None], host: str = "127.0.0.1") -> None:
+        self.handler = handler
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.listener = socket.socket(family, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind((host, 0))
+        self.listener.listen(8)
+        self.host = host
+        self.port = self.listener.getsockname()[1]
+        self.conns: list[Conn] = []
+        self.errors: list[BaseException] = []
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._accepter = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def address(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    def __enter__(self) -> ScriptedServer:
+        self._accepter.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self.listener.close()
+        self._accepter.join(5)
+        for thread in self._threads:
+            thread.join(5)
+        for conn in self.conns:
+            conn.close()
+        if self.errors and exc_info[0] is None:
+            raise self.errors[0]
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.05)
+        while not self._stop.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            conn = Conn(sock)
+            self.conns.append(conn)
+            thread = threading.Thread(target=self._run, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _run(self, conn: Conn) -> None:
+        try:
+            self.handler(conn)
+        except BaseException as exc:  # noqa: BLE001 - reported by __exit__
+            self.errors.append(exc)
+
+
+def replayer(name: str) -> Callable[[Conn], None]:
+    """A handler that plays a capture back: it waits for each request the capture's
+    client sent and answers with the bytes Asterisk sent, with the client's own
+    ActionIDs in place of the captured ones."""
+    steps: list[Step] = transcript(name)
+
+    def handler(conn: Conn) -> None:
+        ids: dict[bytes, bytes] = {}
+        for step in steps:
+            if step.kind == "sent":
+                captured = Parser()
+                captured.receive_data(step.data)
+                while (original := captured.next_message()) is not None:
+                    request = conn.read_message()
+                    if request is None:
+                        return
+                    if original.action_id and request.action_id:
+                        ids[original.action_id.encode()] = request.action_id.encode()
+            elif step.kind == "recv":
+                data = step.data
+                for old, new in ids.items():
+                    data = re.sub(rb"(ActionID: )" + re.escape(old) + rb"\r\n", rb"\g<1>" + new + rb"\r\n", data)
+                conn.send(data)
+            elif step.kind == "eof":
+                conn.close()
+                return
+        conn.wait_closed()
+
+    return handler
