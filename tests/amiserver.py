@@ -92,6 +92,7 @@ class ScriptedServer:
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind((host, 0))
         self.listener.listen(8)
+        self.listener.settimeout(0.05)
         self.host = host
         self.port = self.listener.getsockname()[1]
         self.conns: list[Conn] = []
@@ -120,7 +121,6 @@ class ScriptedServer:
             raise self.errors[0]
 
     def _accept(self) -> None:
-        self.listener.settimeout(0.05)
         while not self._stop.is_set():
             try:
                 sock, _ = self.listener.accept()
