@@ -99,6 +99,7 @@ class AMIClient:
         self._next_id = action_id
         self._id_lock = threading.Lock()
         self._transport: Transport | None = None
+        self._cancelled = threading.Event()
         self._parser = Parser(encoding=encoding, max_message_size=max_message_size)
 
     def __repr__(self) -> str:
@@ -129,14 +130,23 @@ class AMIClient:
         """Open the connection, check the greeting and log in. False on failure (see ``error``)."""
         self.close()
         self.error = None
+        self._cancelled.clear()
         try:
-            transport = Transport.open(self.host, self.port, self.timeout, self.tls)
+            transport = Transport.open(self.host, self.port, self.timeout, self._cancelled.is_set)
         except OSError as exc:
             return self._fail(f"Connection failed: {describe_error(exc)}")
         self._parser = Parser(
             greeting=True, encoding=self.encoding, max_message_size=self.max_message_size
         )
         self._transport = transport
+        if self._cancelled.is_set():  # close() came while we were connecting
+            transport.close()
+        try:
+            if self.tls:
+                transport.start_tls(self.tls, self.host)
+        except (OSError, ValueError) as exc:
+            self.close()
+            return self._fail(f"Connection failed: {describe_error(exc)}")
         try:
             self.greeting = self._read_greeting(time.monotonic() + self.timeout)
         except _Timeout:
@@ -264,7 +274,9 @@ class AMIClient:
             return self._made_up_error(str(failure))
 
     def close(self) -> None:
-        """Drop the connection at once, without Logoff. Wakes a thread in read_response()."""
+        """Drop the connection at once, without Logoff. Wakes a thread blocked in
+        read_response(), and stops a connect() in progress in another thread."""
+        self._cancelled.set()
         transport, self._transport = self._transport, None
         if transport is not None:
             transport.close()

@@ -8,14 +8,19 @@ reader at once (``shutdown`` makes the socket readable).
 
 from __future__ import annotations
 
+import errno
+import os
 import select
 import socket
 import ssl
 import threading
+import time
+from collections.abc import Callable
 
 __all__ = ["Transport", "describe_error", "split_host"]
 
 RECV_SIZE = 256 * 1024
+CONNECT_SLICE = 0.05  # how often a connect in progress looks for cancellation
 
 
 def split_host(host: str, port: int) -> tuple[str, int]:
@@ -49,6 +54,10 @@ def describe_error(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+class ConnectCancelled(OSError):
+    """A connect in progress was stopped from another thread."""
+
+
 class Transport:
     """A connected stream socket. Raises ``OSError`` on failure; callers word it."""
 
@@ -61,18 +70,42 @@ class Transport:
 
     @classmethod
     def open(
-        cls, host: str, port: int, timeout: float, tls: bool | ssl.SSLContext = False
+        cls, host: str, port: int, timeout: float, cancelled: Callable[[], bool] = lambda: False
     ) -> Transport:
-        sock = socket.create_connection((host, port), timeout=timeout)
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if tls:
-                context = tls if isinstance(tls, ssl.SSLContext) else ssl.create_default_context()
-                sock = context.wrap_socket(sock, server_hostname=host)
-        except BaseException:
-            sock.close()
-            raise
-        return cls(sock, timeout)
+        """Connect over TCP. Waits in short slices so ``cancelled()`` can stop it at once."""
+        deadline = time.monotonic() + timeout
+        error: OSError = OSError(f"no address for {host}")
+        for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.setblocking(False)
+                code = sock.connect_ex(address)
+                while code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY):
+                    if cancelled():
+                        raise ConnectCancelled("cancelled")
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError("timed out")
+                    _, writable, _ = select.select([], [sock], [], min(CONNECT_SLICE, remaining))
+                    if writable:
+                        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise OSError(code, os.strerror(code))
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                return cls(sock, timeout)
+            except (TimeoutError, ConnectCancelled):
+                sock.close()
+                raise
+            except OSError as exc:
+                sock.close()
+                error = exc  # try the host's next address
+        raise error
+
+    def start_tls(self, tls: bool | ssl.SSLContext, host: str) -> None:
+        """Wrap the socket in TLS (verifying the certificate unless given a context that
+        does not). A :meth:`close` from another thread interrupts the handshake."""
+        context = tls if isinstance(tls, ssl.SSLContext) else ssl.create_default_context()
+        self._sock = context.wrap_socket(self._sock, server_hostname=host)
 
     def send(self, data: bytes) -> None:
         with self._send_lock:

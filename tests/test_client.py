@@ -700,3 +700,46 @@ def test_pairs_keep_repeated_headers_in_order():
         ("Variable", "A=1"), ("Application", "Wait"), ("Variable", "B=[2]"),
     ]
     assert second.fields == [("Action", "Originate"), ("ActionID", "3"), ("Variable", "C=3"), ("Variable", "D=4")]
+
+
+# -- cancelling a connect from another thread -------------------------------------------------------------
+def _connect_in_thread(ami: AMIClient) -> tuple[threading.Thread, list]:
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append((ami.connect(), ami.error)))
+    thread.start()
+    return thread, outcome
+
+
+def test_close_stops_a_connect_stuck_in_the_tcp_handshake():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)  # a full accept queue: further SYNs go unanswered
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        try:
+            ami = AMIClient(username="a", secret="b", host=f"127.0.0.1:{port}", timeout=30)
+            thread, outcome = _connect_in_thread(ami)
+            time.sleep(0.2)  # let it reach the handshake; the result does not depend on it
+            started = time.monotonic()
+            ami.close()
+            thread.join(2)
+            assert not thread.is_alive() and time.monotonic() - started < 1
+            assert outcome[0][0] is False
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_close_stops_a_connect_waiting_for_a_silent_server():
+    with ScriptedServer(lambda conn: conn.wait_closed()) as server:
+        ami = client(server, timeout=30)
+        thread, outcome = _connect_in_thread(ami)
+        wait_until(lambda: server.conns)
+        started = time.monotonic()
+        ami.close()
+        thread.join(2)
+        assert not thread.is_alive() and time.monotonic() - started < 1
+        assert outcome == [(False, "Reading from socket failed: connection closed")]
