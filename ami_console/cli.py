@@ -3,7 +3,67 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+from .settings import ConnectionSettings, Profiles
+
+DESCRIPTION = """\
+A terminal console for the Asterisk Manager Interface: compose actions, read responses,
+watch events live. With no options it opens the connection form.
+
+  ami-console --demo                         try it on the built-in demo PBX
+  ami-console --host pbx --user admin        fill in the form (secret from AMI_SECRET)
+  ami-console --profile office --connect     connect with a saved profile
+  ami-console simulate --port 5038           run the demo PBX alone (see: simulate --help)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ami-console", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--demo", action="store_true", help="start the built-in demo PBX and connect to it")
+    parser.add_argument("--host", help="AMI host, also host:port or [v6addr]:port (default localhost)")
+    parser.add_argument("--port", type=int, help="AMI port (default 5038)")
+    parser.add_argument("--user", help="AMI username (a [section] of manager.conf)")
+    parser.add_argument(
+        "--secret",
+        help="AMI secret. Avoid it: other users can read it in the process list. "
+        "Prefer the form or the AMI_SECRET environment variable.",
+    )
+    parser.add_argument("--auth", choices=["plain", "md5"], help="login method (default plain)")
+    parser.add_argument("--tls", action="store_true", help="connect with TLS (certificates are verified)")
+    parser.add_argument("--insecure", action="store_true", help="with --tls: accept an untrusted certificate")
+    parser.add_argument("--events", help="the Events value sent at login: on, off, or classes such as system,call")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the server (default 10)")
+    parser.add_argument("--profile", help="start from a saved connection profile")
+    parser.add_argument("--connect", action="store_true", help="connect at once instead of showing the form first")
+    parser.add_argument("--log-size", type=int, default=10_000, help="events kept in the log (default 10000)")
+    parser.add_argument("--calls-per-minute", type=float, default=4.0, help="with --demo: background calls per minute")
+    parser.add_argument("--seed", type=int, help="with --demo: make the background calls reproducible")
+    return parser
+
+
+def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSettings:
+    base = ConnectionSettings()
+    if args.profile:
+        saved = profiles.load()
+        if args.profile not in saved:
+            raise SystemExit(f"ami-console: no profile named {args.profile!r} in {profiles.path}")
+        base = saved[args.profile]
+    values = {
+        "host": args.host,
+        "port": args.port,
+        "username": args.user,
+        "auth": args.auth,
+        "events": args.events,
+    }
+    changes = {k: v for k, v in values.items() if v is not None}
+    if args.tls:
+        changes.update(tls=True, tls_verify=not args.insecure)
+    secret = args.secret or os.environ.get("AMI_SECRET", "")
+    return ConnectionSettings(**{**base.__dict__, **changes, "secret": secret, "timeout": args.timeout})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -12,6 +72,31 @@ def main(argv: list[str] | None = None) -> int:
         from .simulator.standalone import main as simulate
 
         return simulate(argv[1:])
-    parser = argparse.ArgumentParser(prog="ami-console")
-    parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    if args.secret:
+        print("ami-console: warning: --secret is visible to other users in the process list; "
+              "prefer AMI_SECRET or the form.", file=sys.stderr)
+    profiles = Profiles()
+    from .app import AMIConsoleApp  # Textual loads only when the console runs
+
+    if args.demo:
+        return run_demo(args, profiles)
+    settings = settings_from(args, profiles)
+    app = AMIConsoleApp(settings, autoconnect=args.connect, profiles=profiles, log_capacity=args.log_size)
+    app.run()
+    return 0
+
+
+def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
+    from .app import AMIConsoleApp
+    from .simulator import Simulator
+
+    with Simulator(calls_per_minute=args.calls_per_minute, seed=args.seed) as pbx:
+        settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret,
+                                      timeout=args.timeout)
+        hint = (f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "
+                f"(or monitor / monpass, who may not originate).")
+        app = AMIConsoleApp(settings, autoconnect=True, hint=hint, profiles=profiles, log_capacity=args.log_size)
+        app.demo_note = f"demo PBX · {pbx.username}/{pbx.secret}"
+        app.run()
     return 0

@@ -1,0 +1,127 @@
+"""What the server says about its actions: ListCommands and ``manager show command``.
+
+Both are parsed from the server's own answers, so the composer offers exactly the
+actions (and parameters) the PBX at the other end knows. Before login, a short
+built-in list of common actions stands in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .protocol import Message
+
+__all__ = ["COMMON_ACTIONS", "ActionDoc", "Parameter", "parse_action_doc", "parse_list_commands"]
+
+#: Offered before login (and when ListCommands is not allowed): name -> one-line description.
+COMMON_ACTIONS: dict[str, str] = {
+    "Ping": "Check that the server answers (replies Pong).",
+    "CoreSettings": "Asterisk and AMI versions and core limits.",
+    "CoreStatus": "Start-up time and current call counts.",
+    "CoreShowChannels": "List the active channels (an event list).",
+    "Command": "Run a CLI command and return its output.",
+    "Originate": "Place a call from a channel to an extension or application.",
+    "Hangup": "Hang up a channel (a name, or /regex/).",
+    "Redirect": "Send a channel to another extension.",
+    "Getvar": "Read a channel or global variable.",
+    "Setvar": "Set a channel or global variable.",
+    "Status": "Status of one or all channels (an event list).",
+    "QueueStatus": "Queue parameters and members (an event list).",
+    "QueueSummary": "Queue counters (an event list).",
+    "ShowDialPlan": "The dialplan, priority by priority (an event list).",
+    "ExtensionState": "The state of an extension's hint.",
+    "Events": "Turn events for this session on, off, or to some classes.",
+    "Filter": "Add a server-side event filter for this session.",
+    "UserEvent": "Send a custom event to every listener.",
+    "DBGet": "Read an AstDB key.",
+    "DBPut": "Write an AstDB key.",
+    "DBDel": "Delete an AstDB key.",
+    "ListCommands": "Every action this server knows, with its privilege.",
+    "Logoff": "End this session.",
+}
+
+_PRIV = re.compile(r"\s*\(Priv: [^)]*\)\s*$")
+_SYNTAX = re.compile(r"^(?P<optional>\[)?(?P<name>[^\s:\[\]]+):\]?\s*(?P<value>.*)$")
+_NOT_ACTIONS = {"response", "actionid", "message"}
+
+
+@dataclass
+class Parameter:
+    name: str
+    required: bool
+    doc: str = ""
+
+
+@dataclass
+class ActionDoc:
+    """One action's documentation as the server gives it."""
+
+    name: str
+    synopsis: str = ""
+    description: str = ""
+    parameters: list[Parameter] = field(default_factory=list)
+
+    @property
+    def required(self) -> list[Parameter]:
+        return [p for p in self.parameters if p.required]
+
+
+def parse_list_commands(response: Message) -> dict[str, str]:
+    """ListCommands answers ``Name: description.  (Priv: ...)``, one header per action."""
+    return {
+        key: _PRIV.sub("", value).strip()
+        for key, value in response.fields
+        if key.lower() not in _NOT_ACTIONS
+    }
+
+
+def _sections(lines: Iterable[str]) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in lines:
+        stripped = line.strip()
+        if re.fullmatch(r"\[[A-Za-z ]+\]", stripped):
+            current = sections.setdefault(stripped[1:-1], [])
+        elif current is not None:
+            current.append(line.rstrip())
+    return sections
+
+
+def _paragraph(lines: list[str]) -> str:
+    return " ".join(line.strip() for line in lines if line.strip())
+
+
+def parse_action_doc(name: str, output: list[str]) -> ActionDoc | None:
+    """Parse the Output lines of ``manager show command <name>``.
+
+    The format is Asterisk's: ``[Synopsis]``, ``[Description]``, ``[Syntax]`` with one
+    ``Key: <value>`` line per required parameter and ``[Key:] <value>`` per optional one,
+    and ``[Arguments]`` with each parameter's name followed by its indented text.
+    Returns None when the output holds no syntax (an unknown action).
+    """
+    sections = _sections(output)
+    if "Syntax" not in sections:
+        return None
+    docs: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in sections.get("Arguments", []):
+        if line and not line[0].isspace():
+            current = docs.setdefault(line.strip(), [])
+        elif current is not None:
+            current.append(line)
+    parameters = []
+    for line in sections["Syntax"]:
+        match = _SYNTAX.match(line.strip())
+        if match is None or match["name"].lower() in ("action", "actionid"):
+            continue
+        parameters.append(
+            Parameter(match["name"], not match["optional"], _paragraph(docs.get(match["name"], [])))
+        )
+    return ActionDoc(
+        name=name,
+        synopsis=_paragraph(sections.get("Synopsis", [])),
+        description=_paragraph(sections.get("Description", [])),
+        parameters=parameters,
+    )

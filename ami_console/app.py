@@ -1,0 +1,292 @@
+"""The ami-console App: screens, key bindings, and the routing between the UI and the
+:class:`Session` that runs the blocking client in worker threads.
+
+Workers never touch widgets: they post messages (below), and the handlers here decide
+which widget hears about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.message import Message as TextualMessage
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from .actiondocs import parse_action_doc
+from .eventstore import DEFAULT_CAPACITY, EventStore
+from .protocol import Message
+from .screens.connect import ConnectScreen, explain
+from .screens.console import ConsoleScreen
+from .screens.help import HelpScreen
+from .session import ConnectedInfo, Exchange, Session
+from .settings import ConnectionSettings, Profiles
+from .widgets.composer import Composer
+
+DOCS_PURPOSE = "docs:"
+
+
+class _Bridge:
+    """The session's listener: turns calls from worker threads into app messages."""
+
+    def __init__(self, app: AMIConsoleApp, session: Session) -> None:
+        self.app, self.session = app, session
+
+    def events_received(self, events: list[Message]) -> None:
+        self.app.post_message(AMIConsoleApp.EventsArrived(self.session, events))
+
+    def exchange_finished(self, exchange: Exchange) -> None:
+        self.app.post_message(AMIConsoleApp.ExchangeFinished(self.session, exchange))
+
+    def connection_lost(self, reason: str) -> None:
+        self.app.post_message(AMIConsoleApp.ConnectionLost(self.session, reason))
+
+    def problem(self, text: str) -> None:
+        self.app.post_message(AMIConsoleApp.ProblemReported(self.session, text))
+
+
+class AMIConsoleApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "ami-console"
+
+    class _FromSession(TextualMessage):
+        def __init__(self, session: Session) -> None:
+            super().__init__()
+            self.session = session
+
+    class Connected(_FromSession):
+        def __init__(self, session: Session, info: ConnectedInfo) -> None:
+            super().__init__(session)
+            self.info = info
+
+    class ConnectFailed(_FromSession):
+        def __init__(self, session: Session, error: str) -> None:
+            super().__init__(session)
+            self.error = error
+
+    class EventsArrived(_FromSession):
+        def __init__(self, session: Session, events: list[Message]) -> None:
+            super().__init__(session)
+            self.events = events
+
+    class ExchangeStarted(_FromSession):
+        def __init__(self, session: Session, exchange: Exchange) -> None:
+            super().__init__(session)
+            self.exchange = exchange
+
+    class ExchangeFinished(_FromSession):
+        def __init__(self, session: Session, exchange: Exchange) -> None:
+            super().__init__(session)
+            self.exchange = exchange
+
+    class ConnectionLost(_FromSession):
+        def __init__(self, session: Session, reason: str) -> None:
+            super().__init__(session)
+            self.reason = reason
+
+    class ProblemReported(_FromSession):
+        def __init__(self, session: Session, text: str) -> None:
+            super().__init__(session)
+            self.text = text
+
+    def __init__(
+        self,
+        settings: ConnectionSettings | None = None,
+        *,
+        autoconnect: bool = False,
+        hint: str = "",
+        profiles: Profiles | None = None,
+        log_capacity: int = DEFAULT_CAPACITY,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or ConnectionSettings()
+        self.autoconnect = autoconnect
+        self.hint = hint
+        self.profiles = profiles or Profiles()
+        self.store = EventStore(log_capacity)
+        self.session: Session | None = None  # the one connected, or connecting
+        self.connected = False
+        self.console_screen = ConsoleScreen(self.store)
+        self.connect_screen = ConnectScreen(self.settings, self.profiles, hint)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.connect_screen)
+        if self.autoconnect:
+            self.start_connect(self.settings)
+
+    # -- connecting ---------------------------------------------------------------------------
+    @on(ConnectScreen.ConnectRequested)
+    def connect_requested(self, event: ConnectScreen.ConnectRequested) -> None:
+        self.start_connect(event.settings)
+
+    def start_connect(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        if self.session is not None:
+            self.session.cancel()
+        session = Session(settings, listener=None)  # type: ignore[arg-type]
+        session.listener = _Bridge(self, session)
+        self.session = session
+        if self.connect_screen.is_mounted:
+            self.connect_screen.set_busy(True)
+        if self.console_screen.is_mounted:
+            self.console_screen.header.show("connecting", settings.address, settings.username)
+        self._connect(session)
+
+    @work(thread=True, exit_on_error=False, group="connect")
+    def _connect(self, session: Session) -> None:
+        result = session.connect()
+        if get_current_worker().is_cancelled:
+            session.cancel()
+            return
+        if isinstance(result, str):
+            self.post_message(self.ConnectFailed(session, result))
+        else:
+            self.post_message(self.Connected(session, result))
+
+    @on(ConnectScreen.CancelRequested)
+    def cancel_connect(self) -> None:
+        if self.session is not None and not self.connected:
+            self.session.cancel()
+
+    @on(Connected)
+    def connected_ok(self, event: Connected) -> None:
+        if event.session is not self.session:
+            return
+        self.connected = True
+        if self.connect_screen.is_mounted:
+            self.connect_screen.set_busy(False)
+        if self.screen is not self.console_screen:
+            self.switch_screen(self.console_screen) if self.screen is self.connect_screen else self.push_screen(self.console_screen)
+        self.call_after_refresh(self._show_connected, event.session, event.info)
+        self._read(event.session)
+
+    def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
+        console = self.console_screen
+        console.header.show("connected", session.settings.address, session.settings.username, info)
+        console.banner.hide()
+        if info.commands:
+            console.composer.set_actions(info.commands)
+        console.composer.docs.clear()
+        console.composer.set_next_action_id(session.next_action_id)
+
+    @on(ConnectFailed)
+    def connect_failed(self, event: ConnectFailed) -> None:
+        if event.session is not self.session:
+            return
+        self.session = None
+        if self.console_screen.is_mounted and self.screen is self.console_screen:
+            self.console_screen.header.show("lost")
+            self.console_screen.banner.show(f"reconnecting failed: {explain(event.error, event.session.settings)}")
+        else:
+            self.connect_screen.set_busy(False)
+            self.connect_screen.show_error(event.error)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reconnect":
+            return not self.connected and self.session is None  # shown only when it can act
+        return True
+
+    def action_reconnect(self) -> None:
+        if not self.connected and (self.session is None):
+            self.start_connect(self.settings)
+
+    # -- reading ------------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="reader")
+    def _read(self, session: Session) -> None:
+        worker = get_current_worker()
+        session.read_loop(cancelled=lambda: worker.is_cancelled)
+
+    @on(EventsArrived)
+    def events_arrived(self, event: EventsArrived) -> None:
+        self.console_screen.events.add(event.events)
+
+    @on(ConnectionLost)
+    def connection_lost(self, event: ConnectionLost) -> None:
+        if event.session is not self.session:
+            return
+        self.session = None
+        self.connected = False
+        self.console_screen.header.show("lost")
+        self.console_screen.banner.show(event.reason)
+
+    @on(ProblemReported)
+    def problem_reported(self, event: ProblemReported) -> None:
+        self.notify(event.text, title="Protocol problem", severity="warning", markup=False)
+
+    # -- sending ------------------------------------------------------------------------------
+    @on(ConsoleScreen.ActionSubmitted)
+    def action_submitted(self, event: ConsoleScreen.ActionSubmitted) -> None:
+        if self.session is None or not self.connected:
+            self.notify("Not connected: press ctrl+r to reconnect.", severity="error", markup=False)
+            return
+        self._send(self.session, event.pairs)
+
+    @work(thread=True, exit_on_error=False, group="send")
+    def _send(self, session: Session, pairs: list[tuple[str, str]], purpose: str = "") -> None:
+        try:
+            exchange = session.send(pairs, purpose)
+        except ValueError as error:
+            self.call_from_thread(self.notify, f"Not sent: {error}", severity="error", markup=False)
+            return
+        self.post_message(self.ExchangeStarted(session, exchange))
+
+    @on(ExchangeStarted)
+    def exchange_started(self, event: ExchangeStarted) -> None:
+        self.console_screen.composer.set_next_action_id(event.session.next_action_id)
+        response = self.console_screen.response
+        # The answer may have been routed before this message: then it is already shown.
+        if not event.exchange.purpose and event.exchange not in response.history:
+            response.add(event.exchange)
+
+    @on(ExchangeFinished)
+    async def exchange_finished(self, event: ExchangeFinished) -> None:
+        exchange = event.exchange
+        if exchange.purpose.startswith(DOCS_PURPOSE):
+            action = exchange.purpose.removeprefix(DOCS_PURPOSE)
+            output = exchange.response.headers("Output") if exchange.response else []
+            await self.console_screen.composer.set_doc(action, parse_action_doc(action, output))
+            return
+        response = self.console_screen.response
+        if exchange not in response.history:
+            response.add(exchange)
+        response.finished(exchange)
+
+    @on(Composer.DocsRequested)
+    def docs_requested(self, event: Composer.DocsRequested) -> None:
+        if self.session is not None and self.connected:
+            query = [("Action", "Command"), ("Command", f"manager show command {event.action}")]
+            self._send(self.session, query, DOCS_PURPOSE + event.action)
+
+    # -- the rest -----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys and AMI basics", "Show the help screen (F1)", self.action_help)
+        if screen is self.console_screen:
+            console = self.console_screen
+            yield SystemCommand("Action: send", "Send the composed action (ctrl+s)", console.action_send)
+            yield SystemCommand("Events: clear the log", "Forget every event shown (ctrl+l)", console.action_clear_log)
+            yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", console.action_pause)
+            yield SystemCommand("Events: filter", "Go to the event filter (F6)", console.action_focus_filter)
+            yield SystemCommand("Response: older", "Show the previous response (F7)", console.action_older)
+            yield SystemCommand("Response: newer", "Show the next response (F8)", console.action_newer)
+            yield SystemCommand("Connection: reconnect", "Connect again with the same settings (ctrl+r)", self.action_reconnect)
+
+    async def action_quit(self) -> None:
+        self.shutdown_session()
+        self.exit()
+
+    def shutdown_session(self) -> None:
+        """Drop the connection and wake every worker, so quitting never waits on the network."""
+        for worker in self.workers:
+            worker.cancel()
+        if self.session is not None:
+            self.session.cancel()
+
+    def on_unmount(self) -> None:
+        self.shutdown_session()

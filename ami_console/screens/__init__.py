@@ -1,0 +1,1 @@
+"""The console's screens: the connection form, the console itself, help."""

@@ -1,0 +1,94 @@
+"""F1: the keys, and AMI explained for someone who has never used it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# ami-console help
+
+Press **Esc** or **F1** to close. **ctrl+p** opens the command palette.
+
+## Keys
+
+| Key | Does |
+|---|---|
+| **ctrl+s** (or F5) | send the action in the composer |
+| **F2** / **F3** / **F4** / **F6** | go to the composer / the response / the event log / the event filter |
+| **F7** / **F8** | show the older / newer response of this session |
+| **F9** | pause or resume following new events |
+| **ctrl+l** | clear the event log |
+| **ctrl+r** | reconnect with the same settings (after the connection was lost) |
+| **ctrl+q** | quit |
+
+In the composer: type an action name, pick it with **enter** or **tab** (up/down move
+in the list). In the fields: **ctrl+n** adds a row, **ctrl+y** duplicates the current
+row (for repeated headers such as `Variable`), **ctrl+t** switches a row off without
+deleting it, **ctrl+g** removes it. Required parameters are marked `*`; the key field
+completes parameter names from the server's own documentation.
+
+In the response: **/** searches the Output view (**enter** jumps to the next match).
+
+In the event log: **up/down**, **pageup/pagedown**, **home** move (and stop following),
+**end** follows the newest event again, **space** pauses or resumes, **enter** shows
+every header of the event under the cursor (**Esc** hides them).
+
+## Filtering events
+
+Type in the filter (F6); terms combine:
+
+| Term | Keeps |
+|---|---|
+| `Hangup,New*` | events with one of these names (globs) |
+| `!VarSet,Newexten` | everything except these names |
+| `Channel=PJSIP/alice*` | events whose header matches (glob, any case); `!Channel=Local/*` excludes |
+| `alice` or `"two words"` | events with this text in any header |
+
+A word that starts with a capital letter is an event name; other words are free text.
+
+## AMI in five minutes
+
+The **Asterisk Manager Interface** is a text protocol on TCP port 5038. A client logs in
+(`Action: Login` with `Username` and `Secret`, or an MD5 challenge), then sends
+**actions** and receives **responses** and **events**. Every message is a block of
+`Key: Value` lines ended by a blank line.
+
+- An **action** asks for something: `Action: Originate` places a call, `Action: Command`
+  runs a CLI command, `Action: Hangup` ends a channel. `ListCommands` lists every action
+  the server knows; `manager show command <Action>` (a CLI command) documents one.
+- A **response** answers an action: `Response: Success`, `Error` (with a `Message` saying
+  why) or, for Logoff, `Goodbye`.
+- The **ActionID** is a label the client puts on each action; the server copies it into
+  the response (and into events that belong to the action). That is how a client knows
+  which response answers which action when several are in flight. This console numbers
+  them for you: the preview shows the one the next action will carry.
+- **Events** arrive on their own, whenever something happens: `Newchannel` when a channel
+  is created, `Newexten` at each dialplan step, `VarSet`, `DialBegin`/`DialEnd`,
+  `Hangup` with its cause, `Cdr` when a call is billed. The user's `read` classes in
+  manager.conf, and the `Events` setting of the session, decide which ones you get.
+- **Event lists**: actions that return many items (`CoreShowChannels`, `QueueStatus`,
+  `Status`, `ShowDialPlan`) answer `Response: Success` with `EventList: start`, then send
+  one event per item carrying the same ActionID, and end with a `...Complete` event saying
+  `EventList: Complete` and `ListItems: N`. The List view shows them as a table.
+- A call's channels share a **Linkedid**; each channel has its own **Uniqueid**.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close help")]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen VerticalScroll { width: 100; max-width: 95%; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,224 @@
+"""One AMI connection driven from worker threads, for the console.
+
+The blocking :class:`AMIClient` does the talking. Here, one thread reads everything
+(responses, event-list items and events) and routes it: responses and list items go to
+the exchange that is waiting for them, events are handed on in batches. Other threads
+send. Nothing here knows about Textual: the app passes a :class:`Listener` whose methods
+post messages to the UI, and a ``cancelled`` callable that every loop checks.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .actiondocs import parse_list_commands
+from .client import AMIClient
+from .protocol import Fields, Message, action_fields, mask_secrets, serialize_action
+from .settings import ConnectionSettings
+
+__all__ = ["ConnectedInfo", "Exchange", "Listener", "Session"]
+
+BATCH_SIZE = 500  # events handed to the UI at once, at most
+BATCH_INTERVAL = 0.05  # seconds an event may wait for its batch
+POLL = 0.05  # how often the reader looks for cancellation and overdue answers
+
+
+@dataclass
+class Exchange:
+    """An action sent from the console and what came back for it."""
+
+    action_id: str
+    request: list[tuple[str, str]]  # secrets masked
+    sent_at: float  # time.monotonic()
+    sent_wall: float  # time.time()
+    response: Message | None = None
+    items: list[Message] = field(default_factory=list)  # event-list items, Complete included
+    finished_at: float | None = None
+    heard_at: float = 0.0  # when something last arrived for it (or when it was sent)
+    purpose: str = ""  # empty for the user's own actions; the console's own queries say why
+
+    @property
+    def action(self) -> str:
+        return self.request[0][1] if self.request else ""
+
+    @property
+    def pending(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def is_list(self) -> bool:
+        return self.response is not None and (self.response.header("EventList") or "").lower() == "start"
+
+    @property
+    def elapsed(self) -> float | None:
+        return None if self.finished_at is None else self.finished_at - self.sent_at
+
+    @property
+    def request_text(self) -> str:
+        return serialize_action(self.request, self.action_id).decode()
+
+
+@dataclass
+class ConnectedInfo:
+    greeting: str
+    ami_version: str
+    asterisk_version: str
+    commands: dict[str, str]  # action name -> one-line description, from ListCommands
+    connected_at: float  # time.time()
+
+
+class Listener(Protocol):
+    """What the session tells the UI. Called from worker threads."""
+
+    def events_received(self, events: list[Message]) -> None: ...
+    def exchange_finished(self, exchange: Exchange) -> None: ...
+    def connection_lost(self, reason: str) -> None: ...
+    def problem(self, text: str) -> None: ...
+
+
+class Session:
+    def __init__(self, settings: ConnectionSettings, listener: Listener) -> None:
+        self.settings = settings
+        self.listener = listener
+        tls: bool | ssl.SSLContext = settings.tls
+        if settings.tls and not settings.tls_verify:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            tls = context
+        self._early_events: list[Message] = []
+        self.client = AMIClient(
+            username=settings.username,
+            secret=settings.secret,
+            host=settings.host,
+            port=settings.port,
+            timeout=settings.timeout,
+            auth=settings.auth,
+            events=settings.events or None,
+            tls=tls,
+            event_callback=self._early_events.append,
+        )
+        self.exchanges: dict[str, Exchange] = {}  # pending, by ActionID
+        self._send_lock = threading.Lock()
+        self._said_goodbye = False
+
+    @property
+    def next_action_id(self) -> str:
+        return self.client.next_action_id
+
+    # -- connecting (in a worker thread) ------------------------------------------------
+    def connect(self) -> ConnectedInfo | str:
+        """Log in and learn about the server. Returns the info, or the error in words."""
+        if not self.client.connect():
+            return self.client.error or "Connection failed"
+        settings = self.client.action(Action="CoreSettings")
+        commands = self.client.action(Action="ListCommands")
+        greeting = self.client.greeting or ""
+        return ConnectedInfo(
+            greeting=greeting,
+            ami_version=settings.header("AMIversion") or greeting.rpartition("/")[2],
+            asterisk_version=settings.header("AsteriskVersion") or "",
+            commands=parse_list_commands(commands) if commands.header("Response") == "Success" else {},
+            connected_at=time.time(),
+        )
+
+    def cancel(self) -> None:
+        """Stop a connect in progress, or drop the connection; wakes every waiting thread."""
+        self.client.close()
+
+    # -- sending (in a worker thread) ---------------------------------------------------
+    def send(self, fields: Fields, purpose: str = "") -> Exchange:
+        """Send an action; the reader completes the exchange. Raises ValueError if malformed."""
+        pairs = action_fields(fields)
+        with self._send_lock:
+            # Registered before the bytes leave, so the reader can never see the answer
+            # before the exchange waiting for it.
+            now = time.monotonic()
+            exchange = Exchange(
+                self.client.next_action_id, mask_secrets(pairs), now, time.time(), heard_at=now, purpose=purpose
+            )
+            self.exchanges[exchange.action_id] = exchange
+            if pairs[0][1].lower() == "logoff":
+                self._said_goodbye = True
+            action_id = self.client.send_action(pairs)
+        if action_id is None:
+            self._finish(exchange, self._made_up(self.client.error or "Not connected to Asterisk!", exchange))
+        return exchange
+
+    # -- reading (in one worker thread) ----------------------------------------------------
+    def read_loop(self, cancelled: Callable[[], bool]) -> None:
+        """Read until cancelled or the connection ends, routing everything that arrives."""
+        batch, flushed = self._early_events, time.monotonic()
+        self._early_events = []
+        self.client.event_callback = None
+        reason = ""
+        while not cancelled():
+            message = self.client.read_response(timeout=POLL)
+            now = time.monotonic()
+            if message is not None and not message.raw:  # made up by the client: trouble
+                if not self.client.connected:
+                    reason = message.header("Message") or "connection lost"
+                    break
+                self.listener.problem(message.header("Message") or "")
+            elif message is not None and not self._route(message, now):
+                batch.append(message)
+            if batch and (len(batch) >= BATCH_SIZE or now - flushed >= BATCH_INTERVAL):
+                self.listener.events_received(batch)
+                batch, flushed = [], now
+            self._expire(now)
+        if batch:
+            self.listener.events_received(batch)
+        for exchange in list(self.exchanges.values()):
+            self._finish(exchange, self._made_up(reason or "Connection closed", exchange))
+        if not cancelled():
+            if self._said_goodbye and "closed by Asterisk" in reason:
+                reason = "Logged off"
+            self.listener.connection_lost(reason)
+
+    def _route(self, message: Message, now: float) -> bool:
+        """Give a response or list item to its exchange. False if it is an event for the log."""
+        action_id = message.action_id
+        if message.is_response:
+            exchange = self.exchanges.get(action_id) if action_id else self._oldest_pending()
+            if exchange is None or exchange.response is not None:
+                return False
+            exchange.response = message
+            exchange.heard_at = now
+            if not exchange.is_list:
+                self._finish(exchange, message)
+            return True
+        exchange = self.exchanges.get(action_id) if action_id else None
+        if exchange is None or not exchange.is_list:
+            return False
+        exchange.items.append(message)
+        exchange.heard_at = now
+        ending = (message.header("EventList") or "").lower()
+        if ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete")):
+            self._finish(exchange, exchange.response)
+        return True
+
+    def _oldest_pending(self) -> Exchange | None:
+        waiting = [e for e in self.exchanges.values() if e.response is None]
+        return min(waiting, key=lambda e: e.sent_at) if waiting else None
+
+    def _expire(self, now: float) -> None:
+        timeout = self.settings.timeout
+        for exchange in list(self.exchanges.values()):
+            if now - exchange.heard_at > timeout:
+                self._finish(exchange, self._made_up(f"Timed out after {timeout:g} s waiting for a response", exchange))
+
+    def _finish(self, exchange: Exchange, response: Message | None) -> None:
+        if self.exchanges.pop(exchange.action_id, None) is None:
+            return
+        exchange.response = response
+        exchange.finished_at = time.monotonic()
+        self.listener.exchange_finished(exchange)
+
+    @staticmethod
+    def _made_up(text: str, exchange: Exchange) -> Message:
+        return Message([("Response", "Error"), ("ActionID", exchange.action_id), ("Message", text)])

@@ -1,0 +1,36 @@
+"""Every header of one event, in arrival order, repeated keys included."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import DataTable
+
+from ..eventstore import LoggedEvent
+from ..plaintext import plain
+
+
+class EventDetail(DataTable):
+    DEFAULT_CSS = """
+    EventDetail { width: 45%; display: none; border-left: solid $primary; }
+    EventDetail.-shown { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_columns("Header", "Value")
+
+    def show(self, entry: LoggedEvent) -> None:
+        self.clear()
+        clock = time.strftime("%H:%M:%S", time.localtime(entry.at))
+        self.border_title = f"#{entry.seq} at {clock}"
+        for key, value in entry.message.fields:
+            self.add_row(plain(key, "bold"), plain(value))
+        extra = [line for line in entry.message.lines if ":" not in line]
+        for line in extra:  # lines without a colon are not fields, but they were sent
+            self.add_row(plain("(line)", "dim"), plain(line))
+        self.add_class("-shown")
+
+    def hide(self) -> None:
+        self.remove_class("-shown")

@@ -1,0 +1,118 @@
+"""The events area: filter, counters, the log itself, and the details of one event."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from ..eventfilter import EventFilter
+from ..eventstore import EventStore
+from ..protocol import Message
+from .event_detail import EventDetail
+from .event_log import COLUMN_TITLES, EventLog
+
+FILTER_HINT = 'Hangup,New*  !VarSet  Channel=PJSIP/*  alice  "two words"  (F6)'
+
+
+class EventPanel(Vertical):
+    DEFAULT_CSS = """
+    EventPanel { height: 1fr; border: round $primary-darken-1; border-title-align: left; }
+    EventPanel:focus-within { border: round $primary; }
+    EventPanel #event-bar { height: 1; }
+    EventPanel #event-filter-label { width: auto; padding: 0 0 0 1; color: $text-muted; }
+    EventPanel #event-filter { width: 1fr; border: none; height: 1; padding: 0 1; }
+    EventPanel #event-filter:focus { border: none; background: $primary 20%; }
+    EventPanel #event-status { width: auto; padding: 0 1; }
+    EventPanel #event-counts { height: 1; color: $text-muted; padding: 0 1; }
+    EventPanel #event-columns { height: 1; color: $text-muted; text-style: bold; padding: 0 0; }
+    EventPanel #new-events { display: none; height: 1; background: $warning; color: $background; padding: 0 1; }
+    EventPanel #new-events.-shown { display: block; }
+    """
+
+    def __init__(self, store: EventStore, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.border_title = "Events"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="event-bar"):
+            yield Static("Filter ›", id="event-filter-label")
+            yield Input(placeholder=FILTER_HINT, id="event-filter")
+            yield Static(id="event-status")
+        yield Static(id="event-counts")
+        yield Static(Text(COLUMN_TITLES), id="event-columns")
+        with Horizontal():
+            yield EventLog(self.store, id="event-log")
+            yield EventDetail(id="event-detail")
+        yield Static(id="new-events")
+
+    @property
+    def log_view(self) -> EventLog:
+        return self.query_one(EventLog)
+
+    @property
+    def detail(self) -> EventDetail:
+        return self.query_one(EventDetail)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#event-filter", Input)
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self.update_status)
+        self.update_status()
+
+    def add(self, messages: list[Message]) -> None:
+        self.log_view.add(messages)
+
+    def clear(self) -> None:
+        self.store.clear()
+        self.log_view.reload()
+        self.detail.hide()
+        self.update_status()
+
+    def toggle_pause(self) -> None:
+        self.log_view.following = not self.log_view.following
+
+    @on(Input.Changed, "#event-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.store.set_filter(EventFilter.parse(event.value))
+        self.log_view.reload()
+        self.update_status()
+
+    @on(Input.Submitted, "#event-filter")
+    def filter_submitted(self) -> None:
+        self.log_view.focus()
+
+    @on(EventLog.Selected)
+    def show_detail(self, event: EventLog.Selected) -> None:
+        self.detail.show(event.event)
+
+    @on(EventLog.FollowingChanged)
+    def following_changed(self) -> None:
+        self.update_status()
+
+    def update_status(self) -> None:
+        store = self.store
+        log = self.log_view
+        status = Text()
+        status.append(f"{store.total:,} received", style="bold")
+        if not store.filter.empty:
+            status.append(f" · {len(store.view):,} match")
+        status.append(f" · {store.rate():.1f}/s")
+        status.append(" · following" if log.following else " · PAUSED", style="green" if log.following else "bold yellow")
+        self.query_one("#event-status", Static).update(status)
+        counts = Text(no_wrap=True, overflow="ellipsis")
+        for name, count in store.counts.most_common(12):
+            counts.append(name)
+            counts.append(f" {count:,}  ", style="bold")
+        self.query_one("#event-counts", Static).update(counts)
+        marker = self.query_one("#new-events", Static)
+        if not log.following and log.unseen:
+            marker.update(f"▼ {log.unseen:,} new events: press End (or space) to follow the tail")
+            marker.add_class("-shown")
+        else:
+            marker.remove_class("-shown")

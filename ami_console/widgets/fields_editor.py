@@ -1,0 +1,154 @@
+"""The action's fields: rows of (key, value); the same key may appear many times.
+
+| Key | Does |
+|---|---|
+| ctrl+n | add a row below the current one |
+| ctrl+y | duplicate the current row (another ``Variable``, say) |
+| ctrl+t | switch the current row off or on (kept, but not sent) |
+| ctrl+g | remove the current row |
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Input
+
+from ..actiondocs import ActionDoc
+from .field_row import FieldRow
+
+
+class FieldsEditor(VerticalScroll):
+    # Priority bindings run before the next key is delivered, so text typed right after
+    # ctrl+n lands in the new row, not in the one that had the focus.
+    BINDINGS = [
+        Binding("ctrl+n", "add_row", "Add field", priority=True),
+        Binding("ctrl+y", "duplicate_row", "Duplicate", priority=True),
+        Binding("ctrl+t", "toggle_row", "On/off", priority=True),
+        Binding("ctrl+g", "remove_row", "Remove", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    FieldsEditor { height: auto; max-height: 12; }
+    """
+
+    class Changed(Message):
+        """Rows were added, removed, switched or edited."""
+
+    class RowFocused(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.doc: ActionDoc | None = None
+        self._loaded: list[tuple[str, str, bool]] = []  # the rows as last loaded
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[FieldRow]:
+        return list(self.query(FieldRow))
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """What goes on the wire: switched-on rows with a key, in row order."""
+        return [(row.key, row.value) for row in self.rows if row.enabled and row.key]
+
+    def snapshot(self) -> list[tuple[str, str, bool]]:
+        return [(row.key, row.value, row.enabled) for row in self.rows]
+
+    # -- writing -------------------------------------------------------------------------
+    async def load(self, rows: list[tuple[str, str, bool]], focus: bool = False) -> None:
+        """Replace every row. With ``focus``, the first row takes the focus (its value if
+        the key is filled in)."""
+        await self.remove_children()
+        new_rows = [FieldRow(k, v, e, self._names()) for k, v, e in rows] or [FieldRow(suggestions=self._names())]
+        await self.mount_all(new_rows)
+        self._loaded = self.snapshot()
+        self._refresh_marks()
+        if focus:
+            new_rows[0].take_focus(value=bool(new_rows[0].key))
+        self.post_message(self.Changed())
+
+    @property
+    def untouched(self) -> bool:
+        """Nothing typed since the rows were loaded: safe to replace them."""
+        return self.snapshot() == self._loaded
+
+    async def set_doc(self, doc: ActionDoc | None, fresh: bool = True, focus: bool = False) -> None:
+        """Offer ``doc``'s parameters; with ``fresh``, start over from its required ones."""
+        self.doc = doc
+        if fresh:
+            await self.load([(p.name, "", True) for p in doc.required] if doc else [], focus=focus)
+        else:
+            for row in self.rows:
+                row.set_suggestions(self._names())
+            self._refresh_marks()
+
+    def _names(self) -> list[str]:
+        return [p.name for p in self.doc.parameters] if self.doc else []
+
+    def _refresh_marks(self) -> None:
+        required = {p.name.lower() for p in self.doc.required} if self.doc else set()
+        for row in self.rows:
+            row.mark(row.key.lower() in required)
+
+    # -- the current row -------------------------------------------------------------------
+    def _current(self) -> FieldRow | None:
+        focused = self.screen.focused
+        while focused is not None and focused is not self:
+            if isinstance(focused, FieldRow):
+                return focused
+            focused = focused.parent
+        rows = self.rows
+        return rows[-1] if rows else None
+
+    async def _insert(self, row: FieldRow, after: FieldRow | None, focus_value: bool = False) -> None:
+        await (self.mount(row) if after is None else self.mount(row, after=after))
+        row.take_focus(value=focus_value)
+        self.post_message(self.Changed())
+
+    async def action_add_row(self) -> None:
+        await self._insert(FieldRow(suggestions=self._names()), self._current())
+
+    async def action_duplicate_row(self) -> None:
+        current = self._current()
+        if current is None:
+            return await self.action_add_row()
+        copy = FieldRow(current.key, current.value, current.enabled, self._names())
+        await self._insert(copy, current, focus_value=True)
+
+    def action_toggle_row(self) -> None:
+        current = self._current()
+        if current is not None:
+            current.toggle()
+
+    async def action_remove_row(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        rows = self.rows
+        index = rows.index(current)
+        await current.remove()
+        rest = self.rows
+        if rest:
+            rest[min(index, len(rest) - 1)].take_focus()
+        else:
+            await self._insert(FieldRow(suggestions=self._names()), None)
+        self.post_message(self.Changed())
+
+    # -- changes -------------------------------------------------------------------------
+    @on(Input.Changed)
+    def edited(self, event: Input.Changed) -> None:
+        self._refresh_marks()
+        self.post_message(self.Changed())
+
+    @on(FieldRow.Toggled)
+    def toggled(self) -> None:
+        self.post_message(self.Changed())
+
+    def on_descendant_focus(self) -> None:
+        current = self._current()
+        self.post_message(self.RowFocused(current.key if current else ""))

@@ -1,0 +1,216 @@
+"""The response to an action: its status, and four views of it.
+
+Fields (every header in order), Output (a Command's output as plain text, searchable),
+List (the items of an event list as a table), Raw (the wire text, both ways). Earlier
+responses of the session stay reachable with F7 and F8.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets.text_area import Selection
+
+from ..plaintext import clean, plain
+from ..session import Exchange
+
+STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
+LIST_BOOKKEEPING = {"actionid", "eventlist"}
+
+
+def _list_columns(items: list) -> list[str]:
+    columns: list[str] = []
+    seen = set()
+    for item in items:
+        for key, _ in item.fields:
+            if key.lower() not in seen and key.lower() not in LIST_BOOKKEEPING:
+                seen.add(key.lower())
+                columns.append(key)
+    return columns
+
+
+class ResponsePane(Vertical):
+    BINDINGS = [Binding("slash", "search", "Search output", show=False)]
+
+    DEFAULT_CSS = """
+    ResponsePane { border: round $primary-darken-1; border-title-align: left; }
+    ResponsePane:focus-within { border: round $primary; }
+    ResponsePane #response-status { height: 1; padding: 0 1; }
+    ResponsePane TabPane { padding: 0; }
+    ResponsePane #output-search { display: none; height: 1; border: none; padding: 0 1; }
+    ResponsePane #output-search.-shown { display: block; }
+    ResponsePane TextArea { border: none; height: 1fr; }
+    ResponsePane #list-summary { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Response"
+        self.history: list[Exchange] = []
+        self.index = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"), id="response-status")
+        with TabbedContent(id="response-tabs"):
+            with TabPane("Fields", id="tab-fields"):
+                yield DataTable(id="fields-table", zebra_stripes=True, cursor_type="row")
+            with TabPane("Output", id="tab-output"):
+                yield Input(placeholder="search the output (enter: next match)", id="output-search")
+                yield TextArea(id="output-text", read_only=True, soft_wrap=False)
+            with TabPane("List", id="tab-list"):
+                yield Static(id="list-summary")
+                yield DataTable(id="list-table", zebra_stripes=True, cursor_type="row")
+            with TabPane("Raw", id="tab-raw"):
+                yield TextArea(id="raw-text", read_only=True, soft_wrap=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#fields-table", DataTable).add_columns("Header", "Value")
+        self.set_interval(0.25, self._tick)
+
+    @property
+    def current(self) -> Exchange | None:
+        return self.history[self.index] if 0 <= self.index < len(self.history) else None
+
+    # -- history ---------------------------------------------------------------------------
+    def add(self, exchange: Exchange) -> None:
+        self.history.append(exchange)
+        self.index = len(self.history) - 1
+        self.show(exchange)
+
+    def finished(self, exchange: Exchange) -> None:
+        if exchange is self.current:
+            self.show(exchange, choose_tab=True)
+        else:
+            self._show_status()
+
+    def older(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+            self.show(self.history[self.index], choose_tab=True)
+
+    def newer(self) -> None:
+        if self.index < len(self.history) - 1:
+            self.index += 1
+            self.show(self.history[self.index], choose_tab=True)
+
+    # -- showing one exchange ---------------------------------------------------------------
+    def show(self, exchange: Exchange, choose_tab: bool = False) -> None:
+        self._show_status()
+        response = exchange.response if not exchange.pending else None
+        fields = self.query_one("#fields-table", DataTable)
+        fields.clear()
+        for key, value in response.fields if response else []:
+            fields.add_row(plain(key, "bold"), plain(value))
+        output = response.headers("Output") if response else []
+        self.query_one("#output-text", TextArea).load_text("\n".join(clean(line) for line in output))
+        self._show_list(exchange if response else None)
+        self.query_one("#raw-text", TextArea).load_text(self._raw(exchange))
+        if choose_tab and response is not None:
+            tabs = self.query_one(TabbedContent)
+            tabs.active = "tab-output" if output else "tab-list" if exchange.items else "tab-fields"
+
+    def _show_status(self) -> None:
+        exchange = self.current
+        status = Text()
+        if exchange is None:
+            return
+        if exchange.pending:
+            waited = time.monotonic() - exchange.sent_at
+            status.append("◌ Pending", style="bold yellow")
+            status.append(f"  {exchange.action}  ActionID {exchange.action_id}  waiting {waited:.1f} s")
+        else:
+            response = exchange.response
+            word = response.header("Response", "?") if response else "?"
+            status.append(f"● {clean(word)}", style=STATUS_STYLES.get(word, "bold"))
+            status.append(f"  {clean(exchange.action)}  ActionID {exchange.action_id}")
+            if exchange.elapsed is not None:
+                status.append(f"  {exchange.elapsed * 1000:.0f} ms")
+            if exchange.items:
+                status.append(f"  {len(exchange.items) - 1} items")
+            message = response.header("Message") if response else None
+            if message:
+                status.append(f"  {clean(message)}", style="italic")
+        status.append(f"   ◀ {self.index + 1}/{len(self.history)} ▶ (F7/F8)", style="dim")
+        self.query_one("#response-status", Static).update(status)
+
+    def _tick(self) -> None:
+        if self.current is not None and self.current.pending:
+            self._show_status()
+
+    def _show_list(self, exchange: Exchange | None) -> None:
+        table = self.query_one("#list-table", DataTable)
+        table.clear(columns=True)
+        summary = self.query_one("#list-summary", Static)
+        if exchange is None or not exchange.items:
+            summary.update(Text("Not an event-list response.", style="dim"))
+            return
+        items = exchange.items
+        last = items[-1]
+        rows = items[:-1] if last.header("EventList") or last.name.endswith("Complete") else items
+        columns = _list_columns(rows)
+        for column in columns:
+            table.add_column(Text(clean(column)), key=column)
+        for item in rows:
+            values = {}
+            for key, value in item.fields:
+                values.setdefault(key.lower(), value)
+            table.add_row(*(plain(values.get(c.lower(), "")) for c in columns))
+        said = last.header("ListItems")
+        text = Text(f"{len(rows)} items")
+        if said is not None:
+            text.append(f" · {clean(last.name)} says ListItems: {clean(said)}")
+        summary.update(text)
+
+    @staticmethod
+    def _raw(exchange: Exchange) -> str:
+        lines = [f">> {line}" for line in exchange.request_text.split("\r\n")[:-1]]
+        response = None if exchange.pending else exchange.response
+        if response is not None:
+            if not response.raw:
+                lines.append("(no answer from the server: the console made up this response)")
+            lines += [f"<< {clean(line)}" for line in response.lines] + ["<< "]
+        for item in exchange.items:
+            lines += [f"<< {clean(line)}" for line in item.lines] + ["<< "]
+        return "\n".join(lines)
+
+    # -- searching the output ------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one(TabbedContent).active = "tab-output"
+        search = self.query_one("#output-search", Input)
+        search.add_class("-shown")
+        search.focus()
+
+    @on(Input.Changed, "#output-search")
+    def search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._find(event.value, from_start=True)
+
+    @on(Input.Submitted, "#output-search")
+    def search_next(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._find(event.value, from_start=False)
+
+    def _find(self, needle: str, from_start: bool) -> None:
+        area = self.query_one("#output-text", TextArea)
+        if not needle:
+            return
+        text = area.text.lower()
+        start = 0
+        if not from_start:
+            start = area.document.get_index_from_location(area.selection.end)
+        found = text.find(needle.lower(), start)
+        if found < 0:
+            found = text.find(needle.lower())  # wrap around
+        if found < 0:
+            self.notify(f"Not found in the output: {needle}", severity="warning", markup=False)
+            return
+        begin = area.document.get_location_from_index(found)
+        end = area.document.get_location_from_index(found + len(needle))
+        area.selection = Selection(begin, end)
+        area.scroll_cursor_visible(center=True)
