@@ -1,0 +1,65 @@
+"""Asterisk's process_message: what happens to a request before (and instead of) its action.
+
+The checks run in Asterisk's order, with its wording: a request with a parse error, no
+Action, an action other than Login/Logoff/Challenge before login, an unknown action, an
+action the user's write classes do not allow. Refusals publish the security events
+Asterisk publishes (RequestBadFormat, RequestNotAllowed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import wire
+from ..reader import Request
+from . import (
+    call_actions,
+    channel_actions,
+    queue_actions,
+    session_actions,
+    system_actions,
+)
+from .registry import ACTIONS, Close
+
+# Importing these modules is what fills ACTIONS.
+REGISTERED_BY = (call_actions, channel_actions, queue_actions, session_actions, system_actions)
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+PRE_LOGIN = ("login", "logoff", "challenge")
+
+
+async def dispatch(session: Session, request: Request) -> bool:
+    """Run one request; True when the connection must close afterwards."""
+    if request.error:
+        session.write(wire.error(request, request.error))
+        return False
+    name = request.action
+    if not name:
+        session.security("RequestBadFormat", [("RequestType", "Action: NONE")])
+        session.write(wire.error(request, "Missing action in request"))
+        return False
+    if not session.authenticated and name.lower() not in PRE_LOGIN:
+        session.security("RequestNotAllowed", [("RequestType", f"Action: {name}")])
+        session.write(wire.error(request, "Permission denied"))
+        return False
+    spec = ACTIONS.get(name.lower())
+    if spec is None:
+        session.security("RequestBadFormat", [("RequestType", f"Action: {name}")])
+        message = (
+            f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."
+        )
+        session.write(wire.error(request, message))
+        return False
+    if spec.privilege and not session.writeperm & spec.privilege:
+        session.security("RequestNotAllowed", [("RequestType", f"Action: {name}")])
+        session.write(wire.error(request, "Permission denied"))
+        return False
+    reply = await spec.handler(session, request)
+    if isinstance(reply, Close):
+        session.write(reply.text)
+        return True
+    if reply:
+        session.write(reply)
+    return False

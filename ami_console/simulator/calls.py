@@ -1,0 +1,207 @@
+"""How channels answer, bridge and hang up, with the event orders real Asterisk shows.
+
+The orders come from the captures. A Local pair ends in one of two shapes, depending on
+how its first half ended:
+
+* through the dialplan's ``Hangup()`` (session1, originate_sync): SoftHangupRequest on
+  that half (sent by the application), HangupRequest on the other, Hangup of the first,
+  both Cdr records, SoftHangupRequest on the other if it runs dialplan, its Hangup, then
+  two DeviceStateChange NOT_INUSE;
+* because its application finished or it was hung up from outside (userevent,
+  coreshowchannels): HangupRequest on the other half with the first half's cause, the
+  first half's Cdr and Hangup, the other half's (SoftHangupRequest and) Hangup, then
+  DeviceStateChange, the other Cdr, DeviceStateChange.
+
+Whoever ends first drives the whole teardown at once, so the order never depends on
+which task the event loop happens to run next; the other half's task finds its channel
+dead and returns quietly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from . import events
+from .channels import NORMAL_CLEARING, UP, Channel
+from .pbx import PBX
+
+
+@dataclass
+class Bridge:
+    id: str
+    channels: list[Channel] = field(default_factory=list)
+
+
+# -- answering ---------------------------------------------------------------------------------
+def answer(pbx: PBX, chan: Channel) -> None:
+    """Move a channel to Up; for the second half of a Local pair, the first answers too."""
+    if chan.state == UP or chan.dead:
+        return
+    chan.state = UP
+    chan.answered = time.time()
+    chan.cdr.setdefault("answer", chan.answered)
+    pbx.publish(events.newstate(chan))
+    if chan.peer is not None and chan.name.endswith(";2"):
+        _local_answered(pbx, chan.peer)
+
+
+def _local_answered(pbx: PBX, first: Channel) -> None:
+    if first.state == UP or first.dead:
+        return
+    pbx.set_device_state(first.device, "INUSE", force=True)
+    member_device_changed(pbx, first.device, "INUSE")
+    first.state = UP
+    first.answered = time.time()
+    first.cdr.setdefault("answer", first.answered)
+    pbx.publish(events.newstate(first))
+    first.poke_answer()
+    if first.owner is not None:
+        first.owner.poke()
+
+
+def member_device_changed(pbx: PBX, device: str, state: str) -> None:
+    """Queue members follow their interface's device state (QueueMemberStatus)."""
+    status = {"NOT_INUSE": 1, "INUSE": 2, "RINGING": 6, "BUSY": 3}.get(state, 1)
+    for queue in pbx.queues.values():
+        for member in queue.members:
+            if member.interface == device and member.status != status:
+                member.status = status
+                pbx.publish(events.queue_member_status(queue.name, member, int(pbx.started)))
+                if not pbx.queue_avail_published:
+                    # Asterisk publishes the queue's availability device once, when it is
+                    # first computed; later changes of one member do not change it here.
+                    pbx.queue_avail_published = True
+                    pbx.set_device_state(f"Queue:{queue.name}_avail", "NOT_INUSE", force=True)
+
+
+# -- asking a channel to hang up ---------------------------------------------------------------
+def request_hangup(pbx: PBX, chan: Channel, cause: int = 0, *, remote: bool = False) -> None:
+    """Ask a channel to hang up. ``remote``: its phone hung up (HangupRequest is published);
+    otherwise it is the AMI Hangup action, which publishes nothing by itself."""
+    if chan.dead or chan.softhangup:
+        return
+    if cause > 0:
+        chan.hangup_cause = cause
+    if remote:
+        pbx.publish(events.hangup_request(chan, chan.hangup_cause))
+    chan.softhangup = True
+    chan.poke()
+    owner = chan.owner
+    if owner is not None:
+        owner.poke()
+
+
+# -- ending channels ---------------------------------------------------------------------------
+def end_channel(pbx: PBX, chan: Channel, how: str) -> None:
+    """A channel's code has finished. ``how``: ``"dialplan"`` (the Hangup application,
+    which already published SoftHangupRequest), ``"finished"`` (its application or
+    dialplan ran out) or ``"outside"`` (hung up by AMI, its phone, or its peer)."""
+    if chan.dead:
+        return
+    other = chan.peer if chan.peer is not None and not chan.peer.dead else None
+    if other is not None:
+        _end_local_pair(pbx, chan, other, how)
+        return
+    if how != "dialplan" and chan.hangup_cause == 0 and chan.tech != "Local":
+        chan.hangup_cause = NORMAL_CLEARING
+    _hangup_event(pbx, chan)
+    if chan.cdr.get("record", True):
+        pbx.publish(events.cdr(chan, disposition=disposition(chan), ended=time.time()))
+    pbx.remove_channel(chan)
+    _device_idle(pbx, chan)
+
+
+def _end_local_pair(pbx: PBX, first: Channel, other: Channel, how: str) -> None:
+    cause = first.hangup_cause
+    if how == "dialplan" and cause == 0:
+        cause = first.hangup_cause = NORMAL_CLEARING
+    pbx.publish(events.hangup_request(other, cause))
+    other.hangup_cause = cause
+    other.softhangup = True
+    ended = time.time()
+    if how == "dialplan":
+        _hangup_event(pbx, first)
+        pbx.publish(events.cdr(first, disposition=disposition(first), ended=ended))
+        pbx.publish(events.cdr(other, disposition=disposition(other), ended=ended))
+        _hangup_other(pbx, other)
+        pbx.remove_channel(first)
+        pbx.remove_channel(other)
+        _device_idle(pbx, first)
+        _device_idle(pbx, other)
+        member_device_changed(pbx, first.device, "NOT_INUSE")
+    else:
+        pbx.publish(events.cdr(first, disposition=disposition(first), ended=ended))
+        _hangup_event(pbx, first)
+        _hangup_other(pbx, other)
+        pbx.remove_channel(first)
+        pbx.remove_channel(other)
+        _device_idle(pbx, first)
+        pbx.publish(events.cdr(other, disposition=disposition(other), ended=ended))
+        _device_idle(pbx, other)
+        member_device_changed(pbx, first.device, "NOT_INUSE")
+
+
+def _hangup_other(pbx: PBX, other: Channel) -> None:
+    if other.in_dialplan:
+        pbx.publish(events.soft_hangup_request(other))
+    _hangup_event(pbx, other)
+
+
+def _hangup_event(pbx: PBX, chan: Channel) -> None:
+    if chan.bridge is not None:
+        leave_bridge(pbx, chan)
+    pbx.publish(events.hangup(chan))
+
+
+def _device_idle(pbx: PBX, chan: Channel) -> None:
+    if not chan.device:
+        return
+    if chan.tech == "Local":
+        pbx.set_device_state(chan.device, "NOT_INUSE", force=True)
+    elif not any(c.device == chan.device for c in pbx.channels.values()):
+        pbx.set_device_state(chan.device, "NOT_INUSE")
+
+
+def disposition(chan: Channel) -> str:
+    if chan.answered is not None:
+        return "ANSWERED"
+    return str(chan.cdr.get("disposition", "NO ANSWER"))
+
+
+def hang_up_now(pbx: PBX, chan: Channel, cause: int) -> None:
+    """End a channel that runs no code of its own (a dialled phone): Hangup and its
+    device state, without a Cdr (the caller's record covers it)."""
+    if chan.dead:
+        return
+    chan.hangup_cause = cause
+    _hangup_event(pbx, chan)
+    pbx.remove_channel(chan)
+    _device_idle(pbx, chan)
+
+
+# -- bridges -----------------------------------------------------------------------------------
+def make_bridge(pbx: PBX, first: Channel, second: Channel) -> Bridge:
+    bridge = Bridge(pbx.new_bridge_id())
+    pbx.publish(events.bridge_event("BridgeCreate", bridge.id, 0))
+    for chan in (first, second):
+        bridge.channels.append(chan)
+        chan.bridge = bridge
+        chan.bridge_id = bridge.id
+        pbx.publish(events.bridge_event("BridgeEnter", bridge.id, len(bridge.channels), chan))
+    first.cdr["destination_channel"] = second.name
+    return bridge
+
+
+def leave_bridge(pbx: PBX, chan: Channel) -> None:
+    bridge = chan.bridge
+    if bridge is None:
+        return
+    bridge.channels.remove(chan)
+    chan.bridge = None
+    chan.bridge_id = ""
+    pbx.publish(events.bridge_event("BridgeLeave", bridge.id, len(bridge.channels), chan))
+    for remaining in bridge.channels:
+        remaining.poke()
+    if not bridge.channels:
+        pbx.publish(events.bridge_event("BridgeDestroy", bridge.id, 0))

@@ -1,0 +1,95 @@
+"""The CLI command table, and how a command line finds its command.
+
+A command is matched word by word, case-insensitively; the words after it are its
+arguments. An unknown command gets Asterisk's "No such command" line, including
+Asterisk's guess of how far the words made sense (``core show help no such`` for
+``no such command``). The summaries and usage texts are our own words.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+SHOW_USAGE = object()  # what a handler returns to print its usage (and answer Error)
+
+Handler = Callable[["Session", list[str]], object]
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    words: tuple[str, ...]
+    summary: str
+    syntax: str
+    handler: Handler
+
+    @property
+    def usage(self) -> str:
+        return f"Usage: {self.syntax}\n       {self.summary}.\n"
+
+
+COMMANDS: list[CliCommand] = []
+
+
+def cli(command: str, summary: str, syntax: str = "") -> Callable[[Handler], Handler]:
+    """Register a handler for ``command`` (words), described by ``summary``."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS.append(CliCommand(tuple(command.split()), summary, syntax or command, handler))
+        return handler
+
+    return register
+
+
+def run_cli(session: Session, line: str) -> tuple[bool, str]:
+    """Run a CLI line: (succeeded, output text)."""
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        words = line.split()
+    command = find_command(words)
+    if command is None:
+        guess = best_guess(words)
+        shown = " ".join(words)
+        return False, (
+            f"No such command '{shown}' (type 'core show help {guess}' for other possible commands)\n"
+        )
+    result = command.handler(session, words[len(command.words) :])
+    if result is SHOW_USAGE:
+        return False, command.usage
+    return True, str(result)
+
+
+def find_command(words: list[str]) -> CliCommand | None:
+    lowered = [w.lower() for w in words]
+    matches = [c for c in COMMANDS if list(c.words) == lowered[: len(c.words)]]
+    return max(matches, key=lambda c: len(c.words), default=None)
+
+
+def best_guess(words: list[str]) -> str:
+    """Asterisk's find_best: keep words while some command could still be meant, and
+    stop after the first word that rules every command out."""
+    guess: list[str] = []
+    for word in words:
+        guess.append(word.lower())
+        if not any(_near(command.words, guess) for command in COMMANDS):
+            break
+    return " ".join(words[: len(guess)])
+
+
+def _near(entry: tuple[str, ...], words: list[str]) -> bool:
+    """Same length, every word equal except perhaps the last one."""
+    return len(entry) == len(words) and list(entry[:-1]) == words[:-1]
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def lines(rows: list[str]) -> str:
+    return "".join(row + "\n" for row in rows)

@@ -1,0 +1,100 @@
+"""The loop-side state every session shares: users, limits, the active fault, the logs
+of what clients sent, and the storm. It lives on the simulator's event loop thread;
+the logs are also read from other threads, under ``logs_lock``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+
+from .faults import Fault
+from .pbx import PBX
+from .perms import User
+from .reader import Request
+from .session import Session, SessionLog
+from .traffic import Storm
+
+
+class ServerCore:
+    """Loop-side state shared by the sessions: users, limits, faults and logs."""
+
+    def __init__(
+        self,
+        pbx: PBX,
+        users: list[User],
+        *,
+        auth_failure_delay: float,
+        auth_timeout: float,
+        max_output_buffer: int,
+        write_timeout: float,
+        calls_per_minute: float,
+        keep_sessions: int,
+        record_limit: int,
+    ) -> None:
+        self.pbx = pbx
+        self.users = users
+        self.auth_failure_delay = auth_failure_delay
+        self.auth_timeout = auth_timeout
+        self.max_output_buffer = max_output_buffer
+        self.high_water = min(256 * 1024, max_output_buffer // 2)
+        self.write_timeout = write_timeout
+        self.calls_per_minute = calls_per_minute
+        self.traffic_changed = asyncio.Event()
+        self.fault: Fault | None = None
+        self.record_limit = record_limit
+        self.logs: deque[SessionLog] = deque(maxlen=keep_sessions)
+        self.logs_lock = threading.Lock()
+        self.storm: Storm | None = None
+        self._sessions = 0
+
+    @property
+    def fault_kind(self) -> str | None:
+        return self.fault.kind if self.fault is not None else None
+
+    @property
+    def write_delay(self) -> float:
+        return self.fault.seconds if self.fault is not None and self.fault.kind == "delay" else 0.0
+
+    def find_user(self, name: str) -> User | None:
+        lowered = name.lower()
+        return next((u for u in self.users if u.username.lower() == lowered), None)
+
+    def new_session(self) -> Session:
+        self._sessions += 1
+        return Session(self, self._sessions)
+
+    # -- logs -----------------------------------------------------------------------------
+    def open_log(self, session: Session) -> SessionLog:
+        log = SessionLog(
+            session.number, (str(session.remote[0]), int(session.remote[1])), time.time()
+        )
+        with self.logs_lock:
+            self.logs.append(log)
+        return log
+
+    def record(self, session: Session, data: bytes) -> None:
+        log = session.log
+        if log is None:
+            return
+        with self.logs_lock:
+            room = self.record_limit - len(log.raw)
+            log.raw += data[: max(0, room)]
+            log.truncated = log.truncated or len(data) > room
+
+    def record_request(self, session: Session, request: Request) -> None:
+        log = session.log
+        if log is not None and not log.truncated:  # requests stay within the byte budget too
+            with self.logs_lock:
+                log.requests.append(request.to_message())
+
+    def logged_in(self, session: Session) -> None:
+        if session.log is not None:
+            with self.logs_lock:
+                session.log.username = session.username
+
+    def close_log(self, session: Session) -> None:
+        if session.log is not None and session.log.closed_at is None:
+            with self.logs_lock:
+                session.log.closed_at = time.time()

@@ -1,0 +1,225 @@
+"""The events a PBX publishes, built with Asterisk's header names and order.
+
+Each function returns a :class:`~.wire.Event`; :meth:`.pbx.PBX.publish` sends it to the
+sessions whose read classes, event mask and filters let it through.
+"""
+
+from __future__ import annotations
+
+from .channels import SOFTHANGUP_EXPLICIT, Channel, cause_text
+from .dialplan import QueueMember
+from .perms import AGENT, CALL, CDR, DIALPLAN, SECURITY, USER
+from .wire import Event, Fields, cdr_time
+
+
+def channel_event(name: str, chan: Channel, extra: Fields = (), category: int = CALL) -> Event:
+    return Event.build(name, category, [*chan.fields(), *extra])
+
+
+def newchannel(chan: Channel) -> Event:
+    return channel_event("Newchannel", chan)
+
+
+def newstate(chan: Channel) -> Event:
+    return channel_event("Newstate", chan)
+
+
+def newexten(chan: Channel, app: str, data: str) -> Event:
+    extra = [("Extension", chan.exten), ("Application", app), ("AppData", data)]
+    return channel_event("Newexten", chan, extra, DIALPLAN)
+
+
+def varset(chan: Channel | None, variable: str, value: str) -> Event:
+    head = chan.fields() if chan is not None else [("Channel", "none"), ("Uniqueid", "none")]
+    return Event.build("VarSet", DIALPLAN, [*head, ("Variable", variable), ("Value", value)])
+
+
+def newcallerid(chan: Channel) -> Event:
+    return channel_event(
+        "NewCallerid", chan, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")]
+    )
+
+
+def newconnectedline(chan: Channel) -> Event:
+    return channel_event("NewConnectedLine", chan)
+
+
+def hangup_request(chan: Channel, cause: int) -> Event:
+    return channel_event("HangupRequest", chan, [("Cause", cause)])
+
+
+def soft_hangup_request(chan: Channel) -> Event:
+    return channel_event("SoftHangupRequest", chan, [("Cause", SOFTHANGUP_EXPLICIT)])
+
+
+def hangup(chan: Channel) -> Event:
+    cause = chan.hangup_cause
+    return channel_event("Hangup", chan, [("Cause", cause), ("Cause-txt", cause_text(cause))])
+
+
+def local_bridge(one: Channel, two: Channel, context: str, exten: str) -> Event:
+    fields = [
+        *one.fields("LocalOne"),
+        *two.fields("LocalTwo"),
+        ("Context", context),
+        ("Exten", exten),
+        ("LocalOptimization", "Yes"),
+    ]
+    return Event.build("LocalBridge", CALL, fields)
+
+
+def dial(name: str, caller: Channel | None, dest: Channel, tail: Fields) -> Event:
+    head = caller.fields() if caller is not None else []
+    return Event.build(name, CALL, [*head, *dest.fields("Dest"), *tail])
+
+
+def dial_begin(caller: Channel | None, dest: Channel, dialstring: str) -> Event:
+    return dial("DialBegin", caller, dest, [("DialString", dialstring)])
+
+
+def dial_state(caller: Channel | None, dest: Channel, status: str) -> Event:
+    return dial("DialState", caller, dest, [("DialStatus", status)])
+
+
+def dial_end(caller: Channel | None, dest: Channel, status: str) -> Event:
+    return dial("DialEnd", caller, dest, [("DialStatus", status)])
+
+
+def user_event(chan: Channel, name: str, headers: list[str]) -> Event:
+    """The UserEvent dialplan application: channel headers, then the user's own lines."""
+    tail = "".join(f"{line}\r\n" for line in headers)
+    return Event.build("UserEvent", USER, [*chan.fields(), ("UserEvent", name)], tail)
+
+
+def device_state(device: str, state: str) -> Event:
+    return Event.build("DeviceStateChange", CALL, [("Device", device), ("State", state)])
+
+
+def extension_status(exten: str, context: str, hint: str, status: int, text: str) -> Event:
+    fields = [
+        ("Exten", exten),
+        ("Context", context),
+        ("Hint", hint),
+        ("Status", status),
+        ("StatusText", text),
+    ]
+    return Event.build("ExtensionStatus", CALL, fields)
+
+
+def cdr(chan: Channel, *, disposition: str, ended: float) -> Event:
+    """The cdr_manager record of a channel that has ended."""
+    record = chan.cdr
+    start = record.get("start", chan.created)
+    answer = record.get("answer")
+    fields = [
+        ("AccountCode", chan.accountcode),
+        ("Source", chan.caller_num or ""),
+        ("Destination", record.get("destination", chan.exten)),
+        ("DestinationContext", record.get("destination_context", chan.context)),
+        ("CallerID", chan.caller_id),
+        ("Channel", chan.name),
+        ("DestinationChannel", record.get("destination_channel", "")),
+        ("LastApplication", record.get("last_app", "")),
+        ("LastData", record.get("last_data", "")),
+        ("StartTime", cdr_time(start)),
+        ("AnswerTime", cdr_time(answer)),
+        ("EndTime", cdr_time(ended)),
+        ("Duration", int(ended - start)),
+        ("BillableSeconds", int(ended - answer) if answer is not None else 0),
+        ("Disposition", disposition),
+        ("AMAFlags", "DOCUMENTATION"),
+        ("UniqueID", chan.uniqueid),
+        ("UserField", ""),
+    ]
+    return Event.build("Cdr", CDR, fields)
+
+
+# -- bridges -----------------------------------------------------------------------------------
+def bridge_fields(bridge_id: str, count: int) -> list[tuple[str, object]]:
+    return [
+        ("BridgeUniqueid", bridge_id),
+        ("BridgeType", "basic"),
+        ("BridgeTechnology", "simple_bridge"),
+        ("BridgeCreator", "<unknown>"),
+        ("BridgeName", "<unknown>"),
+        ("BridgeNumChannels", count),
+        ("BridgeVideoSourceMode", "none"),
+    ]
+
+
+def bridge_event(name: str, bridge_id: str, count: int, chan: Channel | None = None) -> Event:
+    fields = bridge_fields(bridge_id, count)
+    if chan is not None:
+        fields += chan.fields()
+    return Event.build(name, CALL, fields)
+
+
+# -- queues ------------------------------------------------------------------------------------
+def queue_member_status(queue: str, member: QueueMember, login_time: int) -> Event:
+    fields = [
+        ("Queue", queue),
+        ("MemberName", member.name),
+        ("Interface", member.interface),
+        ("StateInterface", member.interface),
+        ("Membership", "static"),
+        ("Penalty", member.penalty),
+        ("CallsTaken", member.calls_taken),
+        ("LastCall", member.last_call),
+        ("LastPause", 0),
+        ("LoginTime", login_time),
+        ("InCall", member.in_call),
+        ("Status", member.status),
+        ("Paused", int(member.paused)),
+        ("PausedReason", ""),
+        ("Ringinuse", 1),
+        ("Wrapuptime", 0),
+    ]
+    return Event.build("QueueMemberStatus", AGENT, fields)
+
+
+def queue_caller_event(name: str, caller: Channel, fields: Fields) -> Event:
+    return Event.build(name, AGENT, [*caller.fields(), *fields])
+
+
+def agent_event(name: str, caller: Channel, dest: Channel, fields: Fields) -> Event:
+    return Event.build(name, AGENT, [*caller.fields(), *dest.fields("Dest"), *fields])
+
+
+# -- security ----------------------------------------------------------------------------------
+SEVERITY = {
+    "SuccessfulAuth": ("Informational", 1),
+    "RequestNotAllowed": ("Error", 1),
+    "RequestBadFormat": ("Error", 1),
+    "InvalidAccountID": ("Error", 1),
+    "InvalidPassword": ("Error", 2),
+    "ChallengeResponseFailed": ("Error", 1),
+}
+
+
+def security_event(
+    name: str,
+    *,
+    event_tv: str,
+    account: str,
+    session_id: str,
+    local: str,
+    remote: str,
+    session_tv: str,
+    specific: Fields = (),
+) -> Event:
+    """Asterisk's security event layout: the common headers, the event's own required
+    ones, then SessionTV (the time the session logged in; the epoch before that)."""
+    severity, version = SEVERITY[name]
+    fields = [
+        ("EventTV", event_tv),
+        ("Severity", severity),
+        ("Service", "AMI"),
+        ("EventVersion", version),
+        ("AccountID", account),
+        ("SessionID", session_id),
+        ("LocalAddress", local),
+        ("RemoteAddress", remote),
+        *specific,
+        ("SessionTV", session_tv),
+    ]
+    return Event.build(name, SECURITY, fields)

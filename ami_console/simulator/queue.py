@@ -1,0 +1,137 @@
+"""The Queue application: a caller waits in a queue until a member answers.
+
+Members are Local channels (queue ``support`` has ``Local/300@demo``, as in the
+captures), so an answered queue call is a Local pair bridged to the caller, and the
+member's own dialplan (extension 300: Wait(30), Hangup) decides when the call ends.
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import events
+from .apps import INTERRUPTED, NEXT, run_channel
+from .calls import end_channel, leave_bridge, make_bridge
+from .channels import NORMAL_CLEARING, Channel
+from .dialplan import Queue, QueueMember
+from .originate import fail_local_pair, local_pair
+from .pbx import PBX
+
+MEMBER_RING_SECONDS = 15.0  # how long a member rings before the queue tries again
+RETRY_SECONDS = 2.0
+
+
+async def queue_call(pbx: PBX, chan: Channel, data: str) -> str:
+    queue = pbx.queues.get(data.split(",")[0].strip())
+    if queue is None:
+        pbx.set_variable(chan, "QUEUESTATUS", "UNKNOWN")
+        return NEXT
+    queue.callers.append(chan.name)
+    joined = time.monotonic()
+    chan.cdr["queue_joined"] = time.time()
+    pbx.publish(
+        events.queue_caller_event(
+            "QueueCallerJoin",
+            chan,
+            [
+                ("Queue", queue.name),
+                ("Position", len(queue.callers)),
+                ("Count", len(queue.callers)),
+            ],
+        )
+    )
+    while not chan.interrupted:
+        member = next((m for m in queue.members if m.status == 1 and not m.paused), None)
+        if member is None:
+            await chan.wait(pbx.scaled(RETRY_SECONDS))
+            continue
+        result = await _ring_member(pbx, chan, queue, member, joined)
+        if result is not None:
+            return result
+        await chan.wait(pbx.scaled(RETRY_SECONDS))
+    _leave(pbx, queue, chan, abandoned=True, joined=joined)
+    return INTERRUPTED
+
+
+def _leave(pbx: PBX, queue: Queue, chan: Channel, *, abandoned: bool, joined: float) -> None:
+    if chan.name not in queue.callers:
+        return
+    position = queue.callers.index(chan.name) + 1
+    queue.callers.remove(chan.name)
+    if abandoned:
+        queue.abandoned += 1
+        fields = [
+            ("Queue", queue.name),
+            ("Position", position),
+            ("OriginalPosition", position),
+            ("HoldTime", int(time.monotonic() - joined)),
+        ]
+        pbx.publish(events.queue_caller_event("QueueCallerAbandon", chan, fields))
+    fields = [("Queue", queue.name), ("Count", len(queue.callers)), ("Position", position)]
+    pbx.publish(events.queue_caller_event("QueueCallerLeave", chan, fields))
+
+
+async def _ring_member(
+    pbx: PBX, chan: Channel, queue: Queue, member: QueueMember, joined: float
+) -> str | None:
+    exten, _, context = member.interface.partition("/")[2].partition("@")
+    one, two = local_pair(pbx, exten, context, caller=chan)
+    one.appl, one.data = "AppQueue", "(Outgoing Line)"
+    one.cdr["last_app"], one.cdr["last_data"] = one.appl, one.data
+    one.owner = chan
+    if not pbx.extension_exists(context, exten):
+        fail_local_pair(pbx, one, two)
+        return None
+    member_fields: list[tuple[str, object]] = [
+        ("Queue", queue.name),
+        ("Interface", member.interface),
+        ("MemberName", member.name),
+    ]
+    pbx.publish(events.local_bridge(one, two, context, exten))
+    pbx.publish(events.agent_event("AgentCalled", chan, one, member_fields))
+    pbx.publish(events.dial_begin(chan, one, f"{exten}@{context}"))
+    rang = time.monotonic()
+    pbx.spawn(run_channel(pbx, two))
+    deadline = rang + pbx.scaled(MEMBER_RING_SECONDS)
+    while not one.answered_event.is_set() and not chan.interrupted and not one.dead:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        await chan.wait(remaining)
+    if not one.answered_event.is_set() or one.dead:
+        if not one.dead:
+            pbx.publish(events.dial_end(chan, one, "CANCEL" if chan.interrupted else "NOANSWER"))
+            ring_time = [("RingTime", int(time.monotonic() - rang))]
+            pbx.publish(
+                events.agent_event("AgentRingNoAnswer", chan, one, [*member_fields, *ring_time])
+            )
+            end_channel(pbx, one, "outside")
+        return None
+    pbx.publish(events.dial_end(chan, one, "ANSWER"))
+    hold = int(time.monotonic() - joined)
+    connected = [("HoldTime", hold), ("RingTime", int(time.monotonic() - rang))]
+    pbx.publish(events.agent_event("AgentConnect", chan, one, [*member_fields, *connected]))
+    _leave(pbx, queue, chan, abandoned=False, joined=joined)
+    member.in_call = 1
+    bridge = make_bridge(pbx, chan, one)
+    talk_start = time.monotonic()
+    while True:
+        await chan.wait(None)
+        agent_left = one.dead or one.softhangup or one.bridge is not bridge
+        if agent_left or chan.interrupted:
+            break
+    talk = int(time.monotonic() - talk_start)
+    reason = "agent" if agent_left else "caller"
+    done = [("HoldTime", hold), ("TalkTime", talk), ("Reason", reason)]
+    pbx.publish(events.agent_event("AgentComplete", chan, one, [*member_fields, *done]))
+    member.in_call = 0
+    member.calls_taken += 1
+    member.last_call = int(time.time())
+    queue.completed += 1
+    queue.holdtime, queue.talktime = hold, talk
+    leave_bridge(pbx, chan)
+    if not one.dead:
+        one.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+        leave_bridge(pbx, one)
+        end_channel(pbx, one, "outside")
+    return NEXT if agent_left else INTERRUPTED
