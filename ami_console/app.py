@@ -97,13 +97,15 @@ class AMIConsoleApp(App):
         *,
         autoconnect: bool = False,
         hint: str = "",
+        note: str = "",
         profiles: Profiles | None = None,
         log_capacity: int = DEFAULT_CAPACITY,
     ) -> None:
         super().__init__()
         self.settings = settings or ConnectionSettings()
         self.autoconnect = autoconnect
-        self.hint = hint
+        self.hint = hint  # shown on the connection form
+        self.note = note  # shown in the header once connected
         self.profiles = profiles or Profiles()
         self.store = EventStore(log_capacity)
         self.session: Session | None = None  # the one connected, or connecting
@@ -111,8 +113,8 @@ class AMIConsoleApp(App):
         self.console_screen = ConsoleScreen(self.store)
         self.connect_screen = ConnectScreen(self.settings, self.profiles, hint)
 
-    def on_mount(self) -> None:
-        self.push_screen(self.connect_screen)
+    async def on_mount(self) -> None:
+        await self.push_screen(self.connect_screen)
         if self.autoconnect:
             self.start_connect(self.settings)
 
@@ -128,7 +130,7 @@ class AMIConsoleApp(App):
         session = Session(settings, listener=None)  # type: ignore[arg-type]
         session.listener = _Bridge(self, session)
         self.session = session
-        if self.connect_screen.is_mounted:
+        if self.screen is self.connect_screen:
             self.connect_screen.set_busy(True)
         if self.console_screen.is_mounted:
             self.console_screen.header.show("connecting", settings.address, settings.username)
@@ -149,21 +151,27 @@ class AMIConsoleApp(App):
     def cancel_connect(self) -> None:
         if self.session is not None and not self.connected:
             self.session.cancel()
+            self.session = None  # its ConnectFailed, when it comes, is no news
+            self.connect_screen.set_busy(False)
+            self.connect_screen.show_error("Cancelled: not connected.")
 
     @on(Connected)
-    def connected_ok(self, event: Connected) -> None:
+    async def connected_ok(self, event: Connected) -> None:
         if event.session is not self.session:
             return
-        self.connected = True
-        if self.connect_screen.is_mounted:
+        if self.screen is self.connect_screen:
             self.connect_screen.set_busy(False)
-        if self.screen is not self.console_screen:
-            self.switch_screen(self.console_screen) if self.screen is self.connect_screen else self.push_screen(self.console_screen)
-        self.call_after_refresh(self._show_connected, event.session, event.info)
+            if self.console_screen.is_mounted:
+                await self.pop_screen()  # the form was opened over the console
+            else:
+                await self.switch_screen(self.console_screen)
+        self._show_connected(event.session, event.info)
+        self.connected = True
         self._read(event.session)
 
     def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
         console = self.console_screen
+        console.header.note = self.note
         console.header.show("connected", session.settings.address, session.settings.username, info)
         console.banner.hide()
         if info.commands:
@@ -176,7 +184,7 @@ class AMIConsoleApp(App):
         if event.session is not self.session:
             return
         self.session = None
-        if self.console_screen.is_mounted and self.screen is self.console_screen:
+        if self.screen is self.console_screen:
             self.console_screen.header.show("lost")
             self.console_screen.banner.show(f"reconnecting failed: {explain(event.error, event.session.settings)}")
         else:
@@ -191,6 +199,12 @@ class AMIConsoleApp(App):
     def action_reconnect(self) -> None:
         if not self.connected and (self.session is None):
             self.start_connect(self.settings)
+
+    def action_connection_form(self) -> None:
+        """Open the connection form over the console, to connect elsewhere or as someone else."""
+        if self.screen is self.console_screen:
+            self.connect_screen = ConnectScreen(self.settings, self.profiles, self.hint)
+            self.push_screen(self.connect_screen)
 
     # -- reading ------------------------------------------------------------------------------
     @work(thread=True, exit_on_error=False, group="reader")
@@ -262,7 +276,7 @@ class AMIConsoleApp(App):
     # -- the rest -----------------------------------------------------------------------------
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.hint))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -276,6 +290,7 @@ class AMIConsoleApp(App):
             yield SystemCommand("Response: older", "Show the previous response (F7)", console.action_older)
             yield SystemCommand("Response: newer", "Show the next response (F8)", console.action_newer)
             yield SystemCommand("Connection: reconnect", "Connect again with the same settings (ctrl+r)", self.action_reconnect)
+            yield SystemCommand("Connection: open the form", "Connect elsewhere or as another user (F10)", self.action_connection_form)
 
     async def action_quit(self) -> None:
         self.shutdown_session()

@@ -96,7 +96,8 @@ def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
                                       timeout=args.timeout)
         hint = (f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "
                 f"(or monitor / monpass, who may not originate).")
-        app = AMIConsoleApp(settings, autoconnect=True, hint=hint, profiles=profiles, log_capacity=args.log_size)
-        app.demo_note = f"demo PBX · {pbx.username}/{pbx.secret}"
+        note = f"demo PBX on {pbx.host}:{pbx.port} (F1 for help)"
+        app = AMIConsoleApp(settings, autoconnect=True, hint=hint, note=note, profiles=profiles,
+                            log_capacity=args.log_size)
         app.run()
     return 0

@@ -51,7 +51,7 @@ def category(name: str) -> str:
 
 def _channel(message: Message) -> str:
     for key in ("Channel", "DestChannel", "LocalOneChannel", "Device", "Interface", "Queue",
-                "BridgeUniqueid", "Peer", "Endpoint"):
+                "Hint", "BridgeUniqueid", "Peer", "Endpoint"):
         value = message.header(key)
         if value:
             return value
@@ -76,8 +76,10 @@ def _details(message: Message) -> str:
         return f"{get('CallerIDName', '')} <{get('CallerIDNum', '')}>"
     if name == "DialBegin":
         return f"dial {get('DialString', '')}  from {get('Channel') or '(originate)'}"
-    if name == "DialEnd":
-        return f"{get('DialStatus', '')}  {get('DestChannel', '')}"
+    if name in ("DialEnd", "DialState"):
+        return f"{get('DialStatus') or get('DestChannelStateDesc', '')}  {get('DestChannel', '')}"
+    if name == "ExtensionStatus":
+        return f"{get('Exten', '')}@{get('Context', '')}  {get('StatusText', '')}"
     if name in ("Hangup", "HangupRequest", "SoftHangupRequest"):
         cause = f"cause {get('Cause', '')}"
         text = get("Cause-txt")

@@ -112,7 +112,7 @@ class ConnectScreen(Screen):
 
     def on_mount(self) -> None:
         self._fill_profiles()
-        self.query_one("#connect-busy").display = False
+        self.set_busy(self.busy)
         first_empty = next((i for i in self.query(Input) if not i.value and i.id in ("host", "username", "secret")), None)
         (first_empty or self.query_one("#connect", Button)).focus()
 
@@ -160,6 +160,8 @@ class ConnectScreen(Screen):
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
+        if not self.is_mounted:
+            return  # on_mount applies it
         self.query_one("#connect-busy").display = busy
         self.query_one("#connect", Button).disabled = busy
         if busy:
@@ -175,6 +177,8 @@ class ConnectScreen(Screen):
     def action_cancel(self) -> None:
         if self.busy:
             self.post_message(self.CancelRequested())
+        elif len(self.app.screen_stack) > 1 and self.app.screen_stack[-2].id != "_default":
+            self.dismiss()  # opened over the console: back to it
 
     def action_toggle_secret(self) -> None:
         box = self.query_one("#show-secret", Checkbox)

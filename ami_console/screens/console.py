@@ -31,6 +31,7 @@ class ConsoleScreen(Screen):
         Binding("f9", "pause", "Pause"),
         Binding("ctrl+l", "clear_log", "Clear"),
         Binding("ctrl+r", "app.reconnect", "Reconnect"),
+        Binding("f10", "app.connection_form", "Connect…"),
         Binding("escape", "close_detail", "Close", show=False),
     ]
 
@@ -90,7 +91,7 @@ class ConsoleScreen(Screen):
         self.composer.picker.input.focus()
 
     def action_focus_response(self) -> None:
-        self.response.query_one("#response-tabs").focus()
+        self.response.focus_content()
 
     def action_focus_events(self) -> None:
         self.events.log_view.focus()

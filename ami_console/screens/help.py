@@ -86,8 +86,14 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen VerticalScroll { width: 100; max-width: 95%; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
     """
 
+    def __init__(self, note: str = "") -> None:
+        super().__init__()
+        self.note = note  # e.g. where the demo PBX listens and how to log in to it
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
+            if self.note:
+                yield Markdown(f"> {self.note}")
             yield Markdown(HELP)
 
     def action_dismiss(self) -> None:

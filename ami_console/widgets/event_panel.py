@@ -63,7 +63,7 @@ class EventPanel(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self.update_status)
-        self.update_status()
+        self.call_after_refresh(self.update_status)
 
     def add(self, messages: list[Message]) -> None:
         self.log_view.add(messages)

@@ -179,12 +179,19 @@ class ResponsePane(Vertical):
             lines += [f"<< {clean(line)}" for line in item.lines] + ["<< "]
         return "\n".join(lines)
 
+    def focus_content(self) -> None:
+        """Focus what the active view shows, so its keys (and /) work at once."""
+        content = {"tab-fields": "#fields-table", "tab-output": "#output-text", "tab-list": "#list-table",
+                   "tab-raw": "#raw-text"}
+        active = self.query_one(TabbedContent).active or "tab-fields"
+        self.screen.set_focus(self.query_one(content[active]))
+
     # -- searching the output ------------------------------------------------------------------
     def action_search(self) -> None:
         self.query_one(TabbedContent).active = "tab-output"
         search = self.query_one("#output-search", Input)
         search.add_class("-shown")
-        search.focus()
+        self.screen.set_focus(search)
 
     @on(Input.Changed, "#output-search")
     def search_changed(self, event: Input.Changed) -> None:

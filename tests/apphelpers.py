@@ -1,0 +1,62 @@
+"""Driving the console in tests: run a scenario against an app, wait for conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from ami_console.app import AMIConsoleApp
+from ami_console.settings import ConnectionSettings, Profiles
+from ami_console.simulator import Simulator
+
+SIZE = (140, 45)
+
+
+def console(pbx: Simulator | None, tmp_path: Path, **options) -> AMIConsoleApp:
+    """An app pointed at ``pbx`` (connecting at once unless told otherwise)."""
+    settings = options.pop("settings", None) or ConnectionSettings(
+        host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=3
+    )
+    options.setdefault("autoconnect", True)
+    return AMIConsoleApp(settings, profiles=Profiles(tmp_path / "profiles.toml"), **options)
+
+
+def run(app: AMIConsoleApp, scenario: Callable[[Pilot], Awaitable[None]], size=SIZE) -> None:
+    """Run ``scenario`` in the headless app; the app (and every worker) ends with it."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+async def connected(pilot: Pilot) -> None:
+    app = pilot.app
+    await until(pilot, lambda: app.connected and app.screen is app.console_screen, what="connected")
+    await until(pilot, lambda: app.console_screen.composer.picker.actions.get("Originate"), what="ListCommands")
+
+
+async def compose(pilot: Pilot, action: str, rows: list[tuple[str, str]] = ()) -> None:
+    """Type an action into the composer as a user would: name, enter, then the rows."""
+    screen = pilot.app.console_screen
+    await pilot.press("f2")
+    screen.composer.picker.input.value = ""
+    await pilot.press(*action, "enter")
+    await pilot.pause()
+    fields = screen.composer.fields
+    await fields.load([(k, v, True) for k, v in rows])
+    await pilot.pause()
