@@ -34,7 +34,7 @@ class Exchange:
 
     action_id: str
     request: list[tuple[str, str]]  # secrets masked
-    sent_at: float  # time.monotonic()
+    sent_at: float  # time.perf_counter(), the clock for how long an answer took
     sent_wall: float  # time.time()
     response: Message | None = None
     items: list[Message] = field(default_factory=list)  # event-list items, Complete included
@@ -138,9 +138,9 @@ class Session:
         with self._send_lock:
             # Registered before the bytes leave, so the reader can never see the answer
             # before the exchange waiting for it.
-            now = time.monotonic()
             exchange = Exchange(
-                self.client.next_action_id, mask_secrets(pairs), now, time.time(), heard_at=now, purpose=purpose
+                self.client.next_action_id, mask_secrets(pairs), time.perf_counter(), time.time(),
+                heard_at=time.monotonic(), purpose=purpose,
             )
             self.exchanges[exchange.action_id] = exchange
             if pairs[0][1].lower() == "logoff":
@@ -204,7 +204,7 @@ class Session:
 
     def _oldest_pending(self) -> Exchange | None:
         waiting = [e for e in self.exchanges.values() if e.response is None]
-        return min(waiting, key=lambda e: e.sent_at) if waiting else None
+        return min(waiting, key=lambda e: int(e.action_id)) if waiting else None
 
     def _expire(self, now: float) -> None:
         timeout = self.settings.timeout
@@ -216,7 +216,7 @@ class Session:
         if self.exchanges.pop(exchange.action_id, None) is None:
             return
         exchange.response = response
-        exchange.finished_at = time.monotonic()
+        exchange.finished_at = time.perf_counter()
         self.listener.exchange_finished(exchange)
 
     @staticmethod

@@ -193,7 +193,7 @@ def test_repeated_fields_go_out_as_repeated_headers_in_row_order(pbx, tmp_path):
         await pilot.press("ctrl+y", "backspace", "2")  # a second Variable row
         await pilot.press("ctrl+n", *"Async", "tab", *"true", "ctrl+t")  # switched off: not sent
         preview = str(composer.query_one("#preview").render())
-        assert "Variable: A=1␍␊" in preview and "Variable: A=2␍␊" in preview and "Async" not in preview
+        assert "Variable: A=1\\r\\n" in preview and "Variable: A=2\\r\\n" in preview and "Async" not in preview
         await pilot.press("ctrl+s")
         response = app.console_screen.response
         await until(pilot, lambda: response.current is not None and not response.current.pending)

@@ -45,7 +45,7 @@ def explain(error: str, settings: ConnectionSettings) -> str:
 
 class ConnectScreen(Screen):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel connecting"),
+        Binding("escape", "cancel", "Cancel / back"),
         Binding("ctrl+t", "toggle_secret", "Show/hide secret"),
         Binding("f1", "app.help", "Help"),
     ]
@@ -164,6 +164,7 @@ class ConnectScreen(Screen):
             return  # on_mount applies it
         self.query_one("#connect-busy").display = busy
         self.query_one("#connect", Button).disabled = busy
+        self.refresh_bindings()
         if busy:
             self.show_error("")
             self.query_one("#busy-text", Static).update(
@@ -173,12 +174,28 @@ class ConnectScreen(Screen):
     def show_error(self, error: str) -> None:
         widget = self.query_one("#connect-error", Static)
         widget.update(Text(clean(explain(error, self.settings))) if error else "")
+        # Put the cursor where the fix is most likely to be typed.
+        if error.startswith("Login failed"):
+            self.screen.set_focus(self.query_one("#secret", Input))
+        elif error.startswith("Connection failed") or "greeting" in error or error == "Unknown Protocol":
+            self.screen.set_focus(self.query_one("#host", Input))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.busy or self._over_console
+        return True
+
+    @property
+    def _over_console(self) -> bool:
+        """Opened over the console (to connect elsewhere), rather than at start-up."""
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) > 1
 
     def action_cancel(self) -> None:
         if self.busy:
             self.post_message(self.CancelRequested())
-        elif len(self.app.screen_stack) > 1 and self.app.screen_stack[-2].id != "_default":
-            self.dismiss()  # opened over the console: back to it
+        elif self._over_console:
+            self.dismiss()
 
     def action_toggle_secret(self) -> None:
         box = self.query_one("#show-secret", Checkbox)

@@ -29,6 +29,7 @@ class ConsoleScreen(Screen):
         Binding("f7", "older", "Older"),
         Binding("f8", "newer", "Newer"),
         Binding("f9", "pause", "Pause"),
+        Binding("f11", "zoom", "Zoom"),
         Binding("ctrl+l", "clear_log", "Clear"),
         Binding("ctrl+r", "app.reconnect", "Reconnect"),
         Binding("f10", "app.connection_form", "Connect…"),
@@ -110,6 +111,16 @@ class ConsoleScreen(Screen):
 
     def action_clear_log(self) -> None:
         self.events.clear()
+
+    def action_zoom(self) -> None:
+        """Give the whole screen to the panel that has the focus, or give it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        panels = (self.composer, self.response, self.events)
+        panel = next((p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), self.events)
+        self.maximize(panel, container=False)
 
     def action_close_detail(self) -> None:
         self.events.detail.hide()

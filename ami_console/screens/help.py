@@ -21,6 +21,8 @@ Press **Esc** or **F1** to close. **ctrl+p** opens the command palette.
 | **F2** / **F3** / **F4** / **F6** | go to the composer / the response / the event log / the event filter |
 | **F7** / **F8** | show the older / newer response of this session |
 | **F9** | pause or resume following new events |
+| **F11** | zoom: give the whole screen to the panel with the focus (again to undo) |
+| **F10** | the connection form: connect elsewhere or as another user |
 | **ctrl+l** | clear the event log |
 | **ctrl+r** | reconnect with the same settings (after the connection was lost) |
 | **ctrl+q** | quit |

@@ -80,9 +80,10 @@ class PBX:
         self._name_seq[tech] = value + 1
         return value
 
-    @staticmethod
-    def new_bridge_id() -> str:
-        return str(uuid.uuid4())
+    def new_bridge_id(self) -> str:
+        """A UUID, as Asterisk gives bridges; drawn from the seeded generator so that a
+        seeded PBX tells the same story every time."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     # -- time ---------------------------------------------------------------------------
     def scaled(self, seconds: float) -> float:

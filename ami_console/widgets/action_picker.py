@@ -11,9 +11,9 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..plaintext import clean
@@ -30,8 +30,10 @@ class ActionPicker(Vertical):
 
     DEFAULT_CSS = """
     ActionPicker { height: auto; }
-    ActionPicker #action-name { border: tall $primary-darken-2; }
-    ActionPicker #action-name:focus { border: tall $primary; }
+    ActionPicker #action-row { height: 1; }
+    ActionPicker #action-label { width: 8; text-style: bold; }
+    ActionPicker #action-name { border: none; height: 1; padding: 0 1; background: $boost; }
+    ActionPicker #action-name:focus { border: none; background: $primary 30%; }
     ActionPicker OptionList { display: none; max-height: 10; border: none; margin: 0 1; }
     ActionPicker.-open OptionList { display: block; }
     """
@@ -49,7 +51,9 @@ class ActionPicker(Vertical):
         self._matches: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Action (type to search, e.g. Originate)", id="action-name")
+        with Horizontal(id="action-row"):
+            yield Static("Action", id="action-label")
+            yield Input(placeholder="type to search, e.g. Originate", id="action-name")
         yield OptionList(id="action-options")
 
     @property

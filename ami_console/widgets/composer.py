@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
@@ -20,7 +20,8 @@ from .action_picker import ActionPicker
 from .fields_editor import FieldsEditor
 
 
-class Composer(Vertical):
+class Composer(VerticalScroll):
+    ALLOW_MAXIMIZE = True  # F11 zooms it
     # Priority bindings run before the next key is delivered: what is typed right after
     # enter goes into the first field, not into the action name.
     BINDINGS = [
@@ -181,6 +182,6 @@ class Composer(Vertical):
         text = Text()
         for line in wire.split("\r\n")[:-1]:
             text.append(clean(line))
-            text.append("␍␊\n", style="dim")
+            text.append("\\r\\n\n", style="dim")
         text.rstrip()
         preview.update(text)

@@ -18,6 +18,7 @@ FILTER_HINT = 'Hangup,New*  !VarSet  Channel=PJSIP/*  alice  "two words"  (F6)'
 
 
 class EventPanel(Vertical):
+    ALLOW_MAXIMIZE = True  # F11 zooms it
     DEFAULT_CSS = """
     EventPanel { height: 1fr; border: round $primary-darken-1; border-title-align: left; }
     EventPanel:focus-within { border: round $primary; }

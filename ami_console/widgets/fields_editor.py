@@ -24,10 +24,10 @@ class FieldsEditor(VerticalScroll):
     # Priority bindings run before the next key is delivered, so text typed right after
     # ctrl+n lands in the new row, not in the one that had the focus.
     BINDINGS = [
-        Binding("ctrl+n", "add_row", "Add field", priority=True),
-        Binding("ctrl+y", "duplicate_row", "Duplicate", priority=True),
-        Binding("ctrl+t", "toggle_row", "On/off", priority=True),
-        Binding("ctrl+g", "remove_row", "Remove", priority=True),
+        Binding("ctrl+n", "add_row", "Add field", priority=True, show=False),
+        Binding("ctrl+y", "duplicate_row", "Duplicate", priority=True, show=False),
+        Binding("ctrl+t", "toggle_row", "On/off", priority=True, show=False),
+        Binding("ctrl+g", "remove_row", "Remove", priority=True, show=False),
     ]
 
     DEFAULT_CSS = """

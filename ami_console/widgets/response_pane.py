@@ -36,6 +36,7 @@ def _list_columns(items: list) -> list[str]:
 
 
 class ResponsePane(Vertical):
+    ALLOW_MAXIMIZE = True  # F11 zooms it
     BINDINGS = [Binding("slash", "search", "Search output", show=False)]
 
     DEFAULT_CSS = """
@@ -121,7 +122,7 @@ class ResponsePane(Vertical):
         if exchange is None:
             return
         if exchange.pending:
-            waited = time.monotonic() - exchange.sent_at
+            waited = time.perf_counter() - exchange.sent_at
             status.append("◌ Pending", style="bold yellow")
             status.append(f"  {exchange.action}  ActionID {exchange.action_id}  waiting {waited:.1f} s")
         else:

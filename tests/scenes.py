@@ -1,0 +1,187 @@
+"""Scenes of the console for snapshot tests and for the README's screenshots.
+
+Each scene drives a real console against the demo PBX with the keyboard. The clock is
+frozen (see :func:`frozen_clock`) so that times, Uniqueids and durations come out the same
+on every run and every machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+import ami_console.eventstore
+import ami_console.session
+import ami_console.widgets.connection_header
+import ami_console.widgets.event_detail
+import ami_console.widgets.event_log
+import ami_console.widgets.response_pane
+from ami_console.app import AMIConsoleApp
+from ami_console.settings import ConnectionSettings, Profiles
+from ami_console.simulator import Simulator
+
+from .apphelpers import compose, connected, until
+
+FROZEN_EPOCH = 1795660000.0  # 2026-11-26 02:26:40 UTC
+SIZE = (140, 45)
+PORT = 45038  # fixed, because the header shows it
+
+
+@contextmanager
+def frozen_clock() -> Iterator[None]:
+    """Wall-clock time, durations and rates stand still for the console and the PBX, in UTC.
+
+    Scheduling clocks keep running: the session's batching and the PBX's timers need them.
+    """
+    still = SimpleNamespace(
+        time=lambda: FROZEN_EPOCH,
+        perf_counter=lambda: 1000.0,
+        monotonic=time.monotonic,
+        localtime=time.gmtime,
+        strftime=time.strftime,
+        gmtime=time.gmtime,
+    )
+    no_rate = SimpleNamespace(**{**vars(still), "monotonic": lambda: 1000.0})
+    patches = [mock.patch("time.time", still.time)]
+    for module in (ami_console.session, ami_console.widgets.connection_header,
+                   ami_console.widgets.response_pane, ami_console.widgets.event_log,
+                   ami_console.widgets.event_detail):
+        patches.append(mock.patch.object(module, "time", still))
+    patches.append(mock.patch.object(ami_console.eventstore, "time", no_rate))
+    for patch in patches:
+        patch.start()
+    try:
+        yield
+    finally:
+        for patch in reversed(patches):
+            patch.stop()
+
+
+@dataclass
+class Scene:
+    name: str
+    title: str  # what the picture should show, for the README and the test docstring
+    play: Callable[[Pilot, Simulator], Awaitable[None]]
+    connect: bool = True
+    settings: Callable[[Simulator], ConnectionSettings] | None = None
+
+
+def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
+    settings = (scene.settings or _demo_settings)(pbx)
+    return AMIConsoleApp(settings, autoconnect=scene.connect, note="demo PBX",
+                         profiles=Profiles(folder / "profiles.toml"))
+
+
+@contextmanager
+def stage(scene: Scene, folder: Path) -> Iterator[tuple[AMIConsoleApp, Simulator]]:
+    """A frozen clock, a seeded demo PBX on the fixed port, and an app pointed at it."""
+    with frozen_clock(), Simulator(port=PORT, time_scale=0.02, seed=1, auth_failure_delay=0.05) as pbx:
+        yield make_app(scene, pbx, folder), pbx
+
+
+def _demo_settings(pbx: Simulator) -> ConnectionSettings:
+    return ConnectionSettings(host="127.0.0.1", port=pbx.port, username="admin", secret="adminpass", timeout=5)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Steady pictures: no blinking cursors, nothing left to draw."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, (Input, TextArea)):
+            widget.cursor_blink = False
+    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
+
+
+async def send(pilot: Pilot) -> None:
+    response = pilot.app.console_screen.response
+    before = len(response.history)
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: len(response.history) > before and not response.current.pending, what="the response")
+
+
+# -- the scenes ------------------------------------------------------------------------------
+async def login_refused(pilot: Pilot, pbx: Simulator) -> None:
+    screen = pilot.app.connect_screen
+    await until(pilot, lambda: "Authentication failed" in str(screen.query_one("#connect-error").render()))
+    await settle(pilot)
+
+
+async def repeated_fields(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    composer = pilot.app.console_screen.composer
+    await pilot.press("f2", *"Originate", "enter")
+    await until(pilot, lambda: [r.key for r in composer.fields.rows] == ["Channel"], what="the Channel row")
+    await pilot.press(*"PJSIP/alice", "ctrl+n", *"Exten", "tab", *"1002", "ctrl+n", *"Context", "tab", *"internal")
+    await pilot.press("ctrl+n", *"Priority", "tab", "1")
+    await pilot.press("ctrl+n", *"Variable", "tab", *"CALLERID(name)=Front desk [2]", "ctrl+y")
+    await pilot.press(*["backspace"] * 14, *"Support [3]")
+    await pilot.press("ctrl+n", *"Async", "tab", *"true", "ctrl+t")
+    await settle(pilot)
+
+
+async def success_response(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await compose(pilot, "CoreSettings")
+    await send(pilot)
+    await settle(pilot)
+
+
+async def error_response(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await compose(pilot, "Originate", [("Channel", "PJSIP/nobody"), ("Exten", "999"), ("Context", "internal"), ("Priority", "1")])
+    await send(pilot)
+    await settle(pilot)
+
+
+async def list_response(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await compose(pilot, "ShowDialPlan", [("Context", "demo")])
+    await send(pilot)
+    await settle(pilot)
+
+
+async def command_output(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await compose(pilot, "Command", [("Command", "dialplan show demo")])
+    await send(pilot)
+    await settle(pilot)
+
+
+async def events_filtered(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    store = pilot.app.store
+    pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
+    await until(pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end")
+    await pilot.press("f6", *"!VarSet,Newexten,DeviceStateChange,ExtensionStatus", "space", *"Channel=PJSIP/alice*")
+    await pilot.press("f4", "up", "up", "enter")
+    await settle(pilot)
+
+
+async def help_screen(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+SCENES = [
+    Scene("login_refused", "The connection form after a refused login: Asterisk's own reason, the form kept.",
+          login_refused, settings=lambda pbx: ConnectionSettings(host="127.0.0.1", port=pbx.port, username="admin",
+                                                                  secret="wrong-secret", timeout=5)),
+    Scene("repeated_fields", "Originate composed with a repeated Variable header, one row switched off, and the "
+          "exact bytes it will send.", repeated_fields),
+    Scene("success_response", "A Success response (CoreSettings) in the Fields view.", success_response),
+    Scene("error_response", "An Error response (Originate to a missing extension), in red.", error_response),
+    Scene("list_response", "An event-list response (ShowDialPlan) as a table, with the item count.", list_response),
+    Scene("command_output", "Command output (dialplan show) as plain text.", command_output),
+    Scene("events_filtered", "A call's events filtered by name and channel, one event's headers open.",
+          events_filtered),
+    Scene("help_screen", "The help screen: keys and AMI basics for newcomers.", help_screen),
+]
