@@ -78,13 +78,14 @@ class AMIClient:
         encoding: str = "utf-8",
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
-        for name, value in (("username", username), ("secret", secret)):
-            if value is None:
-                raise ValueError(f"Required parameter '{name}' not defined")
+        if username is None:
+            raise ValueError("Required parameter 'username' not defined")
+        if secret is None:
+            raise ValueError("Required parameter 'secret' not defined")
         if auth not in ("plain", "md5"):
             raise ValueError(f"auth must be 'plain' or 'md5', not {auth!r}")
-        self.username = username
-        self._secret = secret
+        self.username: str = username
+        self._secret: str = secret  # never shown: not in repr, errors or transcripts
         self.host, self.port = split_host(host, port)
         self.timeout = timeout
         self.auth = auth
