@@ -24,6 +24,7 @@ from .screens.help import HelpScreen
 from .session import ConnectedInfo, Exchange, Session
 from .settings import ConnectionSettings, Profiles
 from .widgets.composer import Composer
+from .widgets.event_log import EventLog
 
 DOCS_PURPOSE = "docs:"
 
@@ -214,7 +215,10 @@ class AMIConsoleApp(App):
 
     @on(EventsArrived)
     def events_arrived(self, event: EventsArrived) -> None:
-        self.console_screen.events.add(event.events)
+        added, dropped = self.store.add(event.events)
+        # The store is the app's: events are kept even before the log is on screen.
+        for log in self.console_screen.query(EventLog):
+            log.stored(added, dropped)
 
     @on(ConnectionLost)
     def connection_lost(self, event: ConnectionLost) -> None:

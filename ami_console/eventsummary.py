@@ -98,6 +98,8 @@ def _details(message: Message) -> str:
         return f"{get('BridgeType', '')} {get('BridgeTechnology', '')}  {get('BridgeNumChannels', '')} in bridge"
     if name == "LocalBridge":
         return f"{get('LocalOneChannel', '')} ⇄ {get('LocalTwoChannel', '')}"
+    if not message.fields:
+        return " | ".join(message.lines)
     extra = [f"{k}={v}" for k, v in message.fields[1:] if k not in _SNAPSHOT]
     return "  ".join(extra[:6])
 

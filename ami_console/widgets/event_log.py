@@ -29,7 +29,6 @@ from textual.strip import Strip
 from ..eventstore import EventStore, LoggedEvent
 from ..eventsummary import category, summarize
 from ..plaintext import clean, fit
-from ..protocol import Message
 
 COLOURS = {
     "call": "cyan",
@@ -84,8 +83,8 @@ class EventLog(ScrollView, can_focus=True):
         self.unseen = 0  # events that arrived while not following
 
     # -- feeding ------------------------------------------------------------------------
-    def add(self, messages: list[Message]) -> None:
-        added, dropped = self.store.add(messages)
+    def stored(self, added: int, dropped: int) -> None:
+        """The store took a batch: ``added`` entries joined the view, ``dropped`` left its top."""
         self._resized(added, dropped)
 
     def reload(self) -> None:
@@ -125,7 +124,7 @@ class EventLog(ScrollView, can_focus=True):
 
     def _line(self, entry: LoggedEvent, selected: bool, width: int) -> Strip:
         message = entry.message
-        name = message.name
+        name = message.name or "(not an event)"  # garbage from the server still shows
         channel, uniqueid, details = summarize(message)
         clock = time.strftime("%H:%M:%S", time.localtime(entry.at)) + f".{int(entry.at * 1000) % 1000:03d}"
         base = Style(bgcolor="grey30" if self.has_focus else "grey19") if selected else Style()

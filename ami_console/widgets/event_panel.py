@@ -10,7 +10,6 @@ from textual.widgets import Input, Static
 
 from ..eventfilter import EventFilter
 from ..eventstore import EventStore
-from ..protocol import Message
 from .event_detail import EventDetail
 from .event_log import COLUMN_TITLES, EventLog
 
@@ -65,9 +64,6 @@ class EventPanel(Vertical):
     def on_mount(self) -> None:
         self.set_interval(0.5, self.update_status)
         self.call_after_refresh(self.update_status)
-
-    def add(self, messages: list[Message]) -> None:
-        self.log_view.add(messages)
 
     def clear(self) -> None:
         self.store.clear()

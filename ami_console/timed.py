@@ -1,0 +1,29 @@
+"""Events with their arrival time, however the caller holds them.
+
+The console keeps :class:`~ami_console.eventstore.LoggedEvent` objects, a replayed file
+gives ``(time, Message)`` pairs (time ``None`` when the file did not record it), and
+tests often have bare messages. The export and the call trace take any of these.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from .eventstore import LoggedEvent
+from .protocol import Message
+
+__all__ = ["EventLike", "TimedEvent", "as_timed"]
+
+#: An event and when it arrived (wall-clock seconds), ``None`` when unknown.
+TimedEvent = tuple[Union[float, None], Message]
+EventLike = Union[LoggedEvent, TimedEvent, Message]
+
+
+def as_timed(item: EventLike) -> TimedEvent:
+    """``(arrival time or None, message)`` for a LoggedEvent, a pair or a bare Message."""
+    if isinstance(item, LoggedEvent):
+        return item.at, item.message
+    if isinstance(item, Message):
+        return None, item
+    at, message = item
+    return at, message
