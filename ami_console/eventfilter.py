@@ -66,6 +66,8 @@ class EventFilter:
         return not (self.names or self.excluded_names or self.headers or self.words)
 
     def matches(self, message: Message) -> bool:
+        if self.empty:
+            return True
         name = message.name
         if self.names and not any(_glob(p, name) for p in self.names):
             return False

@@ -154,6 +154,7 @@ class Session:
     def read_loop(self, cancelled: Callable[[], bool]) -> None:
         """Read until cancelled or the connection ends, routing everything that arrives."""
         batch, flushed = self._early_events, time.monotonic()
+        expired = flushed
         self._early_events = []
         self.client.event_callback = None
         reason = ""
@@ -170,7 +171,9 @@ class Session:
             if batch and (len(batch) >= BATCH_SIZE or now - flushed >= BATCH_INTERVAL):
                 self.listener.events_received(batch)
                 batch, flushed = [], now
-            self._expire(now)
+            if now - expired >= POLL:
+                self._expire(now)
+                expired = now
         if batch:
             self.listener.events_received(batch)
         for exchange in list(self.exchanges.values()):
@@ -182,24 +185,30 @@ class Session:
 
     def _route(self, message: Message, now: float) -> bool:
         """Give a response or list item to its exchange. False if it is an event for the log."""
-        action_id = message.action_id
-        if message.is_response:
-            exchange = self.exchanges.get(action_id) if action_id else self._oldest_pending()
-            if exchange is None or exchange.response is not None:
+        if message.is_event:
+            # Only a list in progress claims events; the rest go to the log without their
+            # other headers being read (a busy PBX sends thousands a second).
+            if not any(e.is_list for e in self.exchanges.values()):
                 return False
-            exchange.response = message
+            exchange = self.exchanges.get(message.action_id or "")
+            if exchange is None or not exchange.is_list:
+                return False
+            exchange.items.append(message)
             exchange.heard_at = now
-            if not exchange.is_list:
-                self._finish(exchange, message)
+            ending = (message.header("EventList") or "").lower()
+            if ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete")):
+                self._finish(exchange, exchange.response)
             return True
-        exchange = self.exchanges.get(action_id) if action_id else None
-        if exchange is None or not exchange.is_list:
+        if message.header("Response") is None:
+            return False  # neither event nor response: garbage, shown in the log as it is
+        action_id = message.action_id
+        exchange = self.exchanges.get(action_id) if action_id else self._oldest_pending()
+        if exchange is None or exchange.response is not None:
             return False
-        exchange.items.append(message)
+        exchange.response = message
         exchange.heard_at = now
-        ending = (message.header("EventList") or "").lower()
-        if ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete")):
-            self._finish(exchange, exchange.response)
+        if not exchange.is_list:
+            self._finish(exchange, message)
         return True
 
     def _oldest_pending(self) -> Exchange | None:
