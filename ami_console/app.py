@@ -7,6 +7,7 @@ which widget hears about it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from textual import on, work
@@ -23,6 +24,7 @@ from .screens.console import ConsoleScreen
 from .screens.help import HelpScreen
 from .session import ConnectedInfo, Exchange, Session
 from .settings import ConnectionSettings, Profiles
+from .transcript import Transcript
 from .widgets.composer import Composer
 from .widgets.event_log import EventLog
 
@@ -109,9 +111,10 @@ class AMIConsoleApp(App):
         self.note = note  # shown in the header once connected
         self.profiles = profiles or Profiles()
         self.store = EventStore(log_capacity)
+        self.transcript = Transcript()  # kept across reconnections, like the log
         self.session: Session | None = None  # the one connected, or connecting
         self.connected = False
-        self.console_screen = ConsoleScreen(self.store)
+        self.console_screen = ConsoleScreen(self.store, self.transcript)
         self.connect_screen = ConnectScreen(self.settings, self.profiles, hint)
 
     async def on_mount(self) -> None:
@@ -128,7 +131,8 @@ class AMIConsoleApp(App):
         self.settings = settings
         if self.session is not None:
             self.session.cancel()
-        session = Session(settings, listener=None)  # type: ignore[arg-type]
+        session = Session(settings, listener=None, transcript=self.transcript)  # type: ignore[arg-type]
+        self.transcript.write(f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S')}\n")
         session.listener = _Bridge(self, session)
         self.session = session
         if self.screen is self.connect_screen:
@@ -226,6 +230,7 @@ class AMIConsoleApp(App):
             return
         self.session = None
         self.connected = False
+        self.transcript.write(f"--- connection lost at {time.strftime('%H:%M:%S')}: {event.reason}\n")
         self.console_screen.header.show("lost")
         self.console_screen.banner.show(event.reason)
 

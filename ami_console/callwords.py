@@ -18,38 +18,38 @@ __all__ = [
 ]
 
 # ITU-T Q.850 cause codes, as Asterisk reports them in Hangup events.
-_CAUSES = {
-    0: "no cause recorded: often a hangup from AMI or the CLI, or a call that never got anywhere",
-    1: "unallocated number: the number does not exist",
-    2: "no route to the network",
-    3: "no route to the destination",
-    16: "normal clearing: someone hung up, the call ended normally",
-    17: "user busy: the called side was busy",
-    18: "no user responding: the called device did not react",
-    19: "no answer: it rang, but nobody answered in time",
-    20: "subscriber absent: the phone is offline or not registered",
-    21: "call rejected: the called side refused the call",
-    22: "number changed: the number is no longer in use",
-    27: "destination out of order: the called device could not be reached",
-    28: "invalid number format: the number is incomplete or malformed",
-    29: "facility rejected: a requested service was refused",
-    31: "normal, unspecified: the call ended without a more precise reason",
-    34: "no circuit available: no free line or channel (congestion)",
-    38: "network out of order",
-    41: "temporary failure: trying again later may work",
-    42: "switching equipment congestion: the system is overloaded",
-    44: "requested channel not available",
-    50: "requested facility not subscribed",
-    58: "bearer capability not available: often no codec both sides accept",
-    65: "bearer capability not implemented",
-    66: "channel type not implemented",
-    69: "requested facility not implemented",
-    81: "invalid call reference",
-    88: "incompatible destination",
-    95: "invalid message",
-    102: "recovery on timer expiry: a protocol timer ran out",
-    111: "protocol error",
-    127: "interworking: the call failed in another network, reason unknown",
+_CAUSES: dict[int, tuple[str, str]] = {  # code -> (name, what it means)
+    0: ("no cause recorded", "often a hangup from AMI or the CLI, or a call that never got anywhere"),
+    1: ("unallocated number", "the number does not exist"),
+    2: ("no route to the network", ""),
+    3: ("no route to the destination", ""),
+    16: ("normal clearing", "someone hung up, the call ended normally"),
+    17: ("user busy", "the called side was busy"),
+    18: ("no user responding", "the called device did not react"),
+    19: ("no answer", "it rang, but nobody answered in time"),
+    20: ("subscriber absent", "the phone is offline or not registered"),
+    21: ("call rejected", "the called side refused the call"),
+    22: ("number changed", "the number is no longer in use"),
+    27: ("destination out of order", "the called device could not be reached"),
+    28: ("invalid number format", "the number is incomplete or malformed"),
+    29: ("facility rejected", "a requested service was refused"),
+    31: ("normal, unspecified", "the call ended without a more precise reason"),
+    34: ("no circuit available", "no free line or channel (congestion)"),
+    38: ("network out of order", ""),
+    41: ("temporary failure", "trying again later may work"),
+    42: ("switching equipment congestion", "the system is overloaded"),
+    44: ("requested channel not available", ""),
+    50: ("requested facility not subscribed", ""),
+    58: ("bearer capability not available", "often no codec both sides accept"),
+    65: ("bearer capability not implemented", ""),
+    66: ("channel type not implemented", ""),
+    69: ("requested facility not implemented", ""),
+    81: ("invalid call reference", ""),
+    88: ("incompatible destination", ""),
+    95: ("invalid message", ""),
+    102: ("recovery on timer expiry", "a protocol timer ran out"),
+    111: ("protocol error", ""),
+    127: ("interworking", "the call failed in another network, reason unknown"),
 }
 _NORMAL_CAUSES = {0, 16, 31}
 
@@ -127,10 +127,17 @@ def _number(code: str | int | None) -> int | None:
         return None
 
 
-def hangup_cause(code: str | int | None) -> str:
-    """``hangup_cause("17")`` -> ``"user busy: the called side was busy"``."""
+def hangup_cause(code: str | int | None, *, named: bool = True) -> str:
+    """``hangup_cause("17")`` -> ``"user busy: the called side was busy"``.
+
+    ``named=False`` leaves out the cause's name (``"the called side was busy"``), for
+    when Asterisk's own ``Cause-txt`` is shown beside it.
+    """
     number = _number(code)
-    return _CAUSES.get(number, "") if number is not None else ""
+    name, meaning = _CAUSES.get(number, ("", "")) if number is not None else ("", "")
+    if not named:
+        return meaning or name
+    return f"{name}: {meaning}" if meaning else name
 
 
 def is_normal_cause(code: str | int | None) -> bool:

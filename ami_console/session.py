@@ -20,6 +20,7 @@ from .actiondocs import parse_list_commands
 from .client import AMIClient
 from .protocol import Fields, Message, action_fields, mask_secrets, serialize_action
 from .settings import ConnectionSettings
+from .transcript import Transcript
 
 __all__ = ["ConnectedInfo", "Exchange", "Listener", "Session"]
 
@@ -82,9 +83,10 @@ class Listener(Protocol):
 
 
 class Session:
-    def __init__(self, settings: ConnectionSettings, listener: Listener) -> None:
+    def __init__(self, settings: ConnectionSettings, listener: Listener, transcript: Transcript | None = None) -> None:
         self.settings = settings
         self.listener = listener
+        self.transcript = transcript if transcript is not None else Transcript()
         tls: bool | ssl.SSLContext = settings.tls
         if settings.tls and not settings.tls_verify:
             context = ssl.create_default_context()
@@ -102,6 +104,7 @@ class Session:
             events=settings.events or None,
             tls=tls,
             event_callback=self._early_events.append,
+            debug_file=self.transcript,  # the greeting and login, masked by the client
         )
         self.exchanges: dict[str, Exchange] = {}  # pending, by ActionID
         self._send_lock = threading.Lock()
@@ -118,6 +121,8 @@ class Session:
             return self.client.error or "Connection failed"
         settings = self.client.action(Action="CoreSettings")
         commands = self.client.action(Action="ListCommands")
+        # From here the reader records whole messages itself, decoding them only if shown.
+        self.client.debug_file = None
         greeting = self.client.greeting or ""
         return ConnectedInfo(
             greeting=greeting,
@@ -146,6 +151,8 @@ class Session:
             if pairs[0][1].lower() == "logoff":
                 self._said_goodbye = True
             action_id = self.client.send_action(pairs)
+            if action_id is not None:
+                self.transcript.sent(exchange.request_text)
         if action_id is None:
             self._finish(exchange, self._made_up(self.client.error or "Not connected to Asterisk!", exchange))
         return exchange
@@ -161,6 +168,8 @@ class Session:
         while not cancelled():
             message = self.client.read_response(timeout=POLL)
             now = time.monotonic()
+            if message is not None and message.raw:
+                self.transcript.received(message)
             if message is not None and not message.raw:  # made up by the client: trouble
                 if not self.client.connected:
                     reason = message.header("Message") or "connection lost"

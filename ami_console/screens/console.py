@@ -7,14 +7,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, TabbedContent, TabPane
 
 from ..eventstore import EventStore
+from ..transcript import Transcript
 from ..widgets.composer import Composer
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.event_panel import EventPanel
 from ..widgets.lost_banner import LostBanner
 from ..widgets.response_pane import ResponsePane
+from ..widgets.transcript_view import TranscriptView
 
 
 class ConsoleScreen(Screen):
@@ -22,12 +24,13 @@ class ConsoleScreen(Screen):
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding("f5", "send", "Send", show=False),
         Binding("f1", "app.help", "Help"),
-        Binding("f2", "focus_composer", "Action"),
-        Binding("f3", "focus_response", "Response"),
+        Binding("f2", "focus_composer", "Action", show=False),
+        Binding("f3", "focus_response", "Response", show=False),
         Binding("f4", "focus_events", "Events"),
         Binding("f6", "focus_filter", "Filter"),
-        Binding("f7", "older", "Older"),
-        Binding("f8", "newer", "Newer"),
+        Binding("f12", "focus_transcript", "Transcript"),
+        Binding("f7", "older", "Older", show=False),
+        Binding("f8", "newer", "Newer", show=False),
         Binding("f9", "pause", "Pause"),
         Binding("f11", "zoom", "Zoom"),
         Binding("ctrl+l", "clear_log", "Clear"),
@@ -43,9 +46,10 @@ class ConsoleScreen(Screen):
             super().__init__()
             self.pairs = pairs
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, transcript: Transcript) -> None:
         super().__init__()
         self.store = store
+        self.transcript = transcript
 
     def compose(self) -> ComposeResult:
         yield ConnectionHeader(id="header")
@@ -53,7 +57,11 @@ class ConsoleScreen(Screen):
         with Horizontal(id="top"):
             yield Composer(id="composer")
             yield ResponsePane(id="response")
-        yield EventPanel(self.store, id="events")
+        with TabbedContent(id="bottom"):
+            with TabPane("Events", id="tab-events"):
+                yield EventPanel(self.store, id="events")
+            with TabPane("Transcript", id="tab-transcript"):
+                yield TranscriptView(self.transcript, id="transcript")
         yield Footer(compact=True)
 
     @property
@@ -95,10 +103,16 @@ class ConsoleScreen(Screen):
         self.response.focus_content()
 
     def action_focus_events(self) -> None:
-        self.events.log_view.focus()
+        self.query_one("#bottom", TabbedContent).active = "tab-events"
+        self.set_focus(self.events.log_view)
+
+    def action_focus_transcript(self) -> None:
+        self.query_one("#bottom", TabbedContent).active = "tab-transcript"
+        self.set_focus(self.query_one(TranscriptView))
 
     def action_focus_filter(self) -> None:
-        self.events.filter_input.focus()
+        self.query_one("#bottom", TabbedContent).active = "tab-events"
+        self.set_focus(self.events.filter_input)
 
     def action_older(self) -> None:
         self.response.older()

@@ -19,8 +19,7 @@ FILTER_HINT = 'Hangup,New*  !VarSet  Channel=PJSIP/*  alice  "two words"  (F6)'
 class EventPanel(Vertical):
     ALLOW_MAXIMIZE = True  # F11 zooms it
     DEFAULT_CSS = """
-    EventPanel { height: 1fr; border: round $primary-darken-1; border-title-align: left; }
-    EventPanel:focus-within { border: round $primary; }
+    EventPanel { height: 1fr; }
     EventPanel #event-bar { height: 1; }
     EventPanel #event-filter-label { width: auto; padding: 0 0 0 1; color: $text-muted; }
     EventPanel #event-filter { width: 1fr; border: none; height: 1; padding: 0 1; }
@@ -35,7 +34,6 @@ class EventPanel(Vertical):
     def __init__(self, store: EventStore, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
-        self.border_title = "Events"
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="event-bar"):

@@ -1,0 +1,33 @@
+"""The transcript pane: every line sent (``>>``) and received (``<<``), secrets masked.
+
+Newcomers learn the protocol by watching it. New lines are taken from the session's
+:class:`Transcript` a few times a second, in one batch each time.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Log
+
+from ..transcript import Transcript
+
+MAX_LINES = 20_000
+
+
+class TranscriptView(Log):
+    DEFAULT_CSS = """
+    TranscriptView { height: 1fr; }
+    """
+
+    def __init__(self, transcript: Transcript, *, id: str | None = None) -> None:
+        super().__init__(max_lines=MAX_LINES, id=id)
+        self.transcript = transcript
+        self._seen = 0
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self.catch_up)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        self._seen, lines = self.transcript.since(self._seen)
+        if lines:
+            self.write_lines(lines[-MAX_LINES:])
