@@ -6,13 +6,15 @@ written anywhere: it comes from the form or the ``AMI_SECRET`` environment varia
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
+
+from .fileio import write_atomic
+from .tomlwriter import toml_key, toml_value
 
 __all__ = [
     "ConnectionSettings",
@@ -64,14 +66,6 @@ class ConnectionSettings:
         return saved
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(str(value), ensure_ascii=False)  # JSON strings are TOML basic strings
-
-
 class Profiles:
     """Named connection profiles in ``profiles.toml``."""
 
@@ -107,10 +101,7 @@ class Profiles:
     def _write(self, profiles: dict[str, ConnectionSettings]) -> None:
         lines = ["# ami-console connection profiles. Secrets are never stored here.", ""]
         for name, settings in sorted(profiles.items()):
-            lines.append(f"[profiles.{_toml_value(name)}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in settings.profile().items())
+            lines.append(f"[profiles.{toml_key(name)}]")
+            lines.extend(f"{k} = {toml_value(v)}" for k, v in settings.profile().items())
             lines.append("")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text("\n".join(lines), encoding="utf-8")
-        temporary.replace(self.path)
+        write_atomic(self.path, "\n".join(lines).encode("utf-8"))

@@ -229,7 +229,11 @@ class ConnectScreen(Screen):
             self.show_error("Type a name for the profile next to 'Save profile'.")
             self.query_one("#profile-name", Input).focus()
             return
-        self.profiles.save(name, self.read())
+        try:
+            self.profiles.save(name, self.read())
+        except OSError as error:
+            self.show_error(f"The profile was not saved: {error.strerror or error} ({self.profiles.path})")
+            return
         self._fill_profiles(selected=name)
         self.notify(f"Saved profile {name!r} (without the secret).", markup=False)
 
@@ -238,6 +242,10 @@ class ConnectScreen(Screen):
         select = self.query_one("#profile", Select)
         if select.value is Select.NULL:
             return
-        self.profiles.delete(str(select.value))
+        try:
+            self.profiles.delete(str(select.value))
+        except OSError as error:
+            self.show_error(f"The profile was not deleted: {error.strerror or error} ({self.profiles.path})")
+            return
         self._fill_profiles()
         self.notify(f"Deleted profile {select.value!r}.", markup=False)
