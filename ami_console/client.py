@@ -82,6 +82,9 @@ class AMIClient:
             raise ValueError("Required parameter 'username' not defined")
         if secret is None:
             raise ValueError("Required parameter 'secret' not defined")
+        for name, value in (("username", username), ("secret", secret), ("events", events)):
+            if value is not None and ("\r" in value or "\n" in value):
+                raise ValueError(f"Parameter '{name}' holds a line break")
         if auth not in ("plain", "md5"):
             raise ValueError(f"auth must be 'plain' or 'md5', not {auth!r}")
         self.username: str = username
@@ -309,7 +312,8 @@ class AMIClient:
                 self._trace("<< ", [f"(skipped: {exc})"])
                 raise _Failure(f"Protocol error: {exc}") from None
             if message is not None:
-                self._trace("<< ", message.lines + [""])
+                if self.debug_file is not None:  # lines decode the message: only when asked
+                    self._trace("<< ", message.lines + [""])
                 return message
             self._receive(deadline)
 
@@ -323,8 +327,9 @@ class AMIClient:
         try:
             data = transport.recv(remaining)
         except (OSError, ValueError) as exc:
+            closed_here = transport.closed
             self.close()
-            reason = "connection closed" if transport.closed else describe_error(exc)
+            reason = "connection closed" if closed_here else describe_error(exc)
             raise _Failure(f"Reading from socket failed: {reason}") from None
         if data is None:
             raise _Timeout

@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ami_console.protocol import Message, Parser
 
 from .captures import Step, transcript
 
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
+SLACK = 3.0  # seconds a loaded CI machine may add to any wait
+
+
+def socket_fds() -> set[int]:
+    """The file descriptors of this process that are sockets (Linux)."""
+    fds = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                fds.add(int(name))
+        except OSError:
+            pass  # the descriptor listdir itself used
+    return fds
+
+
+@contextmanager
+def sockets_all_closed() -> Iterator[None]:
+    """Every socket opened inside the block is closed when it ends, while the client
+    objects are still alive (so garbage collection cannot hide a leak)."""
+    before = socket_fds()
+    yield
+    assert socket_fds() - before == set(), "a socket was left open"
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """The block takes less than ``seconds``."""
+    started = time.monotonic()
+    yield
+    elapsed = time.monotonic() - started
+    assert elapsed < seconds, f"took {elapsed:.2f} s, more than {seconds} s"
 
 
 class Conn:
@@ -27,6 +61,15 @@ class Conn:
 
     def send(self, data: bytes | str) -> None:
         self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def send_slowly(self, data: bytes | str, delay: float = 0.0) -> None:
+        """Write one byte per write, ``delay`` apart; with TCP_NODELAY each goes out alone."""
+        data = data.encode() if isinstance(data, str) else data
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(len(data)):
+            self.sock.sendall(data[i : i + 1])
+            if delay:
+                time.sleep(delay)
 
     def read_message(self, timeout: float = 5.0) -> Message | None:
         """The next request, or None once the client has closed."""
@@ -44,12 +87,17 @@ class Conn:
         self.messages.append(message)
         return message
 
-    def reply(self, request: Message, text: str) -> None:
-        """Send ``text`` (lines without the ActionID) as the answer to ``request``."""
+    @staticmethod
+    def answer(request: Message, text: str) -> bytes:
+        """``text`` (lines without the ActionID) as wire bytes answering ``request``."""
         lines = text.strip("\n").split("\n")
         if request.action_id is not None:
             lines.insert(1, f"ActionID: {request.action_id}")
-        self.send("".join(line + "\r\n" for line in lines) + "\r\n")
+        return ("".join(line + "\r\n" for line in lines) + "\r\n").encode()
+
+    def reply(self, request: Message, text: str) -> None:
+        """Send ``text`` (lines without the ActionID) as the answer to ``request``."""
+        self.send(self.answer(request, text))
 
     def login(self, events: str = "") -> Message | None:
         """Greet, accept a plain Login, and return it."""
@@ -83,14 +131,30 @@ class ScriptedServer:
 
     An exception raised in a handler is re-raised when the block exits, so a broken
     script fails the test rather than hanging it.
+
+    ``port`` binds a given port (a server restarting where another was); ``tls`` serves
+    TLS with that context (a failed handshake is kept in ``handshake_errors``, and the
+    handler does not run); ``rcvbuf`` shrinks the receive buffer, so a server that stops
+    reading stalls the client's writes soon.
     """
 
-    def __init__(self, handler: Callable[[Conn], None], host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        handler: Callable[[Conn], None],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+        rcvbuf: int | None = None,
+    ) -> None:
         self.handler = handler
+        self.tls = tls
+        self.handshake_errors: list[BaseException] = []
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.listener = socket.socket(family, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind((host, 0))
+        if rcvbuf is not None:  # accepted sockets inherit it
+            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.listener.bind((host, port))
         self.listener.listen(8)
         self.listener.settimeout(0.05)
         self.host = host
@@ -133,6 +197,14 @@ class ScriptedServer:
             thread.start()
 
     def _run(self, conn: Conn) -> None:
+        if self.tls is not None:
+            conn.sock.settimeout(5)
+            try:
+                conn.sock = self.tls.wrap_socket(conn.sock, server_side=True)
+            except (ssl.SSLError, OSError) as exc:
+                self.handshake_errors.append(exc)
+                conn.close()
+                return
         try:
             self.handler(conn)
         except BaseException as exc:  # noqa: BLE001 - reported by __exit__

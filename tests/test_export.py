@@ -40,8 +40,8 @@ def parse(data: bytes, greeting: bool = False) -> list[Message]:
 
 def logged() -> EventStore:
     store = EventStore()
-    store.add(parse(TRICKY), at=1795660004.125)
-    store.add([m for m in capture_messages("session1") if m.is_event], at=1795660005.5)
+    store.add_timed([(1795660004.125, m) for m in parse(TRICKY)])
+    store.add_timed([(1795660005.5, m) for m in capture_messages("session1") if m.is_event])
     return store
 
 

@@ -1,0 +1,183 @@
+"""Client throughput, end to end: how many events a second each AMI client takes in.
+
+A loopback storm server (benchmarks/storm.py, in its own process) logs each client in and
+sends the same N realistic call events as fast as the socket allows. Timed for each client,
+from the start of connecting to the N-th event in the client's hands:
+
+- ami-console's ``AMIClient``: ``connect()``, then ``read_response()`` N times;
+- panoramisk (asyncio): ``Manager.register_event("*", callback)``;
+- asterisk-ami (python-ami): ``AMIClient.add_event_listener(callback)``, which its reader
+  thread calls, at its default 1 KiB reads and with 64 KiB reads.
+
+Three consumers: one that counts the events, one that reads each event's name (to pick
+the few it wants), one that reads the name and ``Uniqueid`` (to route each to its call).
+The peers parse every event into a dict before their callback runs; ours decodes a
+message on first use (the name from its first line alone), so the consumers show what a
+client pays for events it skips, glances at, and reads.
+
+Clients take turns, several rounds; the best round of each is printed, with our ratio to
+the fastest peer. Needs the bench extra: ``pip install '.[bench]'``.
+
+    python benchmarks/bench_client.py [--events 50000] [--rounds 5] [--source synthetic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ami_console.client import AMIClient  # noqa: E402
+from benchmarks.storm import machine, storm_events, storm_server  # noqa: E402
+
+USER, SECRET = "bench", "benchpass"
+WAIT = 120.0  # seconds any one client may take before the run is declared broken
+CONSUMERS = ("counting the events", "reading each event's name", "reading name and Uniqueid")
+
+# Each client below takes (host, port, count, reads): reads is how much its consumer reads
+# of each event, an index into CONSUMERS (0 nothing, 1 the name, 2 name and Uniqueid).
+
+
+def ami_console(host: str, port: int, count: int, reads: int) -> float:
+    started = time.perf_counter()
+    ami = AMIClient(USER, SECRET, host=host, port=port, timeout=WAIT)
+    if not ami.connect():
+        raise RuntimeError(ami.error)
+    for _ in range(count):
+        message = ami.read_response()
+        if reads:
+            message.name
+            if reads > 1:
+                message.get("Uniqueid")
+    elapsed = time.perf_counter() - started
+    if not message.raw.startswith(b"Event: "):
+        raise RuntimeError(f"expected an event, got {message!r}")
+    ami.close()
+    return elapsed
+
+
+def panoramisk(host: str, port: int, count: int, reads: int) -> float:
+    from panoramisk import Manager
+
+    loop = asyncio.new_event_loop()
+    done = loop.create_future()
+    received = 0
+
+    def on_event(manager: Manager, event: dict) -> None:
+        nonlocal received
+        received += 1
+        if reads:
+            event["Event"]
+            if reads > 1:
+                event.get("Uniqueid")
+        if received == count and not done.done():
+            done.set_result(time.perf_counter())
+
+    started = time.perf_counter()
+    manager = Manager(
+        loop=loop, host=host, port=port, username=USER, secret=SECRET,
+        ping_delay=3600, reconnect_timeout=3600,
+    )
+    manager.register_event("*", on_event)
+    try:
+        loop.run_until_complete(manager.connect())
+        finished = loop.run_until_complete(asyncio.wait_for(done, WAIT))
+    finally:
+        manager.close()
+        loop.run_until_complete(asyncio.sleep(0))  # let the transport close
+        loop.close()
+    return finished - started
+
+
+def python_ami(buffer_size: int) -> Callable[[str, int, int, int], float]:
+    def run(host: str, port: int, count: int, reads: int) -> float:
+        from asterisk.ami import AMIClient as PythonAMIClient
+
+        done = threading.Event()
+        received = 0
+        finished = 0.0
+
+        def on_event(event: Any, source: object) -> None:
+            nonlocal received, finished
+            received += 1
+            if reads:
+                event.name
+                if reads > 1:
+                    event.keys.get("Uniqueid")
+            if received == count:
+                finished = time.perf_counter()
+                done.set()
+
+        started = time.perf_counter()
+        client = PythonAMIClient(address=host, port=port, buffer_size=buffer_size)
+        client.add_event_listener(on_event)
+        client.login(username=USER, secret=SECRET)
+        try:
+            if not done.wait(WAIT):
+                raise RuntimeError(f"python-ami got {received} of {count} events")
+        finally:
+            client.disconnect()
+        return finished - started
+
+    return run
+
+
+CLIENTS: dict[str, Callable[[str, int, int, int], float]] = {
+    "ami-console AMIClient": ami_console,
+    "panoramisk 1.4": panoramisk,
+    "asterisk-ami 0.1.7 (1 KiB reads)": python_ami(1024),
+    "asterisk-ami 0.1.7 (64 KiB reads)": python_ami(65536),
+}
+OURS = "ami-console AMIClient"
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--events", type=int, default=50_000)
+    options.add_argument("--rounds", type=int, default=5)
+    options.add_argument(
+        "--source", choices=["simulator", "synthetic"], default="simulator",
+        help="events recorded from the demo PBX's storm mode, or made by benchmarks/storm.py",
+    )
+    args = options.parse_args()
+    logging.disable(logging.CRITICAL)  # panoramisk logs every connection loss
+
+    events = storm_events(args.events, args.source)
+    print(f"Machine: {machine()}")
+    print(
+        f"Storm: {args.events} call events from the {args.source} source, "
+        f"{len(events) / args.events:.0f} bytes each on average, {len(events) / 2**20:.1f} MiB; "
+        f"best of {args.rounds} rounds, clients alternating"
+    )
+    with storm_server(events) as (host, port):
+        for reads, title in enumerate(CONSUMERS):
+            times: dict[str, list[float]] = {name: [] for name in CLIENTS}
+            for _ in range(args.rounds):
+                for name, run in CLIENTS.items():
+                    times[name].append(run(host, port, args.events, reads))
+            report(title, args.events, times)
+
+
+def report(title: str, count: int, times: dict[str, list[float]]) -> None:
+    print(f"Consumer {title}:")
+    rates = {name: count / min(runs) for name, runs in times.items()}
+    width = max(map(len, rates))
+    for name, rate in rates.items():
+        median = count / statistics.median(times[name])
+        print(f"  {name:<{width}}  {rate:>9,.0f} events/s (median round {median:>9,.0f})")
+    peers = {name: rate for name, rate in rates.items() if name != OURS}
+    fastest = max(peers, key=peers.__getitem__)
+    print(f"  ratio to the fastest peer ({fastest}): {rates[OURS] / peers[fastest]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
