@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -18,6 +19,7 @@ from textual.worker import get_current_worker
 
 from .actiondocs import parse_action_doc
 from .eventstore import DEFAULT_CAPACITY, EventStore
+from .export import ReadResult, read_events
 from .protocol import Message
 from .screens.connect import ConnectScreen, explain
 from .screens.console import ConsoleScreen
@@ -25,6 +27,10 @@ from .screens.help import HelpScreen
 from .session import ConnectedInfo, Exchange, Session
 from .settings import ConnectionSettings, Profiles
 from .transcript import Transcript
+from .app_tools import ToolsMixin
+from .history import History
+from .saved import SavedActions
+from .screens.server_filters import ServerFilters
 from .widgets.composer import Composer
 from .widgets.event_log import EventLog
 
@@ -50,7 +56,7 @@ class _Bridge:
         self.app.post_message(AMIConsoleApp.ProblemReported(self.session, text))
 
 
-class AMIConsoleApp(App):
+class AMIConsoleApp(ToolsMixin, App):
     CSS_PATH = "app.tcss"
     TITLE = "ami-console"
 
@@ -102,14 +108,21 @@ class AMIConsoleApp(App):
         hint: str = "",
         note: str = "",
         profiles: Profiles | None = None,
+        history: History | None = None,
+        saved: SavedActions | None = None,
         log_capacity: int = DEFAULT_CAPACITY,
+        replay: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or ConnectionSettings()
         self.autoconnect = autoconnect
+        self.replay = replay  # an exported log to browse offline, instead of a server
         self.hint = hint  # shown on the connection form
         self.note = note  # shown in the header once connected
         self.profiles = profiles or Profiles()
+        self.history = history or History()
+        self.saved = saved or SavedActions()
+        self.server_filters = ServerFilters(mask=self.settings.events or "on")
         self.store = EventStore(log_capacity)
         self.transcript = Transcript()  # kept across reconnections, like the log
         self.session: Session | None = None  # the one connected, or connecting
@@ -118,9 +131,40 @@ class AMIConsoleApp(App):
         self.connect_screen = ConnectScreen(self.settings, self.profiles, hint)
 
     async def on_mount(self) -> None:
+        if self.replay is not None:
+            await self.push_screen(self.console_screen)
+            self.console_screen.header.note = f"replaying {self.replay} (reading…)"
+            self._read_replay(self.replay)
+            return
         await self.push_screen(self.connect_screen)
         if self.autoconnect:
             self.start_connect(self.settings)
+
+    # -- replaying an exported log ---------------------------------------------------------
+    class ReplayRead(TextualMessage):
+        def __init__(self, result: ReadResult | None, error: str = "") -> None:
+            super().__init__()
+            self.result, self.error = result, error
+
+    @work(thread=True, exit_on_error=False, group="replay")
+    def _read_replay(self, path: Path) -> None:
+        try:
+            self.post_message(self.ReplayRead(read_events(path)))
+        except (OSError, ValueError) as error:
+            self.post_message(self.ReplayRead(None, getattr(error, "strerror", None) or str(error)))
+
+    @on(ReplayRead)
+    def replay_read(self, event: ReplayRead) -> None:
+        header = self.console_screen.header
+        if event.result is None:
+            header.note = f"replay of {self.replay}"
+            self.console_screen.banner.show(f"could not read {self.replay}: {event.error}")
+        else:
+            added, dropped = self.store.add_timed(event.result.events)
+            for log in self.console_screen.query(EventLog):
+                log.stored(added, dropped)
+            header.note = f"replay of {self.replay}: {event.result.summary}"
+        header.refresh()
 
     # -- connecting ---------------------------------------------------------------------------
     @on(ConnectScreen.ConnectRequested)
@@ -131,8 +175,12 @@ class AMIConsoleApp(App):
         self.settings = settings
         if self.session is not None:
             self.session.cancel()
-        session = Session(settings, listener=None, transcript=self.transcript)  # type: ignore[arg-type]
-        self.transcript.write(f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S')}\n")
+        try:
+            session = Session(settings, listener=None, transcript=self.transcript)  # type: ignore[arg-type]
+        except ValueError as error:  # a line break in the user name or secret
+            self.connect_screen.show_error(str(error))
+            return
+        self.transcript.write(f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S', time.localtime(time.time()))}\n")
         session.listener = _Bridge(self, session)
         self.session = session
         if self.screen is self.connect_screen:
@@ -177,6 +225,8 @@ class AMIConsoleApp(App):
     def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
         console = self.console_screen
         console.header.note = self.note
+        self.server_filters = ServerFilters(mask=session.settings.events or "on")  # a new session starts afresh
+        console.header.filters = self.server_filters.summary
         console.header.show("connected", session.settings.address, session.settings.username, info)
         console.banner.hide()
         if info.commands:
@@ -197,8 +247,8 @@ class AMIConsoleApp(App):
             self.connect_screen.show_error(event.error)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "reconnect":
-            return not self.connected and self.session is None  # shown only when it can act
+        if action == "reconnect":  # shown only when it can act
+            return self.replay is None and not self.connected and self.session is None
         return True
 
     def action_reconnect(self) -> None:
@@ -230,7 +280,7 @@ class AMIConsoleApp(App):
             return
         self.session = None
         self.connected = False
-        self.transcript.write(f"--- connection lost at {time.strftime('%H:%M:%S')}: {event.reason}\n")
+        self.transcript.write(f"--- connection lost at {time.strftime('%H:%M:%S', time.localtime(time.time()))}: {event.reason}\n")
         self.console_screen.header.show("lost")
         self.console_screen.banner.show(event.reason)
 
@@ -241,10 +291,17 @@ class AMIConsoleApp(App):
     # -- sending ------------------------------------------------------------------------------
     @on(ConsoleScreen.ActionSubmitted)
     def action_submitted(self, event: ConsoleScreen.ActionSubmitted) -> None:
+        self.send_pairs(event.pairs)
+
+    def send_pairs(self, pairs: list[tuple[str, str]], purpose: str = "", action: str = "") -> None:
+        """Send an action (``action``, if given, goes first) on the current connection."""
+        if self.replay is not None:
+            self.notify("This is a replay of a file: there is no server to send to.", severity="error", markup=False)
+            return
         if self.session is None or not self.connected:
             self.notify("Not connected: press ctrl+r to reconnect.", severity="error", markup=False)
             return
-        self._send(self.session, event.pairs)
+        self._send(self.session, [("Action", action), *pairs] if action else pairs, purpose)
 
     @work(thread=True, exit_on_error=False, group="send")
     def _send(self, session: Session, pairs: list[tuple[str, str]], purpose: str = "") -> None:
@@ -271,10 +328,14 @@ class AMIConsoleApp(App):
             output = exchange.response.headers("Output") if exchange.response else []
             await self.console_screen.composer.set_doc(action, parse_action_doc(action, output))
             return
+        self.note_server_filtering(exchange)
+        if exchange.purpose:
+            return
         response = self.console_screen.response
         if exchange not in response.history:
             response.add(exchange)
         response.finished(exchange)
+        self.record(exchange)
 
     @on(Composer.DocsRequested)
     def docs_requested(self, event: Composer.DocsRequested) -> None:
@@ -299,6 +360,11 @@ class AMIConsoleApp(App):
             yield SystemCommand("Response: older", "Show the previous response (F7)", console.action_older)
             yield SystemCommand("Response: newer", "Show the next response (F8)", console.action_newer)
             yield SystemCommand("Connection: reconnect", "Connect again with the same settings (ctrl+r)", self.action_reconnect)
+            yield SystemCommand("Connection: server-side filtering", "Set the Events mask, add Filters (ctrl+f)", self.action_server_filters)
+            yield SystemCommand("Action: history", "Every action sent; load or send one again (ctrl+o)", self.action_history)
+            yield SystemCommand("Action: saved actions", "Load, save, rename, delete saved actions (ctrl+b)", self.action_saved)
+            yield SystemCommand("Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", self.action_export)
+            yield SystemCommand("Transcript: save to a file", "The lines sent and received, secrets masked", self.action_save_transcript)
             yield SystemCommand("Connection: open the form", "Connect elsewhere or as another user (F10)", self.action_connection_form)
 
     async def action_quit(self) -> None:

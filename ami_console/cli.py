@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from .settings import ConnectionSettings, Profiles
 
@@ -15,6 +16,7 @@ watch events live. With no options it opens the connection form.
   ami-console --demo                         try it on the built-in demo PBX
   ami-console --host pbx --user admin        fill in the form (secret from AMI_SECRET)
   ami-console --profile office --connect     connect with a saved profile
+  ami-console --replay events.jsonl          browse an exported event log offline
   ami-console simulate --port 5038           run the demo PBX alone (see: simulate --help)
 """
 
@@ -40,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="start from a saved connection profile")
     parser.add_argument("--connect", action="store_true", help="connect at once instead of showing the form first")
     parser.add_argument("--log-size", type=int, default=10_000, help="events kept in the log (default 10000)")
+    parser.add_argument("--replay", metavar="FILE", help="browse, filter and trace an exported event log "
+                        "(JSON Lines or raw AMI text) offline, without a server")
     parser.add_argument("--calls-per-minute", type=float, default=4.0, help="with --demo: background calls per minute")
     parser.add_argument("--seed", type=int, help="with --demo: make the background calls reproducible")
     return parser
@@ -81,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.demo:
         return run_demo(args, profiles)
+    if args.replay:
+        path = Path(args.replay).expanduser()
+        if not path.is_file():
+            raise SystemExit(f"ami-console: no such file: {path}")
+        AMIConsoleApp(ConnectionSettings(), replay=path, profiles=profiles, log_capacity=args.log_size).run()
+        return 0
     settings = settings_from(args, profiles)
     app = AMIConsoleApp(settings, autoconnect=args.connect, profiles=profiles, log_capacity=args.log_size)
     app.run()

@@ -16,7 +16,12 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from typing import TYPE_CHECKING
+
 from .protocol import Message
+
+if TYPE_CHECKING:  # calltrace imports the store, which imports this module
+    from .calltrace import CallFilter
 
 __all__ = ["EventFilter"]
 
@@ -35,6 +40,7 @@ class EventFilter:
     excluded_names: list[str] = field(default_factory=list)
     headers: list[tuple[str, str, bool]] = field(default_factory=list)  # (name, glob, wanted)
     words: list[str] = field(default_factory=list)
+    call: CallFilter | None = None  # following one call (see calltrace)
 
     @classmethod
     def parse(cls, text: str) -> EventFilter:
@@ -63,11 +69,13 @@ class EventFilter:
 
     @property
     def empty(self) -> bool:
-        return not (self.names or self.excluded_names or self.headers or self.words)
+        return not (self.names or self.excluded_names or self.headers or self.words or self.call)
 
     def matches(self, message: Message) -> bool:
         if self.empty:
             return True
+        if self.call is not None and not self.call.matches(message):
+            return False
         name = message.name
         if self.names and not any(_glob(p, name) for p in self.names):
             return False

@@ -22,7 +22,7 @@ RATE_WINDOW = 3.0  # seconds the events-per-second figure looks back
 @dataclass(slots=True)
 class LoggedEvent:
     seq: int  # 1 for the first event since the last clear
-    at: float  # wall-clock time of arrival
+    at: float | None  # wall-clock time of arrival (unknown for events replayed from raw text)
     message: Message
 
 
@@ -36,12 +36,17 @@ class EventStore:
         self.total = 0
         self._arrivals: deque[tuple[float, int]] = deque()
 
-    def add(self, messages: list[Message], at: float | None = None) -> tuple[int, int]:
-        """Store a batch. Returns (entries added to the view, entries dropped from its top)."""
-        at = time.time() if at is None else at
+    def add(self, messages: list[Message]) -> tuple[int, int]:
+        """Store a batch that just arrived. Returns (entries added to the view, entries
+        dropped from its top)."""
+        now = time.time()
+        return self.add_timed([(now, message) for message in messages])
+
+    def add_timed(self, items: list[tuple[float | None, Message]]) -> tuple[int, int]:
+        """Store events with their own arrival times (a replayed file)."""
         matches = self.filter.matches
         added = 0
-        for message in messages:
+        for at, message in items:
             self.total += 1
             self.counts[message.name] += 1
             entry = LoggedEvent(self.total, at, message)
@@ -55,7 +60,7 @@ class EventStore:
             while self.view and self.view[0].seq < oldest:
                 self.view.popleft()
                 dropped += 1
-        self._arrivals.append((time.monotonic(), len(messages)))
+        self._arrivals.append((time.monotonic(), len(items)))
         return added, dropped
 
     def set_filter(self, event_filter: EventFilter) -> None:

@@ -91,7 +91,7 @@ class Message(Mapping[str, Union[str, list[str]]]):
     a client skipping most of a busy PBX's events pays little for them.
     """
 
-    __slots__ = ("_fields", "_lines", "raw", "_dict", "_decoding")
+    __slots__ = ("_fields", "_lines", "raw", "_dict", "_decoding", "_first", "_index")
 
     def __init__(
         self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b""
@@ -101,14 +101,17 @@ class Message(Mapping[str, Union[str, list[str]]]):
         self.raw = raw
         self._dict: dict[str, str | list[str]] | None = None
         self._decoding = ("utf-8", "replace")  # for received messages, see from_raw
+        self._first: tuple[str, str] | None | bool = False  # False: not looked at yet
+        self._index: dict[str, str] | None = None
 
     @classmethod
     def from_raw(cls, raw: bytes, encoding: str = "utf-8", errors: str = "replace") -> Message:
         """The message whose exact bytes, blank line included, are ``raw``."""
         message = cls.__new__(cls)
         message.raw = raw
-        message._fields = message._lines = message._dict = None
+        message._fields = message._lines = message._dict = message._index = None
         message._decoding = (encoding, errors)
+        message._first = False
         return message
 
     @property
@@ -135,10 +138,12 @@ class Message(Mapping[str, Union[str, list[str]]]):
 
     def _first_field(self) -> tuple[str, str] | None:
         """The field on the first line, decoded alone (None if that line has no colon)."""
-        raw = self.raw
-        line = raw[: raw.find(b"\n")].decode(*self._decoding)
-        match = _FIELD.match(line[:-1] if line.endswith("\r") else line)
-        return match.groups() if match else None  # type: ignore[return-value]
+        if self._first is False:
+            raw = self.raw
+            line = raw[: raw.find(b"\n")].decode(*self._decoding)
+            match = _FIELD.match(line[:-1] if line.endswith("\r") else line)
+            self._first = match.groups() if match else None  # type: ignore[assignment]
+        return self._first  # type: ignore[return-value]
 
     # -- the Perl hashref view -------------------------------------------------------
     def _as_dict(self) -> dict[str, str | list[str]]:
@@ -177,10 +182,10 @@ class Message(Mapping[str, Union[str, list[str]]]):
         name = name.lower()
         if self._fields is None and (first := self._first_field()) and first[0].lower() == name:
             return first[1]
-        for key, value in self.fields:
-            if key.lower() == name:
-                return value
-        return default
+        if self._index is None:
+            # Keys in lower case, each with its first value (reversed: the first one wins).
+            self._index = {key.lower(): value for key, value in reversed(self.fields)}
+        return self._index.get(name, default)
 
     def headers(self, name: str) -> list[str]:
         """Every value of header ``name`` (any case), in arrival order."""

@@ -7,6 +7,7 @@ on every run and every machine.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -18,17 +19,25 @@ from unittest import mock
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+import ami_console.app
 import ami_console.eventstore
+import ami_console.screens.history
 import ami_console.session
 import ami_console.widgets.connection_header
 import ami_console.widgets.event_detail
 import ami_console.widgets.event_log
 import ami_console.widgets.response_pane
 from ami_console.app import AMIConsoleApp
+from ami_console.export import write_jsonl
+from ami_console.history import History
+from ami_console.protocol import Parser
+from ami_console.saved import SavedActions
 from ami_console.settings import ConnectionSettings, Profiles
 from ami_console.simulator import Simulator
+from ami_console.widgets.transcript_view import TranscriptView
 
 from .apphelpers import compose, connected, until
+from .captures import transcript as capture_steps
 
 FROZEN_EPOCH = 1795660000.0  # 2026-11-26 02:26:40 UTC
 SIZE = (140, 45)
@@ -51,7 +60,7 @@ def frozen_clock() -> Iterator[None]:
     )
     no_rate = SimpleNamespace(**{**vars(still), "monotonic": lambda: 1000.0})
     patches = [mock.patch("time.time", still.time)]
-    for module in (ami_console.session, ami_console.widgets.connection_header,
+    for module in (ami_console.app, ami_console.screens.history, ami_console.session, ami_console.widgets.connection_header,
                    ami_console.widgets.response_pane, ami_console.widgets.event_log,
                    ami_console.widgets.event_detail):
         patches.append(mock.patch.object(module, "time", still))
@@ -72,19 +81,47 @@ class Scene:
     play: Callable[[Pilot, Simulator], Awaitable[None]]
     connect: bool = True
     settings: Callable[[Simulator], ConnectionSettings] | None = None
+    replay: Callable[[], Path] | None = None  # writes a file to replay instead of connecting
 
 
 def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
+    if scene.replay is not None:
+        return AMIConsoleApp(ConnectionSettings(), replay=scene.replay(), history=History(folder / "history.jsonl"))
     settings = (scene.settings or _demo_settings)(pbx)
+    # The saved actions' folder shows in a picture: a fixed one (it is only read, and the
+    # starter set is all it lists).
     return AMIConsoleApp(settings, autoconnect=scene.connect, note="demo PBX",
-                         profiles=Profiles(folder / "profiles.toml"))
+                         profiles=Profiles(folder / "profiles.toml"), history=History(folder / "history.jsonl"),
+                         saved=SavedActions(Path("/home/operator/.config/ami-console/actions")))
 
 
 @contextmanager
 def stage(scene: Scene, folder: Path) -> Iterator[tuple[AMIConsoleApp, Simulator]]:
-    """A frozen clock, a seeded demo PBX on the fixed port, and an app pointed at it."""
-    with frozen_clock(), Simulator(port=PORT, time_scale=0.02, seed=1, auth_failure_delay=0.05) as pbx:
-        yield make_app(scene, pbx, folder), pbx
+    """A frozen clock, a seeded demo PBX on the fixed port, and an app pointed at it,
+    working in ``folder`` (file names on screen are then the same on every run)."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        with frozen_clock(), Simulator(port=PORT, time_scale=0.02, seed=1, auth_failure_delay=0.05) as pbx:
+            yield make_app(scene, pbx, folder), pbx
+    finally:
+        os.chdir(here)
+
+
+def captured_call() -> Path:
+    """The call in the session1 capture (an Originate of Local/100@demo), with the times
+    it was captured at, as a JSON Lines export in the current folder."""
+    parser = Parser(greeting=True)
+    timed = []
+    for step in capture_steps("session1"):
+        if step.kind == "recv":
+            parser.receive_data(step.data)
+            while (message := parser.next_message()) is not None:
+                if message.is_event:
+                    timed.append((FROZEN_EPOCH + step.at, message))
+    path = Path("session1-call.jsonl")
+    write_jsonl(path, timed)
+    return path
 
 
 def _demo_settings(pbx: Simulator) -> ConnectionSettings:
@@ -96,6 +133,8 @@ async def settle(pilot: Pilot) -> None:
     for widget in pilot.app.screen.query("Input, TextArea"):
         if isinstance(widget, (Input, TextArea)):
             widget.cursor_blink = False
+    for view in pilot.app.query(TranscriptView):
+        view.catch_up()  # its timer would add the last lines at a moment of its own
     await pilot.pause(0.1)
     await pilot.wait_for_scheduled_animations()
 
@@ -165,8 +204,62 @@ async def events_filtered(pilot: Pilot, pbx: Simulator) -> None:
     await settle(pilot)
 
 
+async def _a_call(pilot: Pilot, pbx: Simulator) -> None:
+    store = pilot.app.store
+    pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
+    await until(pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end")
+
+
+async def call_trace(pilot: Pilot, pbx: Simulator) -> None:
+    store = pilot.app.store
+    await until(pilot, lambda: store.counts["Cdr"] >= 2, what="the replayed call")
+    view = list(store.view)
+    index = next(i for i, e in enumerate(view) if e.message.name == "VarSet")
+    await pilot.press("f4", "home", *["down"] * index, "t")
+    await settle(pilot)
+
+
+async def history(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    for action, rows in (("Ping", []), ("Command", [("Command", "core show channels")]),
+                         ("Originate", [("Channel", "PJSIP/nobody"), ("Exten", "999"), ("Context", "internal"),
+                                        ("Priority", "1")]),
+                         ("Getvar", [("Variable", "NO_SUCH_VARIABLE"), ("Channel", "PJSIP/nobody-1")])):
+        await compose(pilot, action, rows)
+        await send(pilot)
+    await pilot.press("ctrl+o")
+    await settle(pilot)
+
+
+async def saved_actions(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await settle(pilot)  # the console under the dialog is fully drawn first
+    await pilot.press("ctrl+b", "down", "down", "down", "down")
+    await settle(pilot)
+
+
+async def transcript(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await compose(pilot, "Ping")
+    await send(pilot)
+    await pilot.press("f12", "home")
+    await settle(pilot)
+
+
+async def server_filters(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    await settle(pilot)
+    await pilot.press("ctrl+f")
+    screen = pilot.app.screen
+    screen.set_focus(screen.query_one("#filter"))
+    await pilot.press(*"Event: Newchannel", "enter")
+    await until(pilot, lambda: pilot.app.server_filters.filters, what="the filter")
+    await settle(pilot)
+
+
 async def help_screen(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
+    await settle(pilot)
     await pilot.press("f1")
     await settle(pilot)
 
@@ -184,4 +277,11 @@ SCENES = [
     Scene("events_filtered", "A call's events filtered by name and channel, one event's headers open.",
           events_filtered),
     Scene("help_screen", "The help screen: keys and AMI basics for newcomers.", help_screen),
+    Scene("call_trace", "The call trace of a captured Originate (replayed from a file): the dialplan "
+          "steps of Local/100@demo on a timeline, the variable set, the hangup and its cause, the CDRs.",
+          call_trace, connect=False, replay=captured_call),
+    Scene("history", "The history of actions sent, with status and time taken.", history),
+    Scene("saved_actions", "Saved actions, with the starter set and the explanation of one.", saved_actions),
+    Scene("transcript", "The transcript: the exact lines sent and received, the secret masked.", transcript),
+    Scene("server_filters", "Server-side filtering: the Events mask and a Filter in force.", server_filters),
 ]

@@ -17,15 +17,11 @@ from ami_console.protocol import Parser
 
 from .amiserver import GREETING, Conn, ScriptedServer, replayer
 from .captures import received
+from .test_protocol import parse
 
 
 def parse_capture(name: str) -> tuple[Parser, list[Message]]:
-    parser = Parser(greeting=True)
-    parser.receive_data(received(name))
-    messages = []
-    while (message := parser.next_message()) is not None:
-        messages.append(message)
-    return parser, messages
+    return parse([received(name)], greeting=True)
 
 
 def client(server: ScriptedServer, **options) -> AMIClient:

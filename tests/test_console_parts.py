@@ -12,19 +12,15 @@ from ami_console.eventfilter import EventFilter
 from ami_console.eventstore import EventStore
 from ami_console.eventsummary import summarize
 from ami_console.plaintext import clean, fit, plain
-from ami_console.protocol import Message, Parser
+from ami_console.protocol import Message
 from ami_console.settings import ConnectionSettings, Profiles
 
 from .captures import received
+from .test_protocol import parse
 
 
 def capture_messages(name: str) -> list[Message]:
-    parser = Parser(greeting=True)
-    parser.receive_data(received(name))
-    messages = []
-    while (message := parser.next_message()) is not None:
-        messages.append(message)
-    return messages
+    return parse([received(name)], greeting=True)[1]
 
 
 def event(name: str, **headers: str) -> Message:

@@ -21,6 +21,7 @@ from ami_console.client import AMIClient
 from ami_console.protocol import Message, Parser, ProtocolError, action_fields, serialize_action
 
 from .amiserver import Conn, ScriptedServer
+from .test_protocol import parse, shape
 
 EXAMPLES = settings(max_examples=120, deadline=None)
 STREAMS = settings(max_examples=60, deadline=None)  # each example is several messages
@@ -126,20 +127,6 @@ def streams(draw, message=plain_messages() | legacy_messages()) -> tuple[bytes, 
 def cut(data: bytes, points: list[int]) -> list[bytes]:
     edges = sorted({0, len(data), *(p % (len(data) + 1) for p in points)})
     return [data[a:b] for a, b in zip(edges, edges[1:])]
-
-
-def parse(chunks: list[bytes], **options) -> tuple[Parser, list[Message]]:
-    parser = Parser(**options)
-    messages = []
-    for chunk in chunks:
-        parser.receive_data(chunk)
-        while (message := parser.next_message()) is not None:
-            messages.append(message)
-    return parser, messages
-
-
-def shape(messages: list[Message]) -> list[tuple]:
-    return [(m.fields, m.lines, m.raw) for m in messages]
 
 
 # -- framing ----------------------------------------------------------------------------------------

@@ -51,3 +51,30 @@ def test_event_log_with_a_filter(snap_compare, tmp_path):
     """A call from alice to bob: the filter keeps alice's channel without VarSet, Newexten
     and device events; the counters above; the headers of the selected event on the right."""
     check("events_filtered", snap_compare, tmp_path)
+
+
+def test_call_trace(snap_compare, tmp_path):
+    """The trace of the captured Originate of Local/100@demo, replayed from a file: each
+    channel with its dialplan steps at +0.50 s and +2.50 s, FOO=bar set, the hangup with
+    cause 16 Normal Clearing, and both CDRs."""
+    check("call_trace", snap_compare, tmp_path)
+
+
+def test_history(snap_compare, tmp_path):
+    """Four actions sent, newest first, with their key fields, status (Error in red) and ms."""
+    check("history", snap_compare, tmp_path)
+
+
+def test_saved_actions(snap_compare, tmp_path):
+    """The starter set, one highlighted with its explanation and its fields below."""
+    check("saved_actions", snap_compare, tmp_path)
+
+
+def test_transcript(snap_compare, tmp_path):
+    """The transcript tab: the greeting, '>> Secret: ********' in the Login, the Ping and its Pong."""
+    check("transcript", snap_compare, tmp_path)
+
+
+def test_server_filters(snap_compare, tmp_path):
+    """The server-side filtering screen with one Filter in force and what the server said."""
+    check("server_filters", snap_compare, tmp_path)

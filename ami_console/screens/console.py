@@ -35,6 +35,9 @@ class ConsoleScreen(Screen):
         Binding("f11", "zoom", "Zoom"),
         Binding("ctrl+l", "clear_log", "Clear"),
         Binding("ctrl+r", "app.reconnect", "Reconnect"),
+        Binding("ctrl+o", "app.history", "History"),
+        Binding("ctrl+b", "app.saved", "Saved"),
+        Binding("ctrl+f", "app.server_filters", "Server filter"),
         Binding("f10", "app.connection_form", "Connect…"),
         Binding("escape", "close_detail", "Close", show=False),
     ]
@@ -137,4 +140,8 @@ class ConsoleScreen(Screen):
         self.maximize(panel, container=False)
 
     def action_close_detail(self) -> None:
-        self.events.detail.hide()
+        events = self.events
+        if events.detail.has_class("-shown"):
+            events.detail.hide()
+        elif events.following_call:
+            events.follow(None)

@@ -23,6 +23,10 @@ Press **Esc** or **F1** to close. **ctrl+p** opens the command palette.
 | **F9** | pause or resume following new events |
 | **F11** | zoom: give the whole screen to the panel with the focus (again to undo) |
 | **F10** | the connection form: connect elsewhere or as another user |
+| **F12** | the transcript: every line sent (`>>`) and received (`<<`), secrets masked; **s** saves it |
+| **ctrl+o** | history: every action sent, this session and before; **enter** loads one, **ctrl+s** sends it again |
+| **ctrl+b** | saved actions (and a starter set): **enter** loads, **s** saves the composer, **r** renames, **delete** deletes |
+| **ctrl+f** | server-side filtering: the `Events` mask and `Filter`s of this connection |
 | **ctrl+l** | clear the event log |
 | **ctrl+r** | reconnect with the same settings (after the connection was lost) |
 | **ctrl+q** | quit |
@@ -37,7 +41,22 @@ In the response: **/** searches the Output view (**enter** jumps to the next mat
 
 In the event log: **up/down**, **pageup/pagedown**, **home** move (and stop following),
 **end** follows the newest event again, **space** pauses or resumes, **enter** shows
-every header of the event under the cursor (**Esc** hides them).
+every header of the event under the cursor (**Esc** hides them), **c** copies the event.
+
+## Debugging a call
+
+In the event log, **f** follows the call of the event under the cursor: the log narrows to
+that call (by its Linkedid, or Uniqueid or channel), its later events included; **f** or
+**Esc** shows every call again. **t** opens the call trace: per channel, the dialplan steps
+it walked (context, extension, priority, application and data), the variables it set, what
+it dialled and how that ended, its bridges and its hangup cause, on a timeline, explained in
+plain words. In the List view of a response (CoreShowChannels, Status...), **f** and **t**
+work on the row under the cursor.
+
+**x** in the log exports it (all of it, or what the filter shows) to JSON Lines or to raw
+AMI text; `ami-console --replay FILE` opens such a file to browse, filter and trace offline.
+**c** copies: an event in the log, the value under the cursor in the Fields view or in an
+event's headers, or the whole response.
 
 ## Filtering events
 

@@ -77,7 +77,7 @@ class Channel:
     appl: str = ""
     data: str = ""
     device: str = ""  # what DeviceStateChange names, e.g. PJSIP/alice or Local/100@demo
-    created: float = field(default_factory=time.time)
+    created: float = field(default_factory=lambda: time.time())  # looked up at each call: tests freeze the clock
     created_mono: float = field(default_factory=time.monotonic)
     answered: float | None = None
     variables: dict[str, str] = field(default_factory=dict)

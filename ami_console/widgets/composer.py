@@ -169,6 +169,10 @@ class Composer(VerticalScroll):
 
     def update_preview(self) -> None:
         preview = self.query_one("#preview", Static)
+        key = (self.picker.value, tuple(self.fields.pairs()), self.next_action_id)
+        if key == getattr(self, "_previewed", None):
+            return  # nothing on the wire changed (a row typed in but switched off, say)
+        self._previewed = key
         if not self.picker.value:
             preview.set_class(False, "-invalid")
             preview.update(Text("Type an action name above, then fill in its fields.", style="dim"))

@@ -31,6 +31,7 @@ class ConnectionHeader(Widget):
         self.username = ""
         self.info: ConnectedInfo | None = None
         self.note = ""  # e.g. "demo PBX"
+        self.filters = ""  # the server-side filtering in force, e.g. "events on · 2 filters"
         self.frozen_at: float | None = None  # when the connection was lost
 
     def on_mount(self) -> None:
@@ -57,6 +58,8 @@ class ConnectionHeader(Widget):
             end = self.frozen_at or time.time()
             label = "was connected" if self.state == "lost" else "connected"
             text.append(f" · {label} {_duration(end - self.info.connected_at)}")
+        if self.filters and self.state == "connected":
+            text.append(f" · {self.filters}")
         if self.note:
             text.append(f" · {self.note}", style="italic")
         return text

@@ -11,6 +11,10 @@ from ..plaintext import plain
 
 
 class EventDetail(DataTable):
+    """``c`` copies the value under the cursor."""
+
+    BINDINGS = [("c", "copy_value", "Copy value")]
+
     DEFAULT_CSS = """
     EventDetail { width: 45%; display: none; border-left: solid $primary; }
     EventDetail.-shown { display: block; }
@@ -23,7 +27,7 @@ class EventDetail(DataTable):
 
     def show(self, entry: LoggedEvent) -> None:
         self.clear()
-        clock = time.strftime("%H:%M:%S", time.localtime(entry.at))
+        clock = "an unknown time" if entry.at is None else time.strftime("%H:%M:%S", time.localtime(entry.at))
         self.border_title = f"#{entry.seq} at {clock}"
         for key, value in entry.message.fields:
             self.add_row(plain(key, "bold"), plain(value))
@@ -31,6 +35,12 @@ class EventDetail(DataTable):
         for line in extra:  # lines without a colon are not fields, but they were sent
             self.add_row(plain("(line)", "dim"), plain(line))
         self.add_class("-shown")
+
+    def action_copy_value(self) -> None:
+        if self.row_count:
+            value = self.get_row_at(self.cursor_row)[1]
+            self.app.copy_to_clipboard(value.plain)
+            self.notify("Copied the value.", markup=False)
 
     def hide(self) -> None:
         self.remove_class("-shown")

@@ -10,6 +10,10 @@ so 10,000 events in the log cost no more to draw than 40. It follows the tail; m
 | end | go to the newest event and follow again |
 | space | pause or resume following |
 | enter | show all headers of the event under the cursor |
+| f | follow the call of the event under the cursor (again: every call) |
+| t | the call trace of that call |
+| c | copy the event (its wire text) |
+| x | export the log to a file |
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from textual.strip import Strip
 from ..eventstore import EventStore, LoggedEvent
 from ..eventsummary import category, summarize
 from ..plaintext import clean, fit
+from ..protocol import Message
 
 COLOURS = {
     "call": "cyan",
@@ -55,6 +60,10 @@ class EventLog(ScrollView, can_focus=True):
         Binding("end", "follow", "Follow"),
         Binding("space", "toggle_pause", "Pause/resume", show=False),
         Binding("enter", "select", "Details"),
+        Binding("f", "follow_call", "Follow call"),
+        Binding("t", "trace", "Trace"),
+        Binding("c", "copy", "Copy", show=False),
+        Binding("x", "export", "Export", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -70,6 +79,23 @@ class EventLog(ScrollView, can_focus=True):
         def __init__(self, event: LoggedEvent) -> None:
             super().__init__()
             self.event = event
+
+    class FollowRequested(TextualMessage):
+        """Narrow the log to the call ``message`` belongs to (or, with None, stop)."""
+
+        def __init__(self, message: Message | None) -> None:
+            super().__init__()
+            self.message = message
+
+    class TraceRequested(TextualMessage):
+        """Show the call trace of the call ``message`` belongs to."""
+
+        def __init__(self, message: Message) -> None:
+            super().__init__()
+            self.message = message
+
+    class ExportRequested(TextualMessage):
+        """Write the log (all of it, or what the filter shows) to a file."""
 
     class FollowingChanged(TextualMessage):
         def __init__(self, following: bool) -> None:
@@ -126,7 +152,8 @@ class EventLog(ScrollView, can_focus=True):
         message = entry.message
         name = message.name or "(not an event)"  # garbage from the server still shows
         channel, uniqueid, details = summarize(message)
-        clock = time.strftime("%H:%M:%S", time.localtime(entry.at)) + f".{int(entry.at * 1000) % 1000:03d}"
+        at = entry.at
+        clock = "--:--:--.---" if at is None else time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 1000) % 1000:03d}"
         base = Style(bgcolor="grey30" if self.has_focus else "grey19") if selected else Style()
         # Segments are plain text: brackets in values stay as they are.
         segments = [
@@ -181,6 +208,29 @@ class EventLog(ScrollView, can_focus=True):
         view = self.store.view
         if 0 <= self.cursor < len(view):
             self.post_message(self.Selected(view[self.cursor]))
+
+    @property
+    def current(self) -> LoggedEvent | None:
+        view = self.store.view
+        return view[self.cursor] if 0 <= self.cursor < len(view) else None
+
+    def action_follow_call(self) -> None:
+        if self.store.filter.call is not None:
+            self.post_message(self.FollowRequested(None))
+        elif (entry := self.current) is not None:
+            self.post_message(self.FollowRequested(entry.message))
+
+    def action_trace(self) -> None:
+        if (entry := self.current) is not None:
+            self.post_message(self.TraceRequested(entry.message))
+
+    def action_copy(self) -> None:
+        if (entry := self.current) is not None:
+            self.app.copy_to_clipboard(entry.message.text())
+            self.notify(f"Copied the {entry.message.name or 'message'} event.", markup=False)
+
+    def action_export(self) -> None:
+        self.post_message(self.ExportRequested())
 
     def watch_following(self, following: bool) -> None:
         if following:

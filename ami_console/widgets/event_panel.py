@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from ..calltrace import CallFilter, call_key
 from ..eventfilter import EventFilter
+from ..protocol import Message
 from ..eventstore import EventStore
 from .event_detail import EventDetail
 from .event_log import COLUMN_TITLES, EventLog
@@ -74,9 +76,28 @@ class EventPanel(Vertical):
 
     @on(Input.Changed, "#event-filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self.store.set_filter(EventFilter.parse(event.value))
+        self._apply_filter(self.store.filter.call)
+
+    def _apply_filter(self, call: CallFilter | None) -> None:
+        event_filter = EventFilter.parse(self.filter_input.value)
+        event_filter.call = call
+        self.store.set_filter(event_filter)
         self.log_view.reload()
         self.update_status()
+
+    def follow(self, message: Message | None) -> None:
+        """Narrow the log to the call of ``message`` (None: back to every call)."""
+        key = call_key(message) if message is not None else None
+        if message is not None and key is None:
+            self.notify("This event belongs to no call (no Linkedid, Uniqueid or Channel).", markup=False)
+            return
+        self._apply_filter(CallFilter(key, self.store.entries) if key else None)
+        if key:
+            self.notify(f"Following call {key}: press f (or Esc) in the log to see every call again.", markup=False)
+
+    @property
+    def following_call(self) -> bool:
+        return self.store.filter.call is not None
 
     @on(Input.Submitted, "#event-filter")
     def filter_submitted(self) -> None:
@@ -94,6 +115,8 @@ class EventPanel(Vertical):
         store = self.store
         log = self.log_view
         status = Text()
+        if store.filter.call is not None:
+            status.append(f"call {store.filter.call.key} · ", style="bold magenta")
         status.append(f"{store.total:,} received", style="bold")
         if not store.filter.empty:
             status.append(f" · {len(store.view):,} match")

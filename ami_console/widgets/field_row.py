@@ -79,7 +79,9 @@ class FieldRow(Horizontal):
         self.key_input.suggester = self._suggester()
 
     def mark(self, required: bool) -> None:
-        self.query_one(".mark", Static).update(Text("*", style="bold") if required else "")
+        if required != getattr(self, "_required", None):
+            self._required = required
+            self.query_one(".mark", Static).update(Text("*", style="bold") if required else "")
 
     def toggle(self) -> None:
         self.enabled = not self.enabled

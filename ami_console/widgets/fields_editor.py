@@ -46,6 +46,7 @@ class FieldsEditor(VerticalScroll):
         super().__init__(id=id)
         self.doc: ActionDoc | None = None
         self._loaded: list[tuple[str, str, bool]] = []  # the rows as last loaded
+        self._template = False  # the rows are a documented action's required parameters
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -60,9 +61,10 @@ class FieldsEditor(VerticalScroll):
         return [(row.key, row.value, row.enabled) for row in self.rows]
 
     # -- writing -------------------------------------------------------------------------
-    async def load(self, rows: list[tuple[str, str, bool]], focus: bool = False) -> None:
+    async def load(self, rows: list[tuple[str, str, bool]], focus: bool = False, template: bool = False) -> None:
         """Replace every row. With ``focus``, the first row takes the focus (its value if
-        the key is filled in)."""
+        the key is filled in). ``template``: the rows only offer an action's parameters."""
+        self._template = template
         await self.remove_children()
         new_rows = [FieldRow(k, v, e, self._names()) for k, v, e in rows] or [FieldRow(suggestions=self._names())]
         await self.mount_all(new_rows)
@@ -74,14 +76,14 @@ class FieldsEditor(VerticalScroll):
 
     @property
     def untouched(self) -> bool:
-        """Nothing typed since the rows were loaded: safe to replace them."""
-        return self.snapshot() == self._loaded
+        """The rows are an untouched template: safe to replace them."""
+        return self._template and self.snapshot() == self._loaded
 
     async def set_doc(self, doc: ActionDoc | None, fresh: bool = True, focus: bool = False) -> None:
         """Offer ``doc``'s parameters; with ``fresh``, start over from its required ones."""
         self.doc = doc
         if fresh:
-            await self.load([(p.name, "", True) for p in doc.required] if doc else [], focus=focus)
+            await self.load([(p.name, "", True) for p in doc.required] if doc else [], focus=focus, template=True)
         else:
             for row in self.rows:
                 row.set_suggestions(self._names())
@@ -142,7 +144,8 @@ class FieldsEditor(VerticalScroll):
     # -- changes -------------------------------------------------------------------------
     @on(Input.Changed)
     def edited(self, event: Input.Changed) -> None:
-        self._refresh_marks()
+        if event.input.has_class("key"):
+            self._refresh_marks()
         self.post_message(self.Changed())
 
     @on(FieldRow.Toggled)

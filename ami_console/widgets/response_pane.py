@@ -19,6 +19,7 @@ from textual.widgets.text_area import Selection
 
 from ..plaintext import clean, plain
 from ..session import Exchange
+from .event_log import EventLog
 
 STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
 LIST_BOOKKEEPING = {"actionid", "eventlist"}
@@ -36,8 +37,20 @@ def _list_columns(items: list) -> list[str]:
 
 
 class ResponsePane(Vertical):
+    """| Key | Does |
+    |---|---|
+    | / | search the Output view |
+    | c | copy the response (in the Fields view: the value under the cursor) |
+    | f, t | in the List view: follow the call of the row, or trace it |
+    """
+
     ALLOW_MAXIMIZE = True  # F11 zooms it
-    BINDINGS = [Binding("slash", "search", "Search output", show=False)]
+    BINDINGS = [
+        Binding("slash", "search", "Search output", show=False),
+        Binding("c", "copy", "Copy", show=False),
+        Binding("f", "follow_call", "Follow call", show=False),
+        Binding("t", "trace", "Trace", show=False),
+    ]
 
     DEFAULT_CSS = """
     ResponsePane { border: round $primary-darken-1; border-title-align: left; }
@@ -186,6 +199,36 @@ class ResponsePane(Vertical):
                    "tab-raw": "#raw-text"}
         active = self.query_one(TabbedContent).active or "tab-fields"
         self.screen.set_focus(self.query_one(content[active]))
+
+    # -- copying, and the calls of list rows -------------------------------------------------------
+    def action_copy(self) -> None:
+        exchange = self.current
+        if exchange is None or exchange.response is None:
+            return
+        focused = self.screen.focused
+        fields = self.query_one("#fields-table", DataTable)
+        if focused is fields and fields.row_count:
+            self.app.copy_to_clipboard(fields.get_row_at(fields.cursor_row)[1].plain)
+            self.notify("Copied the value.", markup=False)
+            return
+        text = exchange.response.text() + "".join(item.text() for item in exchange.items)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied the response to {exchange.action}.", markup=False)
+
+    def _list_row(self):
+        exchange = self.current
+        table = self.query_one("#list-table", DataTable)
+        if exchange is None or not exchange.items or self.screen.focused is not table or not table.row_count:
+            return None
+        return exchange.items[table.cursor_row]
+
+    def action_follow_call(self) -> None:
+        if (item := self._list_row()) is not None:
+            self.post_message(EventLog.FollowRequested(item))
+
+    def action_trace(self) -> None:
+        if (item := self._list_row()) is not None:
+            self.post_message(EventLog.TraceRequested(item))
 
     # -- searching the output ------------------------------------------------------------------
     def action_search(self) -> None:

@@ -6,6 +6,8 @@ Newcomers learn the protocol by watching it. New lines are taken from the sessio
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Log
 
 from ..transcript import Transcript
@@ -14,6 +16,13 @@ MAX_LINES = 20_000
 
 
 class TranscriptView(Log):
+    """``s`` saves the transcript to a file."""
+
+    BINDINGS = [Binding("s", "save", "Save transcript")]
+
+    class SaveRequested(Message):
+        """Write the transcript to a file."""
+
     DEFAULT_CSS = """
     TranscriptView { height: 1fr; }
     """
@@ -26,6 +35,9 @@ class TranscriptView(Log):
     def on_mount(self) -> None:
         self.set_interval(0.25, self.catch_up)
         self.catch_up()
+
+    def action_save(self) -> None:
+        self.post_message(self.SaveRequested())
 
     def catch_up(self) -> None:
         self._seen, lines = self.transcript.since(self._seen)

@@ -118,6 +118,16 @@ async def db_put(session: Session, request: Request) -> Reply:
     return wire.success(request, "Updated database successfully")
 
 
+def _family_and_key(request: Request) -> tuple[str, str, Reply | None]:
+    """The Family and Key an AstDB action names, or Asterisk's error for a missing one."""
+    family, key = request.header("Family") or "", request.header("Key") or ""
+    if not family:
+        return family, key, wire.error(request, "No family specified.")
+    if not key:
+        return family, key, wire.error(request, "No key specified.")
+    return family, key, None
+
+
 @action(
     "DBGet",
     SYSTEM | REPORTING,
@@ -127,11 +137,9 @@ async def db_put(session: Session, request: Request) -> Reply:
     see_also=["DBPut", "DBGetTree"],
 )
 async def db_get(session: Session, request: Request) -> Reply:
-    family, key = request.header("Family"), request.header("Key")
-    if not family:
-        return wire.error(request, "No family specified.")
-    if not key:
-        return wire.error(request, "No key specified.")
+    family, key, missing = _family_and_key(request)
+    if missing:
+        return missing
     value = session.pbx.astdb.get((family, key))
     if value is None:
         return wire.error(request, "Database entry not found")
@@ -182,11 +190,9 @@ async def db_get_tree(session: Session, request: Request) -> Reply:
     see_also=["DBPut", "DBDelTree"],
 )
 async def db_del(session: Session, request: Request) -> Reply:
-    family, key = request.header("Family"), request.header("Key")
-    if not family:
-        return wire.error(request, "No family specified.")
-    if not key:
-        return wire.error(request, "No key specified.")
+    family, key, missing = _family_and_key(request)
+    if missing:
+        return missing
     if session.pbx.astdb.pop((family, key), None) is None:
         return wire.error(request, "Database entry not found")
     return wire.success(request, "Key deleted successfully")
