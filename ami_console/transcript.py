@@ -46,12 +46,18 @@ class Transcript:
             self._entries.append(entry)
             self.count += 1
 
-    def since(self, count: int) -> tuple[int, list[str]]:
-        """Lines of the entries added after ``count`` (as many as are still kept)."""
+    def since(self, count: int, most: int | None = None) -> tuple[int, list[str]]:
+        """Lines of the entries added after ``count`` (as many as are still kept). With
+        ``most``, only the newest ``most`` entries are turned into lines, and a line says
+        how many were passed over: a screen keeping up with a storm shows the latest."""
         with self._lock:
             total = self.count
             new = list(self._entries)[-(total - count):] if total > count else []
-        return total, [line for entry in new for line in _lines(entry)]
+        lines = []
+        if most is not None and len(new) > most:
+            lines.append(f"--- {len(new) - most:,} messages passed over to keep up")
+            new = new[-most:]
+        return total, lines + [line for entry in new for line in _lines(entry)]
 
     def lines(self) -> list[str]:
         return self.since(0)[1]

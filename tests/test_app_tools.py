@@ -338,3 +338,23 @@ def test_help_covers_the_tools(pbx, tmp_path):
             assert topic in text, topic
 
     run(app, scenario)
+
+
+def test_the_transcript_keeps_up_with_a_storm_by_showing_the_latest(pbx, tmp_path):
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot):
+        await connected(pilot)
+        view = app.console_screen.query_one("#transcript")
+        before = view.line_count
+        pbx.start_storm(rate=None, total=3000)
+        await until(pilot, lambda: app.store.total >= 3000, timeout=20)
+        await pilot.pause(0.3)
+        assert view.line_count == before  # hidden behind the Events tab: nothing decoded
+        await pilot.press("f12")
+        await until(pilot, lambda: view.line_count > before)
+        lines = list(view.lines)
+        assert any("messages passed over to keep up" in line for line in lines)
+        assert len(lines) < 300 * 25  # the newest few hundred messages, not thousands
+
+    run(app, scenario)

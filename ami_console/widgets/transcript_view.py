@@ -13,6 +13,7 @@ from textual.widgets import Log
 from ..transcript import Transcript
 
 MAX_LINES = 20_000
+MOST_PER_UPDATE = 300  # messages turned into lines at each update, the newest
 
 
 class TranscriptView(Log):
@@ -40,6 +41,13 @@ class TranscriptView(Log):
         self.post_message(self.SaveRequested())
 
     def catch_up(self) -> None:
-        self._seen, lines = self.transcript.since(self._seen)
+        # Hidden behind the Events tab, it does nothing: decoding every message of a busy
+        # PBX for no one would slow the whole console down.
+        if self.parent is not None and not self.parent.display:
+            return
+        self._seen, lines = self.transcript.since(self._seen, MOST_PER_UPDATE)
         if lines:
-            self.write_lines(lines[-MAX_LINES:])
+            self.write_lines(lines)
+
+    def on_show(self) -> None:
+        self.catch_up()
