@@ -155,6 +155,8 @@ class AMIConsoleApp(ToolsMixin, App):
 
     @on(ReplayRead)
     def replay_read(self, event: ReplayRead) -> None:
+        if not self.is_running:
+            return
         header = self.console_screen.header
         if event.result is None:
             header.note = f"replay of {self.replay}"
@@ -167,6 +169,11 @@ class AMIConsoleApp(ToolsMixin, App):
         header.refresh()
 
     # -- connecting ---------------------------------------------------------------------------
+    def _is_news(self, event: _FromSession) -> bool:
+        # A session's threads report until they see they are cancelled: that can be after a
+        # newer session replaced it, or while the app is closing and its screens are gone.
+        return event.session is self.session and self.is_running
+
     @on(ConnectScreen.ConnectRequested)
     def connect_requested(self, event: ConnectScreen.ConnectRequested) -> None:
         self.start_connect(event.settings)
@@ -210,7 +217,7 @@ class AMIConsoleApp(ToolsMixin, App):
 
     @on(Connected)
     async def connected_ok(self, event: Connected) -> None:
-        if event.session is not self.session:
+        if not self._is_news(event):
             return
         if self.screen is self.connect_screen:
             self.connect_screen.set_busy(False)
@@ -236,7 +243,7 @@ class AMIConsoleApp(ToolsMixin, App):
 
     @on(ConnectFailed)
     def connect_failed(self, event: ConnectFailed) -> None:
-        if event.session is not self.session:
+        if not self._is_news(event):
             return
         self.session = None
         if self.screen is self.console_screen:
@@ -276,7 +283,7 @@ class AMIConsoleApp(ToolsMixin, App):
 
     @on(ConnectionLost)
     def connection_lost(self, event: ConnectionLost) -> None:
-        if event.session is not self.session:
+        if not self._is_news(event):
             return
         self.session = None
         self.connected = False
@@ -314,6 +321,8 @@ class AMIConsoleApp(ToolsMixin, App):
 
     @on(ExchangeStarted)
     def exchange_started(self, event: ExchangeStarted) -> None:
+        if not self.is_running:
+            return
         self.console_screen.composer.set_next_action_id(event.session.next_action_id)
         response = self.console_screen.response
         # The answer may have been routed before this message: then it is already shown.
@@ -322,6 +331,8 @@ class AMIConsoleApp(ToolsMixin, App):
 
     @on(ExchangeFinished)
     async def exchange_finished(self, event: ExchangeFinished) -> None:
+        if not self.is_running:
+            return
         exchange = event.exchange
         if exchange.purpose.startswith(DOCS_PURPOSE):
             action = exchange.purpose.removeprefix(DOCS_PURPOSE)

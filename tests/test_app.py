@@ -8,8 +8,10 @@ import time
 import pytest
 from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
+from ami_console.app import AMIConsoleApp
 from ami_console.screens.connect import ConnectScreen
 from ami_console.screens.help import HelpScreen
+from ami_console.session import Exchange
 from ami_console.settings import ConnectionSettings
 from ami_console.simulator import Simulator
 
@@ -399,6 +401,24 @@ def test_a_server_restart_while_connected(tmp_path):
         run(app, scenario)
     finally:
         first.stop()
+
+
+def test_news_from_the_server_while_the_console_closes_is_dropped(pbx, tmp_path):
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot):
+        await connected(pilot)
+        session = app.session
+        session.cancel()
+        # A session's threads report until they see they are cancelled: here, while the
+        # screens are being taken down.
+        for n in range(200):
+            exchange = Exchange(f"late-{n}", [("Action", "Ping")], time.perf_counter(), time.time())
+            exchange.finished_at = time.perf_counter()
+            app.post_message(AMIConsoleApp.ExchangeFinished(session, exchange))
+        app.post_message(AMIConsoleApp.ConnectionLost(session, "gone"))
+
+    run(app, scenario)
 
 
 def test_sending_while_disconnected_says_so(pbx, tmp_path):
