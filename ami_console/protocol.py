@@ -12,6 +12,7 @@ Use it like h11: hand bytes to :meth:`Parser.receive_data` as they arrive, then 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -88,10 +89,12 @@ class Message(Mapping[str, Union[str, list[str]]]):
 
     A received message (:meth:`from_raw`) is decoded on first use, and :meth:`header`
     reads the first line alone when it answers (``Event: Newchannel`` for ``name``), so
-    a client skipping most of a busy PBX's events pays little for them.
+    a client skipping most of a busy PBX's events pays little for them. The first few
+    look-ups of other keys search the text for that key alone; only a consumer reading
+    more than that pays for splitting the message into all its fields.
     """
 
-    __slots__ = ("_fields", "_lines", "raw", "_dict", "_decoding", "_first", "_index")
+    __slots__ = ("_fields", "_lines", "raw", "_dict", "_decoding", "_first", "_index", "_searches")
 
     def __init__(
         self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b""
@@ -103,6 +106,7 @@ class Message(Mapping[str, Union[str, list[str]]]):
         self._decoding = ("utf-8", "replace")  # for received messages, see from_raw
         self._first: tuple[str, str] | None | bool = False  # False: not looked at yet
         self._index: dict[str, str] | None = None
+        self._searches = 0
 
     @classmethod
     def from_raw(cls, raw: bytes, encoding: str = "utf-8", errors: str = "replace") -> Message:
@@ -112,6 +116,7 @@ class Message(Mapping[str, Union[str, list[str]]]):
         message._fields = message._lines = message._dict = message._index = None
         message._decoding = (encoding, errors)
         message._first = False
+        message._searches = 0
         return message
 
     @property
@@ -135,6 +140,27 @@ class Message(Mapping[str, Union[str, list[str]]]):
         raw = self.raw
         body = raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]
         return body.decode(*self._decoding).replace("\r\n", "\n")
+
+    def _search(self, key: str, ignore_case: bool) -> list[str] | None:
+        """Every value of ``key``, found by searching the message's text for that key alone,
+        or None once searching no longer pays (the caller then splits the whole message).
+
+        The same rule as :attr:`fields`: a line whose text up to its first colon is the key.
+        The text keeps its CRLFs, so a value loses the CR its line end leaves on it.
+        """
+        if self._fields is not None or self._searches >= SEARCHES_BEFORE_SPLITTING:
+            return None
+        self._searches += 1
+        raw = self.raw
+        # With a "\n" before the first line, the pattern can start with one: re jumps from
+        # one "\n" to the next far faster than it tries "^" at every position.
+        text = "\n" + (raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]).decode(*self._decoding)
+        values = []
+        for found_key, value in _field_pattern(key, ignore_case).findall(text):
+            # re's case folding is wider than str.lower() (it takes "ſ" for "s"): recheck.
+            if not ignore_case or found_key.lower() == key:
+                values.append(value[:-1] if value.endswith("\r") else value)
+        return values
 
     def _first_field(self) -> tuple[str, str] | None:
         """The field on the first line, decoded alone (None if that line has no colon)."""
@@ -164,6 +190,10 @@ class Message(Mapping[str, Union[str, list[str]]]):
         return self._dict
 
     def __getitem__(self, key: str) -> str | list[str]:
+        if self._dict is None and _can_be_key(key) and (values := self._search(key, False)) is not None:
+            if not values:
+                raise KeyError(key)
+            return values[0] if len(values) == 1 else values
         return self._as_dict()[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -182,6 +212,11 @@ class Message(Mapping[str, Union[str, list[str]]]):
         name = name.lower()
         if self._fields is None and (first := self._first_field()) and first[0].lower() == name:
             return first[1]
+        if self._index is None and _can_be_key(name) and name.isascii():
+            # Only an ASCII name: then str.lower() and re's case folding agree on what may match.
+            values = self._search(name, True)
+            if values is not None:
+                return values[0] if values else default
         if self._index is None:
             # Keys in lower case, each with its first value (reversed: the first one wins).
             self._index = {key.lower(): value for key, value in reversed(self.fields)}
@@ -446,6 +481,18 @@ class Parser:
             return
         self._start = self._scan = match.end()
         self._skipping = False
+
+
+SEARCHES_BEFORE_SPLITTING = 2
+
+
+def _can_be_key(key: object) -> bool:
+    return isinstance(key, str) and key != "" and ":" not in key and "\n" not in key
+
+
+@functools.lru_cache(maxsize=512)
+def _field_pattern(key: str, ignore_case: bool) -> re.Pattern[str]:
+    return re.compile(rf"\n({re.escape(key)}):[ ]?+([^\n]*+)", re.IGNORECASE if ignore_case else 0)
 
 
 def _fields(lines: list[str]) -> list[tuple[str, str]]:

@@ -177,6 +177,35 @@ def test_fields_follow_the_partition_rule_and_header_reads_the_first_line_alone(
         assert fresh.header(name) == message.header(name), name
 
 
+key_lines = st.lists(
+    st.tuples(
+        st.sampled_from(["Uniqueid", "uniqueID", "Channel", "Variable", "S", "\u017f", "K", "\u212a", "\u0130d", "a b", "(x)"]),
+        st.sampled_from([": ", ":", ":  ", ": \r"]),
+        st.text(st.characters(codec="utf-8", exclude_characters="\n"), max_size=8),
+    ).map("".join)
+    | noisy_lines.map(lambda lines: lines[0]),
+    min_size=1,
+    max_size=8,
+)
+
+
+@EXAMPLES
+@given(lines=key_lines, ends=st.lists(line_ends, min_size=9, max_size=9), names=st.permutations(
+    ["Uniqueid", "uniqueid", "UNIQUEID", "channel", "variable", "s", "\u017f", "k", "\u212a", "\u0130d", "i\u0307d",
+     "a b", "(x)", "absent", "", "a:b", "Event"]))
+def test_looking_keys_up_before_decoding_gives_what_the_decoded_message_gives(lines, ends, names):
+    assume(lines[0].strip("\r") and not lines[0].startswith("\r"))
+    data = "".join(line + end for line, end in zip(lines, ends)).encode() + b"\r\n"
+    _, (decoded,) = parse([data])
+    expected = dict(decoded)
+    fresh, fresh_mapping = Message.from_raw(decoded.raw), Message.from_raw(decoded.raw)
+    for name in [*names, *expected]:  # more look-ups than are searched before splitting
+        assert fresh.header(name) == decoded.header(name), name
+        assert fresh_mapping.get(name) == expected.get(name), name
+        assert (name in fresh_mapping) == (name in expected), name
+    assert fresh.fields == decoded.fields
+
+
 # -- arbitrary bytes and the size bound ------------------------------------------------------------
 tricky_bytes = st.lists(
     st.sampled_from(
