@@ -135,11 +135,14 @@ class Message(Mapping[str, Union[str, list[str]]]):
             self._lines = lines
         return self._lines
 
+    def _body(self) -> str:
+        """The received lines as text, line ends as they came; the blank line left out."""
+        raw = self.raw
+        return (raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]).decode(*self._decoding)
+
     def _text(self) -> str:
         """The received lines as text, each ending with LF; the blank line left out."""
-        raw = self.raw
-        body = raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]
-        return body.decode(*self._decoding).replace("\r\n", "\n")
+        return self._body().replace("\r\n", "\n")
 
     def _search(self, key: str, ignore_case: bool) -> list[str] | None:
         """Every value of ``key``, found by searching the message's text for that key alone,
@@ -151,10 +154,9 @@ class Message(Mapping[str, Union[str, list[str]]]):
         if self._fields is not None or self._searches >= SEARCHES_BEFORE_SPLITTING:
             return None
         self._searches += 1
-        raw = self.raw
         # With a "\n" before the first line, the pattern can start with one: re jumps from
         # one "\n" to the next far faster than it tries "^" at every position.
-        text = "\n" + (raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]).decode(*self._decoding)
+        text = "\n" + self._body()
         values = []
         for found_key, value in _field_pattern(key, ignore_case).findall(text):
             # re's case folding is wider than str.lower() (it takes "ſ" for "s"): recheck.

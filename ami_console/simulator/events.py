@@ -95,15 +95,14 @@ def device_state(device: str, state: str) -> Event:
     return Event.build("DeviceStateChange", CALL, [("Device", device), ("State", state)])
 
 
+def extension_fields(exten: str, context: str, hint: str, status: int, text: str) -> Fields:
+    """A hint's state as the ExtensionStatus event, ExtensionStateList items and the
+    ExtensionState response all give it."""
+    return [("Exten", exten), ("Context", context), ("Hint", hint), ("Status", status), ("StatusText", text)]
+
+
 def extension_status(exten: str, context: str, hint: str, status: int, text: str) -> Event:
-    fields = [
-        ("Exten", exten),
-        ("Context", context),
-        ("Hint", hint),
-        ("Status", status),
-        ("StatusText", text),
-    ]
-    return Event.build("ExtensionStatus", CALL, fields)
+    return Event.build("ExtensionStatus", CALL, extension_fields(exten, context, hint, status, text))
 
 
 def cdr(chan: Channel, *, disposition: str, ended: float) -> Event:

@@ -12,9 +12,18 @@ from ..reader import Request
 from .registry import Reply, action
 
 if TYPE_CHECKING:
+    from ..channels import Channel
     from ..session import Session
 
 _TRUE = {"yes", "true", "y", "t", "1", "on"}
+
+
+def _channel_if_named(session: Session, request: Request, name: str) -> tuple[Channel | None, Reply | None]:
+    """The channel ``name`` names (None if no name is given), or Asterisk's error if there is none."""
+    if not name:
+        return None, None
+    chan = session.pbx.find_channel(name)
+    return chan, (wire.error(request, "No such channel") if chan is None else None)
 
 
 @action(
@@ -33,11 +42,9 @@ async def getvar_action(session: Session, request: Request) -> Reply:
         return wire.error(request, "No variable specified")
     if not session.writeperm & SYSTEM and ("SHELL" in variable or "EVAL" in variable):
         return wire.error(request, "GetVar Access Forbidden: Variable")
-    chan = None
-    if name:
-        chan = session.pbx.find_channel(name)
-        if chan is None:
-            return wire.error(request, "No such channel")
+    chan, missing = _channel_if_named(session, request, name)
+    if missing:
+        return missing
     value = session.pbx.get_variable(chan, variable)
     return wire.success(request, fields=[("Variable", variable), ("Value", value)])
 
@@ -57,11 +64,9 @@ async def setvar_action(session: Session, request: Request) -> Reply:
     name, variable = request.header("Channel"), request.header("Variable")
     if not variable:
         return wire.error(request, "No variable specified")
-    chan = None
-    if name:
-        chan = session.pbx.find_channel(name)
-        if chan is None:
-            return wire.error(request, "No such channel")
+    chan, missing = _channel_if_named(session, request, name)
+    if missing:
+        return missing
     session.pbx.set_variable(chan, variable, request.header("Value"))
     return wire.success(request, "Variable Set")
 
@@ -113,13 +118,10 @@ async def status_action(session: Session, request: Request) -> Reply:
     if not session.writeperm & SYSTEM and ("SHELL" in wanted or "EVAL" in wanted):
         return wire.error(request, "Status Access Forbidden: Variables")
     pbx = session.pbx
-    if name:
-        chan = pbx.find_channel(name)
-        if chan is None:
-            return wire.error(request, "No such channel")
-        channels = [chan]
-    else:
-        channels = list(pbx.channels.values())
+    chan, missing = _channel_if_named(session, request, name)
+    if missing:
+        return missing
+    channels = [chan] if chan is not None else list(pbx.channels.values())
     now = time.monotonic()
     text = wire.list_start(request, "Channel status will follow")
     for chan in channels:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .. import wire
 from ..cli import run_cli
 from ..dialplan import HINT, REGISTRAR
+from ..events import extension_fields
 from ..perms import CALL, COMMAND, CONFIG, REPORTING, SYSTEM
 from ..reader import Request
 from .registry import Reply, action
@@ -128,6 +129,13 @@ def _family_and_key(request: Request) -> tuple[str, str, Reply | None]:
     return family, key, None
 
 
+def _tree(astdb: dict[tuple[str, str], str], family: str, key: str | None) -> list[tuple[str, str]]:
+    """The (family, key) entries of ``family``, only those at or under the key path ``key`` if given."""
+    return [
+        (f, k) for f, k in sorted(astdb) if f == family and (not key or k == key or k.startswith(key + "/"))
+    ]
+
+
 @action(
     "DBGet",
     SYSTEM | REPORTING,
@@ -162,11 +170,8 @@ async def db_get_tree(session: Session, request: Request) -> Reply:
     family, key = request.header("Family"), request.header("Key")
     if not family:
         return wire.error(request, "No family specified.")
-    found = [
-        (f, k, v)
-        for (f, k), v in sorted(session.pbx.astdb.items())
-        if f == family and (not key or k == key or k.startswith(key + "/"))
-    ]
+    astdb = session.pbx.astdb
+    found = [(f, k, astdb[f, k]) for f, k in _tree(astdb, family, key)]
     if not found:
         return wire.error(request, "Database entry not found")
     items = "".join(
@@ -209,11 +214,7 @@ async def db_del_tree(session: Session, request: Request) -> Reply:
     family, key = request.header("Family"), request.header("Key")
     if not family:
         return wire.error(request, "No family specified.")
-    doomed = [
-        item
-        for item in session.pbx.astdb
-        if item[0] == family and (not key or item[1] == key or item[1].startswith(key + "/"))
-    ]
+    doomed = _tree(session.pbx.astdb, family, key)
     if not doomed:
         return wire.error(request, "Database entry not found")
     for item in doomed:
@@ -312,14 +313,7 @@ async def extension_state(session: Session, request: Request) -> Reply:
         return wire.error(request, "Extension not specified")
     context = request.header("Context") or "default"
     hint, status, text = session.pbx.extension_state(context, exten)
-    fields = [
-        ("Exten", exten),
-        ("Context", context),
-        ("Hint", hint),
-        ("Status", status),
-        ("StatusText", text),
-    ]
-    return wire.success(request, "Extension Status", fields)
+    return wire.success(request, "Extension Status", extension_fields(exten, context, hint, status, text))
 
 
 @action(
@@ -332,14 +326,7 @@ async def extension_state_list(session: Session, request: Request) -> Reply:
     items = []
     for context, exten, hint in session.pbx.hints():
         _, status, text = session.pbx.extension_state(context, exten)
-        fields = [
-            ("Exten", exten),
-            ("Context", context),
-            ("Hint", hint),
-            ("Status", status),
-            ("StatusText", text),
-        ]
-        items.append(wire.list_item(request, "ExtensionStatus", fields))
+        items.append(wire.list_item(request, "ExtensionStatus", extension_fields(exten, context, hint, status, text)))
     return (
         wire.list_start(request, "Extension Statuses will follow")
         + "".join(items)
