@@ -6,9 +6,11 @@ import socket
 import time
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from ami_console.app import AMIConsoleApp
+from ami_console.protocol import Message
 from ami_console.screens.connect import ConnectScreen
 from ami_console.screens.help import HelpScreen
 from ami_console.session import Exchange
@@ -287,6 +289,80 @@ def test_earlier_responses_stay_reachable(pbx, tmp_path):
 
     run(app, scenario)
 
+
+
+def _answered(action_id: str, response: bytes, items: list[bytes] = ()) -> Exchange:
+    return Exchange(action_id, [("Action", "Test")], sent_at=0.0, sent_wall=0.0, response=Message.from_raw(response),
+                    items=[Message.from_raw(item) for item in items], finished_at=0.0)
+
+
+def _sized(table: DataTable) -> bool:
+    """The table has taken in its rows: its scrollable width is that of its columns."""
+    return table.virtual_size.width == sum(column.get_render_width(table) for column in table.columns.values())
+
+
+NARROW_LIST = [b"Event: Item\r\nA: 1\r\n\r\n", b"Event: TestComplete\r\nEventList: Complete\r\n\r\n"]
+WIDE_LIST = [b"Event: AVeryLongItemName\r\nA: a value much wider than its column was\r\n\r\n",
+             b"Event: TestComplete\r\nEventList: Complete\r\n\r\n"]
+
+
+@pytest.mark.parametrize("table_id, tab, narrow, wide, first, second", [
+    ("#fields-table", "tab-fields", _answered("1", b"Response: Success\r\n\r\n"),
+     _answered("2", b"Response: Success\r\nSoundsSearchCustomDir: No\r\n\r\n"),
+     ("Header", "SoundsSearchCustomDir"), ("Value", "No")),
+    ("#list-table", "tab-list", _answered("1", b"Response: Success\r\nEventList: start\r\n\r\n", NARROW_LIST),
+     _answered("2", b"Response: Success\r\nEventList: start\r\n\r\n", WIDE_LIST),
+     ("Event", "AVeryLongItemName"), ("A", "a value much wider than its column was")),
+])
+def test_a_table_shows_wider_rows_whole_under_their_header_even_if_the_screen_draws_first(
+        pbx, tmp_path, table_id, tab, narrow, wide, first, second):
+    """Textual's DataTable widens its columns on its next idle, and lines drawn just before
+    kept the old widths: cut values and a misaligned header until something redrew them."""
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot):
+        await connected(pilot)
+        pane = app.console_screen.response
+        table = pane.query_one(table_id, DataTable)
+
+        def drawn() -> list[str]:  # what the screen shows, through the widget's line cache
+            return [strip.text for strip in table.render_lines(Region(0, 0, table.size.width, table.size.height))]
+
+        pane.add(narrow)
+        pane.query_one(TabbedContent).active = tab
+        await until(pilot, lambda: len(drawn()) > 1, what="the narrow rows")
+        pane.add(wide)
+        drawn()  # the screen draws between the rows arriving and the table's idle
+        await until(pilot, lambda: _sized(table), what="the table sized to its columns")
+        await pilot.pause()
+        header, *rows = drawn()
+        row = next((line for line in rows if line.startswith(f" {first[1]} ")), None)
+        assert row is not None, f"{first[1]!r} cut in {rows!r}"
+        assert header.startswith(f" {first[0]} ")
+        assert header.index(f" {second[0]} ") == row.index(f" {second[1]}"), f"{header!r} over {row!r}"
+
+    run(app, scenario)
+
+
+def test_a_response_table_is_as_wide_as_its_own_values_not_an_earlier_responses(pbx, tmp_path):
+    """An earlier long value (a Command's output) left the Fields table scrolling sideways."""
+    app = console(pbx, tmp_path)
+    long = _answered("1", b"Response: Success\r\nOutput: " + b"x" * 200 + b"\r\n\r\n")
+    short = _answered("2", b"Response: Error\r\nMessage: No such channel\r\n\r\n")
+
+    async def scenario(pilot):
+        await connected(pilot)
+        pane = app.console_screen.response
+        table = pane.query_one("#fields-table", DataTable)
+        pane.add(long)
+        await until(pilot, lambda: table.virtual_size.width > table.size.width, what="the long value")
+        pane.add(short)
+        await until(pilot, lambda: table.get_row_at(1)[1].plain == "No such channel" and _sized(table),
+                    what="the short response")
+        assert table.virtual_size.width == len(" Response ") + len(" No such channel ")
+        assert table.max_scroll_x == 0
+
+    run(app, scenario)
 
 # -- the event log ----------------------------------------------------------------------------------
 def test_events_of_a_call_arrive_and_the_filter_narrows_them(pbx, tmp_path):

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ..history import HistoryEntry
 from ..plaintext import plain
 from ..widgets.response_pane import STATUS_STYLES
+from ..widgets.sized_table import SizedTable
 
 
 def _when(at: float) -> str:
@@ -55,30 +56,28 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
         with Vertical() as box:
             box.border_title = "History"
             yield Input(placeholder="search: action, field or value", id="history-search")
-            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield SizedTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static(self.problem or f"{len(self.entries):,} actions · secrets are stored masked",
                          id="history-note", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("When", "Server", "Action", "Key fields", "Status", "ms")
         self.fill("")
-        self.set_focus(table)
+        self.set_focus(self.query_one(SizedTable))
 
     def fill(self, needle: str) -> None:
         needle = needle.lower()
-        table = self.query_one(DataTable)
-        table.clear()
         self.shown = [
             e for e in self.entries
             if not needle or needle in " ".join(f"{k}: {v}" for k, v in e.fields).lower()
         ]
+        rows = []
         for entry in self.shown:
             status = Text(entry.status or "no answer", style=STATUS_STYLES.get(entry.status, "dim"))
             elapsed = "" if entry.elapsed_ms is None else f"{entry.elapsed_ms:.0f}"
-            table.add_row(_when(entry.at), plain(entry.server), plain(entry.action, "bold"),
-                          plain(entry.key_fields), status, elapsed)
+            rows.append((_when(entry.at), plain(entry.server), plain(entry.action, "bold"),
+                         plain(entry.key_fields), status, elapsed))
+        self.query_one(SizedTable).fill(("When", "Server", "Action", "Key fields", "Status", "ms"), rows)
 
     @on(Input.Changed, "#history-search")
     def search(self, event: Input.Changed) -> None:

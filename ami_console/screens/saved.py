@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ..history import key_fields
 from ..plaintext import clean, plain
 from ..saved import FieldRow, SavedAction, SavedActionError, SavedActions
+from ..widgets.sized_table import SizedTable
 
 
 class SavedScreen(ModalScreen[SavedAction | None]):
@@ -55,24 +56,24 @@ class SavedScreen(ModalScreen[SavedAction | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = f"Saved actions · {self.saved.folder}"
-            yield DataTable(id="saved-table", cursor_type="row", zebra_stripes=True)
+            yield SizedTable(id="saved-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="saved-about")
             yield Input(id="saved-name")
             yield Static(id="saved-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "Action", "Fields", "")
         self.refill()
 
     def refill(self, select: str = "") -> None:
         self.actions = self.saved.list()
-        table = self.query_one(DataTable)
-        table.clear()
+        table = self.query_one(SizedTable)
+        rows = []
         for action in self.actions:
             kind = Text("starter", style="dim italic") if action.starter else Text("")
-            table.add_row(plain(action.name, "bold"), plain(action.action),
-                          plain(key_fields([(r.key, r.value) for r in action.fields if r.enabled])), kind)
+            rows.append((plain(action.name, "bold"), plain(action.action),
+                         plain(key_fields([(r.key, r.value) for r in action.fields if r.enabled])), kind))
+        table.fill(("Name", "Action", "Fields", ""), rows)
         if select:
             index = next((i for i, a in enumerate(self.actions) if a.name == select), 0)
             table.move_cursor(row=index)

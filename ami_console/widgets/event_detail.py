@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import DataTable
 
 from ..eventstore import LoggedEvent
 from ..plaintext import plain
+from .sized_table import SizedTable
 
 
-class EventDetail(DataTable):
+class EventDetail(SizedTable):
     """``c`` copies the value under the cursor."""
 
     BINDINGS = [("c", "copy_value", "Copy value")]
@@ -23,17 +23,14 @@ class EventDetail(DataTable):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns("Header", "Value")
 
     def show(self, entry: LoggedEvent) -> None:
-        self.clear()
         clock = "an unknown time" if entry.at is None else time.strftime("%H:%M:%S", time.localtime(entry.at))
         self.border_title = f"#{entry.seq} at {clock}"
-        for key, value in entry.message.fields:
-            self.add_row(plain(key, "bold"), plain(value))
-        extra = [line for line in entry.message.lines if ":" not in line]
-        for line in extra:  # lines without a colon are not fields, but they were sent
-            self.add_row(plain("(line)", "dim"), plain(line))
+        rows = [(plain(key, "bold"), plain(value)) for key, value in entry.message.fields]
+        # Lines without a colon are not fields, but they were sent.
+        rows += [(plain("(line)", "dim"), plain(line)) for line in entry.message.lines if ":" not in line]
+        self.fill(("Header", "Value"), rows)
         self.add_class("-shown")
 
     def action_copy_value(self) -> None:

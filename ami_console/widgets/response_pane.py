@@ -20,9 +20,11 @@ from textual.widgets.text_area import Selection
 from ..plaintext import clean, plain
 from ..session import Exchange
 from .event_log import EventLog
+from .sized_table import SizedTable
 
 STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
 LIST_BOOKKEEPING = {"actionid", "eventlist"}
+FIELD_COLUMNS = ("Header", "Value")
 
 
 def _list_columns(items: list) -> list[str]:
@@ -73,18 +75,18 @@ class ResponsePane(Vertical):
         yield Static(Text("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"), id="response-status")
         with TabbedContent(id="response-tabs"):
             with TabPane("Fields", id="tab-fields"):
-                yield DataTable(id="fields-table", zebra_stripes=True, cursor_type="row")
+                yield SizedTable(id="fields-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Output", id="tab-output"):
                 yield Input(placeholder="search the output (enter: next match)", id="output-search")
                 yield TextArea(id="output-text", read_only=True, soft_wrap=False)
             with TabPane("List", id="tab-list"):
                 yield Static(id="list-summary")
-                yield DataTable(id="list-table", zebra_stripes=True, cursor_type="row")
+                yield SizedTable(id="list-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Raw", id="tab-raw"):
                 yield TextArea(id="raw-text", read_only=True, soft_wrap=False)
 
     def on_mount(self) -> None:
-        self.query_one("#fields-table", DataTable).add_columns("Header", "Value")
+        self.query_one("#fields-table", SizedTable).fill(FIELD_COLUMNS, [])
         self.set_interval(0.25, self._tick)
 
     @property
@@ -117,10 +119,8 @@ class ResponsePane(Vertical):
     def show(self, exchange: Exchange, choose_tab: bool = False) -> None:
         self._show_status()
         response = exchange.response if not exchange.pending else None
-        fields = self.query_one("#fields-table", DataTable)
-        fields.clear()
-        for key, value in response.fields if response else []:
-            fields.add_row(plain(key, "bold"), plain(value))
+        fields = response.fields if response else []
+        self.query_one("#fields-table", SizedTable).fill(FIELD_COLUMNS, [(plain(k, "bold"), plain(v)) for k, v in fields])
         output = response.headers("Output") if response else []
         self.query_one("#output-text", TextArea).load_text("\n".join(clean(line) for line in output))
         self._show_list(exchange if response else None)
@@ -158,23 +158,23 @@ class ResponsePane(Vertical):
             self._show_status()
 
     def _show_list(self, exchange: Exchange | None) -> None:
-        table = self.query_one("#list-table", DataTable)
-        table.clear(columns=True)
+        table = self.query_one("#list-table", SizedTable)
         summary = self.query_one("#list-summary", Static)
         if exchange is None or not exchange.items:
+            table.fill([], [])
             summary.update(Text("Not an event-list response.", style="dim"))
             return
         items = exchange.items
         last = items[-1]
         rows = items[:-1] if last.header("EventList") or last.name.endswith("Complete") else items
         columns = _list_columns(rows)
-        for column in columns:
-            table.add_column(Text(clean(column)), key=column)
+        cells = []
         for item in rows:
             values = {}
             for key, value in item.fields:
                 values.setdefault(key.lower(), value)
-            table.add_row(*(plain(values.get(c.lower(), "")) for c in columns))
+            cells.append([plain(values.get(c.lower(), "")) for c in columns])
+        table.fill(columns, cells)
         said = last.header("ListItems")
         text = Text(f"{len(rows)} items")
         if said is not None:
