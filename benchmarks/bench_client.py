@@ -23,7 +23,6 @@ the fastest peer. Needs the bench extra: ``pip install '.[bench]'``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import statistics
@@ -37,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ami_console.client import AMIClient  # noqa: E402
-from benchmarks.storm import machine, storm_events, storm_server  # noqa: E402
+from benchmarks.storm import machine, storm_events, storm_options, storm_server  # noqa: E402
 
 USER, SECRET = "bench", "benchpass"
 WAIT = 120.0  # seconds any one client may take before the run is declared broken
@@ -141,14 +140,7 @@ OURS = "ami-console AMIClient"
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--events", type=int, default=50_000)
-    options.add_argument("--rounds", type=int, default=5)
-    options.add_argument(
-        "--source", choices=["simulator", "synthetic"], default="simulator",
-        help="events recorded from the demo PBX's storm mode, or made by benchmarks/storm.py",
-    )
-    args = options.parse_args()
+    args = storm_options(__doc__, events=50_000)
     logging.disable(logging.CRITICAL)  # panoramisk logs every connection loss
 
     events = storm_events(args.events, args.source)

@@ -13,7 +13,6 @@ messages are dropped as they come, as a client's reader does).
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ami_console.protocol import Message, Parser  # noqa: E402
-from benchmarks.storm import machine, storm_events  # noqa: E402
+from benchmarks.storm import machine, storm_events, storm_options  # noqa: E402
 
 CHUNK = 64 * 1024
 
@@ -81,14 +80,7 @@ def peak_memory(data: bytes) -> int:
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--events", type=int, default=200_000)
-    options.add_argument("--rounds", type=int, default=5)
-    options.add_argument(
-        "--source", choices=["simulator", "synthetic"], default="simulator",
-        help="events recorded from the demo PBX's storm mode, or made by benchmarks/storm.py",
-    )
-    args = options.parse_args()
+    args = storm_options(__doc__, events=200_000)
 
     data = storm_events(args.events, args.source)
     print(f"Machine: {machine()}")

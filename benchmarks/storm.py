@@ -17,6 +17,7 @@ fast as the socket takes them, from its own process.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import multiprocessing
 import os
@@ -100,6 +101,18 @@ def simulator_events(count: int) -> bytes:
 
 def storm_events(count: int, source: str) -> bytes:
     return simulator_events(count) if source == "simulator" else call_events(count)
+
+
+def storm_options(doc: str, events: int) -> argparse.Namespace:
+    """The command line of a benchmark over a storm: how many events, rounds, and from where."""
+    options = argparse.ArgumentParser(description=doc.splitlines()[0])
+    options.add_argument("--events", type=int, default=events)
+    options.add_argument("--rounds", type=int, default=5)
+    options.add_argument(
+        "--source", choices=["simulator", "synthetic"], default="simulator",
+        help="events recorded from the demo PBX's storm mode, or made by benchmarks/storm.py",
+    )
+    return options.parse_args()
 
 
 # -- the server ---------------------------------------------------------------------------

@@ -71,6 +71,16 @@ class Conn:
             if delay:
                 time.sleep(delay)
 
+    def trickle(self, data: bytes, stop: threading.Event, every: float = 0.02) -> None:
+        """A byte every ``every`` seconds, until ``stop`` is set or the client hangs up."""
+        try:
+            for byte in data:
+                if stop.wait(every):
+                    return
+                self.send(bytes([byte]))
+        except OSError:
+            pass
+
     def read_message(self, timeout: float = 5.0) -> Message | None:
         """The next request, or None once the client has closed."""
         deadline = time.monotonic() + timeout
@@ -124,6 +134,13 @@ class Conn:
         except OSError:
             pass
         self.sock.close()
+
+
+def answer_pings(conn: Conn) -> None:
+    """A server that accepts the login and answers every request as a Ping."""
+    conn.login()
+    while (request := conn.read_message()) is not None:
+        conn.reply(request, "Response: Success\nPing: Pong")
 
 
 class ScriptedServer:

@@ -15,7 +15,7 @@ from ami_console.protocol import Message
 
 from ami_console.protocol import Parser
 
-from .amiserver import GREETING, Conn, ScriptedServer, replayer
+from .amiserver import GREETING, Conn, ScriptedServer, answer_pings, replayer
 from .captures import received
 from .test_protocol import parse
 
@@ -556,12 +556,7 @@ def test_legacy_command_output_is_read_as_output_lines():
 
 # -- threads ---------------------------------------------------------------------------------------
 def test_send_from_one_thread_while_another_reads():
-    def echo_pings(conn: Conn) -> None:
-        conn.login()
-        while (request := conn.read_message()) is not None:
-            conn.reply(request, "Response: Success\nPing: Pong")
-
-    with ScriptedServer(echo_pings) as server:
+    with ScriptedServer(answer_pings) as server:
         ami = client(server)
         assert ami.connect()
         answered: list[str] = []

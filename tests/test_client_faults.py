@@ -18,7 +18,7 @@ from ami_console.client import AMIClient
 from ami_console.protocol import Message, Parser
 from ami_console.transport import Transport
 
-from .amiserver import GREETING, SLACK, Conn, ScriptedServer, sockets_all_closed, within
+from .amiserver import GREETING, SLACK, Conn, ScriptedServer, answer_pings, sockets_all_closed, within
 
 
 def client(server: ScriptedServer, **options) -> AMIClient:
@@ -83,13 +83,7 @@ def test_a_server_trickling_slower_than_the_timeout_cannot_hold_the_client():
     def endless(conn: Conn) -> None:
         conn.login()
         conn.read_message()
-        try:  # a response that never ends: a byte every 20 ms, until the client hangs up
-            for byte in b"Response: Success\r\nActionID: 2\r\nOutput: " + b"x" * 500:
-                if done.wait(0.02):
-                    break
-                conn.send(bytes([byte]))
-        except OSError:
-            pass
+        conn.trickle(b"Response: Success\r\nActionID: 2\r\nOutput: " + b"x" * 500, done)  # never ends
 
     with sockets_all_closed(), ScriptedServer(endless) as server:
         ami = client(server, timeout=0.5)
@@ -105,13 +99,7 @@ def test_a_greeting_trickling_slower_than_the_timeout():
     done = threading.Event()
 
     def endless_greeting(conn: Conn) -> None:
-        try:  # a byte every 20 ms, until the client hangs up
-            for byte in b"Asterisk Call Manager" + b" " * 500:
-                if done.wait(0.02):
-                    break
-                conn.send(bytes([byte]))
-        except OSError:
-            pass
+        conn.trickle(b"Asterisk Call Manager" + b" " * 500, done)
 
     with sockets_all_closed(), ScriptedServer(endless_greeting) as server:
         ami = client(server, timeout=0.5)
@@ -217,11 +205,6 @@ def test_a_server_restarting_while_we_are_connected():
         conn.send(SHUTDOWN)
         conn.close()
 
-    def new(conn: Conn) -> None:
-        conn.login()
-        while (request := conn.read_message()) is not None:
-            conn.reply(request, "Response: Success\nPing: Pong")
-
     with sockets_all_closed():
         with ScriptedServer(old) as server:
             port = server.port
@@ -244,7 +227,7 @@ def test_a_server_restarting_while_we_are_connected():
             assert ami.connect() is False
         assert ami.error == "Connection failed: Connection refused"
         # Back up on the same port: the same client connects again.
-        with ScriptedServer(new, port=port) as restarted:
+        with ScriptedServer(answer_pings, port=port) as restarted:
             assert ami.connect(), ami.error
             assert ami.action(Action="Ping")["Ping"] == "Pong"
             assert ami.error is None

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ami_console.client import AMIClient
 from ami_console.protocol import Message, Parser, ProtocolError, action_fields, serialize_action
 
-from .amiserver import Conn, ScriptedServer
+from .amiserver import ScriptedServer, answer_pings
 from .test_protocol import parse, shape
 
 EXAMPLES = settings(max_examples=120, deadline=None)
@@ -325,12 +325,7 @@ def test_any_line_break_in_a_key_or_value_is_refused(fields):
 
 
 def test_the_client_sends_nothing_for_an_action_with_a_line_break():
-    def record(conn: Conn) -> None:
-        conn.login()
-        while (request := conn.read_message()) is not None:
-            conn.reply(request, "Response: Success\nPing: Pong")
-
-    with ScriptedServer(record) as server:
+    with ScriptedServer(answer_pings) as server:
         ami = AMIClient(username="admin", secret="pw", host=server.address, timeout=5)
         assert ami.connect(), ami.error
 
