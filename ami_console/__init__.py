@@ -2,6 +2,7 @@
 
 from .client import AMIClient, AMIError
 from .protocol import (
+    EventList,
     Greeting,
     Message,
     Parser,
@@ -15,6 +16,7 @@ from .protocol import (
 __all__ = [
     "AMIClient",
     "AMIError",
+    "EventList",
     "Greeting",
     "Message",
     "Parser",

@@ -23,7 +23,10 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from .protocol import (
+    DEFAULT_MAX_LIST_BYTES,
+    DEFAULT_MAX_LIST_ITEMS,
     DEFAULT_MAX_MESSAGE_SIZE,
+    EventList,
     Fields,
     Message,
     Parser,
@@ -32,12 +35,14 @@ from .protocol import (
     mask_secrets,
     serialize_action,
 )
-from .transport import Transport, describe_error, split_host
+from .printable import clean
+from .transport import Transport, check_port, describe_error, split_host
 
 __all__ = ["AMIClient", "AMIError"]
 
 NOT_CONNECTED = "Not connected to Asterisk!"
-LIST_END = ("complete", "cancelled")
+CANCELLED = "Connection failed: cancelled"
+CLOSED_BEFORE_GREETING = "Connection failed: closed by the server before the greeting"
 
 
 class AMIError(Exception):
@@ -52,13 +57,36 @@ class _Failure(Exception):
     """The connection failed; the message is what ``error`` will say."""
 
 
+class _ReadFailed(_Failure):
+    """Reading failed: the connection is gone. ``eof``: the server closed it."""
+
+    def __init__(self, reason: str, eof: bool = False) -> None:
+        super().__init__(f"Reading from socket failed: {reason}")
+        self.reason = reason
+        self.eof = eof
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a file-like object without a descriptor, or closed
+        return False
+
+
 def _merge(fields: Fields | None, kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
     items = list(fields.items() if hasattr(fields, "items") else fields or [])  # type: ignore[union-attr]
     return items + list(kwargs.items())
 
 
 class AMIClient:
-    """A blocking AMI client. See the module docstring and the README for the API."""
+    """A blocking AMI client. See the module docstring and the README for the API.
+
+    ``max_list_items`` and ``max_list_bytes`` bound what :meth:`action_list` gathers; set
+    them on the class or on one client.
+    """
+
+    max_list_items: int = DEFAULT_MAX_LIST_ITEMS
+    max_list_bytes: int = DEFAULT_MAX_LIST_BYTES
 
     def __init__(
         self,
@@ -131,13 +159,48 @@ class AMIClient:
 
     # -- main methods -----------------------------------------------------------------
     def connect(self) -> bool:
-        """Open the connection, check the greeting and log in. False on failure (see ``error``)."""
+        """Open the connection, check the greeting and log in. False on failure (see ``error``).
+
+        ``timeout`` is one deadline for all of it: TCP, TLS handshake, greeting and login.
+        ``close()`` from another thread stops it at any step. The errors:
+
+        - ``Invalid port N: must be 1 to 65535``;
+        - ``The secret cannot be encoded as <encoding>`` (or ``The username ...``,
+          ``The events value ...``): nothing is sent, and nothing of the value is quoted;
+        - ``Connection failed: <reason>`` before the greeting: ``Connection refused``,
+          ``unknown host (...)``, ``timed out`` (TCP or TLS), ``TLS certificate not
+          trusted (...)``, ``TLS failed (...)``, ``Connection reset by peer``,
+          ``closed by the server before the greeting``, or ``cancelled`` (``close()``
+          was called, at whatever step);
+        - ``Unknown Protocol``: the first line is not an AMI greeting;
+        - ``Timed out after N s waiting for the greeting``;
+        - ``Login failed: <Asterisk's Message>``, or ``Login failed: Timed out after N s
+          waiting for a response``, or ``Login failed: Reading from socket failed: ...``.
+        """
         self.close()
         self.error = None
         self._cancelled.clear()
+        deadline = time.monotonic() + self.timeout
+        ok = self._connect(deadline)
+        if not ok:
+            self._drop()
+            if self._cancelled.is_set():  # whatever broke, it broke because close() came
+                self.error = CANCELLED
+        return ok
+
+    def _connect(self, deadline: float) -> bool:
         try:
-            transport = Transport.open(self.host, self.port, self.timeout, self._cancelled.is_set)
-        except OSError as exc:
+            check_port(self.port)
+        except ValueError as exc:
+            return self._fail(str(exc))
+        problem = self._unencodable()
+        if problem is not None:
+            return self._fail(problem)
+        try:
+            transport = Transport.open(
+                self.host, self.port, self.timeout, self._cancelled.is_set, deadline=deadline
+            )
+        except (OSError, ValueError) as exc:  # ValueError: a name IDNA cannot encode
             return self._fail(f"Connection failed: {describe_error(exc)}")
         self._parser = Parser(
             greeting=True, encoding=self.encoding, max_message_size=self.max_message_size
@@ -147,21 +210,20 @@ class AMIClient:
             transport.close()
         try:
             if self.tls:
-                transport.start_tls(self.tls, self.host)
+                transport.start_tls(self.tls, self.host, deadline)
         except (OSError, ValueError) as exc:
-            self.close()
             return self._fail(f"Connection failed: {describe_error(exc)}")
         try:
-            self.greeting = self._read_greeting(time.monotonic() + self.timeout)
+            self.greeting = self._read_greeting(deadline)
         except _Timeout:
-            self.close()
             return self._fail(f"Timed out after {self.timeout:g} s waiting for the greeting")
+        except _ReadFailed as failure:  # before the greeting it is not AMI failing yet
+            return self._fail(CLOSED_BEFORE_GREETING if failure.eof else f"Connection failed: {failure.reason}")
         except _Failure as failure:
-            self.close()
             return self._fail(str(failure))
         login: dict[str, Any] = {"Action": "Login", "Username": self.username}
         if self.auth == "md5":
-            challenge = self.action(Action="Challenge", AuthType="MD5")
+            challenge = self._action([("Action", "Challenge"), ("AuthType", "MD5")], deadline)
             if challenge.header("Response") != "Success":
                 return self._login_failed(challenge)
             digest = hashlib.md5((challenge.header("Challenge", "") + self._secret).encode())
@@ -170,10 +232,26 @@ class AMIClient:
             login["Secret"] = self._secret
         if self.events is not None:
             login["Events"] = self.events
-        response = self.action(login)
+        response = self._action(list(login.items()), deadline)
         if response.header("Response") != "Success":
             return self._login_failed(response)
         return True
+
+    def _unencodable(self) -> str | None:
+        """Why the login cannot be sent, or None. Checked before connecting, so that an
+        encoding error (whose text would hold the Login) never happens mid-way."""
+        # With MD5 the secret goes into the digest as UTF-8, whatever the wire's encoding.
+        secret_encoding = "utf-8" if self.auth == "md5" else self.encoding
+        for what, value, encoding in (
+            ("username", self.username, self.encoding),
+            ("secret", self._secret, secret_encoding),
+            ("events value", self.events or "", self.encoding),
+        ):
+            try:
+                value.encode(encoding)
+            except UnicodeEncodeError:
+                return f"The {what} cannot be encoded as {encoding}"
+        return None
 
     def disconnect(self) -> bool:
         """Log off and close. False if Asterisk did not say Goodbye (see ``error``)."""
@@ -190,11 +268,14 @@ class AMIClient:
         sends for requests it cannot parse) is returned. Never waits longer than
         ``timeout``: past it, a manufactured Error response comes back.
         """
-        action_id = self.send_action(fields, **kwargs)
+        return self._action(_merge(fields, kwargs), time.monotonic() + self.timeout)
+
+    def _action(self, pairs: list[tuple[str, Any]], deadline: float) -> Message:
+        action_id = self._send(pairs, deadline)
         if action_id is None:
             return self._made_up_error(self.error or NOT_CONNECTED)
         try:
-            return self._response_to(action_id, time.monotonic() + self.timeout)
+            return self._response_to(action_id, deadline)
         except _Timeout:
             return self._timed_out(action_id)
         except _Failure as failure:
@@ -207,41 +288,54 @@ class AMIClient:
 
         ``events`` are the list items carrying this ActionID, up to and including the one
         saying ``EventList: Complete`` (or ``Cancelled``); empty after an Error response.
-        The wait restarts whenever an item arrives; past ``timeout`` without one, the
-        response is a manufactured Error and ``events`` holds the items received so far.
+
+        The whole list must come within ``timeout`` of sending the action: one deadline
+        for the response and every item, not one per item. It must also stay within
+        ``max_list_items`` items and ``max_list_bytes`` bytes. Otherwise the response is a
+        manufactured Error whose Message says why and how many items came, e.g. ``Event list
+        incomplete: timed out after 2 s, 37 items received`` or ``Event list incomplete: over
+        the 100000-item limit, 100000 items received``, and ``events`` holds the items kept.
+        The connection stays usable; items still to come go to ``event_callback``.
+        If the response itself does not come in time, the error is the one ``action()`` gives.
         """
-        action_id = self.send_action(fields, **kwargs)
+        deadline = time.monotonic() + self.timeout
+        action_id = self._send(_merge(fields, kwargs), deadline)
         if action_id is None:
             return self._made_up_error(self.error or NOT_CONNECTED), []
-        events: list[Message] = []
         try:
-            response = self._response_to(action_id, time.monotonic() + self.timeout)
-            if (response.header("EventList") or "").lower() != "start":
-                return response, events
-            deadline = time.monotonic() + self.timeout
-            while True:
-                message = self._next_message(deadline)
-                if not (message.is_event and message.action_id == action_id):
-                    self._dispatch(message)
-                    continue
-                events.append(message)
-                deadline = time.monotonic() + self.timeout
-                ending = (message.header("EventList") or "").lower()
-                if ending in LIST_END or (not ending and message.name.endswith("Complete")):
-                    return response, events
+            response = self._response_to(action_id, deadline)
         except _Timeout:
-            return self._timed_out(action_id), events
+            return self._timed_out(action_id), []
         except _Failure as failure:
-            return self._made_up_error(str(failure), action_id), events
+            return self._made_up_error(str(failure), action_id), []
+        if not EventList.starts(response):
+            return response, []
+        gathered = EventList(action_id, max_items=self.max_list_items, max_bytes=self.max_list_bytes)
+        try:
+            while not gathered.done:
+                message = self._next_message(deadline)
+                if not gathered.add(message):
+                    self._dispatch(message)
+        except _Timeout:
+            gathered.error = gathered.incomplete(f"timed out after {self.timeout:g} s")
+        except _Failure as failure:
+            return self._made_up_error(str(failure), action_id), gathered.items
+        if gathered.error is not None:
+            return self._made_up_error(gathered.error, action_id), gathered.items
+        return response, gathered.items
 
     # -- low-level methods ---------------------------------------------------------------
     def send_action(self, fields: Fields | None = None, /, **kwargs: Any) -> str | None:
         """Send an action and return the ActionID it was given, or None (see ``error``).
 
-        Raises ``ValueError`` for a malformed action (nothing is sent). Safe to call
-        from one thread while another is blocked in :meth:`read_response`.
+        Raises ``ValueError`` for a malformed action, or one that cannot be encoded (nothing
+        is sent, no ActionID is used, and no value is quoted). Safe to call from one thread
+        while another is blocked in :meth:`read_response`.
         """
-        pairs = action_fields(_merge(fields, kwargs))
+        return self._send(_merge(fields, kwargs), None)
+
+    def _send(self, items: list[tuple[str, Any]], deadline: float | None) -> str | None:
+        pairs = action_fields(items)
         if any(key.lower() == "actionid" for key, _ in pairs):
             raise ValueError("Do not pass an ActionID: the client assigns one to every action")
         transport = self._transport
@@ -250,16 +344,18 @@ class AMIClient:
             return None
         with self._id_lock:
             action_id = str(self._next_id)
+            data = serialize_action(pairs, action_id, encoding=self.encoding)  # may raise: no ID used
             self._next_id += 1
             try:
-                transport.send(serialize_action(pairs, action_id, encoding=self.encoding))
+                transport.send(data, deadline)
             except OSError as exc:
-                self.close()
+                self._drop()
                 self.error = f"Writing to socket failed: {describe_error(exc)}"
                 return None
             if self.debug_file is not None:
-                shown = serialize_action(mask_secrets(pairs), action_id).decode()
-                self._trace(">> ", shown.split("\r\n")[:-1])
+                shown = mask_secrets(pairs)
+                shown.insert(1, ("ActionID", action_id))
+                self._trace(">> ", [f"{key}: {value}" for key, value in shown] + [""])
         return action_id
 
     def read_response(self, timeout: float | None = None) -> Message | None:
@@ -279,8 +375,13 @@ class AMIClient:
 
     def close(self) -> None:
         """Drop the connection at once, without Logoff. Wakes a thread blocked in
-        read_response(), and stops a connect() in progress in another thread."""
+        read_response(), and stops a connect() in progress in another thread at any step
+        (it then returns False with ``error`` = ``Connection failed: cancelled``)."""
         self._cancelled.set()
+        self._drop()
+
+    def _drop(self) -> None:
+        """Close the connection; unlike close(), not a cancellation of connect()."""
         transport, self._transport = self._transport, None
         if transport is not None:
             transport.close()
@@ -321,25 +422,23 @@ class AMIClient:
         transport = self._transport
         if transport is None:
             raise _Failure(NOT_CONNECTED)
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
+        if deadline is not None and deadline <= time.monotonic():
             raise _Timeout
         try:
-            data = transport.recv(remaining)
+            data = transport.recv(deadline)
         except (OSError, ValueError) as exc:
             closed_here = transport.closed
-            self.close()
-            reason = "connection closed" if closed_here else describe_error(exc)
-            raise _Failure(f"Reading from socket failed: {reason}") from None
+            self._drop()
+            raise _ReadFailed("connection closed" if closed_here else describe_error(exc)) from None
         if data is None:
             raise _Timeout
         if not data:
             closed_here = transport.closed
-            self.close()
+            self._drop()
             if closed_here:
-                raise _Failure("Reading from socket failed: connection closed")
+                raise _ReadFailed("connection closed")
             where = " in the middle of a message" if self._parser.in_message else ""
-            raise _Failure(f"Reading from socket failed: connection closed by Asterisk{where}")
+            raise _ReadFailed(f"connection closed by Asterisk{where}", eof=True)
         self._parser.receive_data(data)
 
     def _dispatch(self, message: Message) -> None:
@@ -347,16 +446,18 @@ class AMIClient:
             self.event_callback(message)
 
     def _trace(self, prefix: str, lines: list[str]) -> None:
-        if self.debug_file is not None:
-            self.debug_file.write("".join(f"{prefix}{line}\n" for line in lines))
-            self.debug_file.flush()
+        out = self.debug_file
+        if out is not None:
+            if _is_terminal(out):  # the server's escape sequences must not drive the terminal
+                lines = [clean(line) for line in lines]
+            out.write("".join(f"{prefix}{line}\n" for line in lines))
+            out.flush()
 
     def _fail(self, error: str) -> bool:
         self.error = error
         return False
 
     def _login_failed(self, response: Message) -> bool:
-        self.close()
         return self._fail(f"Login failed: {response.header('Message', '')}")
 
     def _made_up_error(self, text: str, action_id: str | None = None) -> Message:

@@ -19,7 +19,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Union
 
 __all__ = [
+    "DEFAULT_MAX_LIST_BYTES",
+    "DEFAULT_MAX_LIST_ITEMS",
     "DEFAULT_MAX_MESSAGE_SIZE",
+    "EventList",
     "Fields",
     "Greeting",
     "Message",
@@ -32,12 +35,15 @@ __all__ = [
 ]
 
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+DEFAULT_MAX_LIST_ITEMS = 100_000
+DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
 MAX_GREETING_SIZE = 4096
 MASK = "********"
 END_COMMAND = b"--END COMMAND--"
 
 # A blank line ends a message: "\n" followed by an optional "\r" and "\n".
 _MESSAGE_END = re.compile(rb"\n\r?\n")
+_BLANKS = re.compile(rb"[\r\n]*")  # a run of stray blank lines, stepped over in one go
 _FOLLOWS = re.compile(rb"response:[ \t]*follows[ \t]*\r?$", re.IGNORECASE)
 _LEGACY_HEADER = re.compile(r"(?:privilege|actionid):", re.IGNORECASE)
 # One field per line: the key up to the first colon, then the value after one optional
@@ -262,6 +268,66 @@ class Message(Mapping[str, Union[str, list[str]]]):
         return f"Message({self.fields!r})"
 
 
+class EventList:
+    """The items of one event list, gathered within bounds.
+
+    An action such as ``CoreShowChannels`` is answered with a response saying
+    ``EventList: start`` (see :meth:`starts`), then one event per item carrying the action's
+    ActionID, then one saying ``EventList: Complete``. A server that never sends that last
+    one must not take unbounded memory: past ``max_items`` items or ``max_bytes`` bytes the
+    list stops with :attr:`error` set, and the item that crossed the bound is not kept.
+    Time is the caller's: when its deadline passes, it words the error with
+    :meth:`incomplete`, e.g. ``incomplete("timed out after 2 s")``.
+    """
+
+    def __init__(
+        self,
+        action_id: str,
+        *,
+        max_items: int = DEFAULT_MAX_LIST_ITEMS,
+        max_bytes: int = DEFAULT_MAX_LIST_BYTES,
+    ) -> None:
+        self.action_id = action_id
+        self.max_items = max_items
+        self.max_bytes = max_bytes
+        self.items: list[Message] = []  # the last one included once complete
+        self.size = 0  # bytes of the items kept
+        self.complete = False
+        self.error: str | None = None  # why the list stopped before its end
+
+    @staticmethod
+    def starts(response: Message) -> bool:
+        """True for a response announcing an event list."""
+        return (response.header("EventList") or "").lower() == "start"
+
+    @property
+    def done(self) -> bool:
+        return self.complete or self.error is not None
+
+    def add(self, message: Message) -> bool:
+        """Keep ``message`` if it is this list's next item (True); False for anything else,
+        and for everything once the list is :attr:`done`."""
+        if self.done or not (message.is_event and message.action_id == self.action_id):
+            return False
+        if len(self.items) >= self.max_items:
+            self.error = self.incomplete(f"over the {self.max_items}-item limit")
+        elif self.size + len(message.raw) > self.max_bytes:
+            self.error = self.incomplete(f"over the {self.max_bytes}-byte limit")
+        if self.error is not None:
+            return True  # it was this list's, though not kept
+        self.items.append(message)
+        self.size += len(message.raw)
+        ending = (message.header("EventList") or "").lower()
+        self.complete = ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete"))
+        return True
+
+    def incomplete(self, reason: str) -> str:
+        """The error for a list stopped before its end: ``Event list incomplete: <reason>,
+        <n> items received``."""
+        count = len(self.items)
+        return f"Event list incomplete: {reason}, {count} item{'' if count == 1 else 's'} received"
+
+
 class Parser:
     """Incremental AMI parser: bytes in, :class:`Message` objects out.
 
@@ -300,6 +366,12 @@ class Parser:
         self._skipping = False  # inside an oversized message, dropping bytes
         self._ready: deque[Message] = deque()  # framed, not yet returned
         self._general_until = 0  # bytes before this go through the general path
+        self._plain_scan = 0  # the plain framer found no message end before this
+        # The first line of the message at _line_start: searched up to _line_scan (its end
+        # once found), and whether it is a legacy "Response: Follows" (None: not known yet).
+        self._line_start = -1
+        self._line_scan = 0
+        self._line_follows: bool | None = None
 
     @property
     def buffered(self) -> int:
@@ -319,6 +391,8 @@ class Parser:
             del self._buffer[:start]
             self._scan = max(0, self._scan - start)
             self._general_until = max(0, self._general_until - start)
+            self._plain_scan = max(0, self._plain_scan - start)
+            self._line_start = -1
             self._start = 0
         self._buffer += data
 
@@ -352,24 +426,25 @@ class Parser:
             self._skip_oversized()
             if self._skipping:
                 return None
-        if self._start >= self._general_until:
+        buf = self._buffer
+        # Stray blank lines between messages are not messages.
+        blanks = _BLANKS.match(buf, self._start)  # always matches, if only the empty string
+        start = blanks.end() if blanks else self._start
+        if start == len(buf) and start > self._start and buf[start - 1] == 13:
+            start -= 1  # a lone "\r" last: wait to see whether "\n" follows
+        self._start = start
+        if start >= self._general_until:
             self._frame_plain()
             if self._ready:
                 return self._ready.popleft()
-        buf = self._buffer
-        start = self._start
-        # Stray blank lines between messages are not messages.
-        while start < len(buf) and buf[start] in b"\r\n":
-            if buf[start] == 13 and start + 1 == len(buf):
-                break  # a lone "\r": wait to see whether "\n" follows
-            start += 1
-        self._start = start
         self._scan = max(self._scan, start)
-        first_end = buf.find(b"\n", start)
+        first_end = self._first_line_end(start)
         if first_end < 0:
             self._check_size(len(buf) - start)
             return None
-        if _FOLLOWS.match(buf, start, first_end):
+        if self._line_follows is None:
+            self._line_follows = _FOLLOWS.match(buf, start, first_end) is not None
+        if self._line_follows:
             return self._next_legacy_command(first_end + 1)
         match = _MESSAGE_END.search(buf, self._scan)
         if match is None:
@@ -382,6 +457,17 @@ class Parser:
             raise self._oversized()
         return Message.from_raw(bytes(buf[start:end]), self.encoding, self.errors)
 
+    def _first_line_end(self, start: int) -> int:
+        """Where the first line of the message at ``start`` ends (-1: not here yet).
+
+        Remembers how far it looked, so a long line arriving in pieces is scanned once.
+        """
+        if self._line_start != start:
+            self._line_start, self._line_scan, self._line_follows = start, start, None
+        end = self._buffer.find(b"\n", self._line_scan)
+        self._line_scan = len(self._buffer) if end < 0 else end
+        return end
+
     def _frame_plain(self) -> None:
         """Queue every whole message waiting in the buffer, in one pass, if they are plain.
 
@@ -392,8 +478,9 @@ class Parser:
         """
         buf = self._buffer
         start = self._start
-        last = buf.rfind(b"\r\n\r\n", max(start, self._scan - 3))
+        last = buf.rfind(b"\r\n\r\n", max(start, self._scan - 3, self._plain_scan - 3))
         if last < 0:
+            self._plain_scan = len(buf)  # look at new bytes only next time
             return
         end = last + 4
         region = bytes(buf[start:end])
@@ -472,6 +559,7 @@ class Parser:
 
     def _skip_oversized(self) -> None:
         buf = self._buffer
+        self._line_start = -1
         match = _MESSAGE_END.search(buf, max(self._start, self._scan - 2))
         if match is None:
             # Keep only the last two bytes: they may be the start of the blank line.
@@ -480,6 +568,7 @@ class Parser:
             buf += keep
             self._start = 0
             self._scan = 0
+            self._plain_scan = 0
             return
         self._start = self._scan = match.end()
         self._skipping = False
@@ -552,7 +641,22 @@ def serialize_action(
     if action_id is not None:
         pairs.insert(1, ("ActionID", action_id))
     text = "".join(f"{k}: {v}\r\n" for k, v in pairs) + "\r\n"
-    return text.encode(encoding)
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        pass  # raised below, outside this block: the UnicodeEncodeError holds the text
+    raise ValueError(_unencodable(pairs, encoding))
+
+
+def _unencodable(pairs: list[tuple[str, str]], encoding: str) -> str:
+    """Which field cannot be encoded, in words that never quote a value (it may be a secret)."""
+    for key, value in pairs:
+        for text, words in ((key, f"Header name {key!r}"), (value, f"Value of {key!r}")):
+            try:
+                text.encode(encoding)
+            except UnicodeEncodeError:
+                return f"{words} cannot be encoded as {encoding}"
+    return f"The action cannot be encoded as {encoding}"
 
 
 def mask_secrets(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -561,6 +665,7 @@ def mask_secrets(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     ``Secret`` is masked everywhere; ``Key`` only in ``Login``, where it is the MD5
     digest of the secret (elsewhere, as in ``DBGet``, it is an ordinary name).
     """
-    is_login = any(k.lower() == "action" and v.lower() == "login" for k, v in pairs)
+    # Names compared as Asterisk reads them: any case, blanks around them ignored.
+    is_login = any(k.strip().lower() == "action" and v.strip().lower() == "login" for k, v in pairs)
     hidden = LOGIN_SECRET_HEADERS if is_login else SECRET_HEADERS
-    return [(k, MASK if k.lower() in hidden else v) for k, v in pairs]
+    return [(k, MASK if k.strip().lower() in hidden else v) for k, v in pairs]

@@ -1,9 +1,12 @@
 """The network under the client: a TCP (or TLS) socket with bounded waits.
 
-Writes are serialised with a lock so one thread may send while another reads. Reads
-wait with ``poll``/``select`` up to a deadline, so a silent server never blocks a
-reader longer than it asked for, and :meth:`Transport.close` from another thread wakes a
-reader at once (``shutdown`` makes the socket readable).
+The socket is non-blocking, and every wait is a ``poll`` up to a deadline the caller
+gives, so a silent server (or half a TLS record) never holds a caller past it, and file
+descriptors above 1,024 work (``select`` cannot take them). Writes are serialised with a
+lock so one thread may send while another reads. :meth:`Transport.close` from another
+thread wakes a waiter at once (``shutdown`` makes the socket readable and writable), and
+stops a TLS handshake; :meth:`Transport.open` looks for cancellation every few
+milliseconds while the TCP handshake is under way.
 """
 
 from __future__ import annotations
@@ -21,22 +24,36 @@ __all__ = ["Transport", "describe_error", "split_host"]
 
 RECV_SIZE = 256 * 1024
 CONNECT_SLICE = 0.05  # how often a connect in progress looks for cancellation
+READ = select.POLLIN | select.POLLPRI if hasattr(select, "poll") else 1
+WRITE = select.POLLOUT if hasattr(select, "poll") else 4
+
+
+def check_port(port: int) -> int:
+    """``port`` if it is a TCP port; ``ValueError`` otherwise (the OS would wrap 70000 to 4464)."""
+    if not 1 <= port <= 65535:
+        raise ValueError(f"Invalid port {port}: must be 1 to 65535")
+    return port
 
 
 def split_host(host: str, port: int) -> tuple[str, int]:
-    """Accept ``host``, ``host:port``, ``[v6addr]:port``, ``[v6addr]`` and a bare IPv6 address."""
+    """Accept ``host``, ``host:port``, ``[v6addr]:port``, ``[v6addr]`` and a bare IPv6 address.
+
+    Raises ``ValueError`` for a malformed host or a port outside 1 to 65535.
+    """
     host = host.strip()
     if host.startswith("["):
         address, bracket, rest = host[1:].partition("]")
         if not bracket or (rest and not rest.startswith(":")):
             raise ValueError(f"Bad host {host!r}: expected [address]:port")
-        return address, int(rest[1:]) if rest[1:] else port
+        if rest[1:] and not rest[1:].isdigit():
+            raise ValueError(f"Bad port in {host!r}")
+        return address, check_port(int(rest[1:]) if rest[1:] else port)
     if host.count(":") == 1:
         name, _, number = host.partition(":")
         if not number.isdigit():
             raise ValueError(f"Bad port in {host!r}")
-        return name, int(number)
-    return host, port  # a name, an IPv4 address, or a bare IPv6 address
+        return name, check_port(int(number))
+    return host, check_port(port)  # a name, an IPv4 address, or a bare IPv6 address
 
 
 def describe_error(error: BaseException) -> str:
@@ -58,24 +75,49 @@ class ConnectCancelled(OSError):
     """A connect in progress was stopped from another thread."""
 
 
+def wait_for(sock: socket.socket, events: int, deadline: float | None) -> bool:
+    """Wait until ``sock`` is ready for ``events`` (READ or WRITE); False once ``deadline``
+    (a ``time.monotonic()`` value, None for no limit) has passed. ``poll`` takes any
+    descriptor; ``select`` is only for systems without it."""
+    timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+    fd = sock.fileno()
+    if fd < 0:
+        return True  # closed: the next call on the socket says so
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, events)
+        return bool(poller.poll(None if timeout is None else timeout * 1000))
+    readable, writable, _ = select.select(
+        [fd] if events == READ else [], [fd] if events == WRITE else [], [], timeout
+    )
+    return bool(readable or writable)
+
+
 class Transport:
     """A connected stream socket. Raises ``OSError`` on failure; callers word it."""
 
     def __init__(self, sock: socket.socket, timeout: float) -> None:
         self._sock = sock
-        self._timeout = timeout
+        self._timeout = timeout  # bounds each send
         self._send_lock = threading.Lock()
         self.closed = False
-        sock.settimeout(timeout)  # bounds sends, and a TLS record that arrives in parts
+        sock.setblocking(False)  # every wait is a poll with its own deadline
 
     @classmethod
     def open(
-        cls, host: str, port: int, timeout: float, cancelled: Callable[[], bool] = lambda: False
+        cls,
+        host: str,
+        port: int,
+        timeout: float,
+        cancelled: Callable[[], bool] = lambda: False,
+        deadline: float | None = None,
     ) -> Transport:
-        """Connect over TCP. Waits in short slices so ``cancelled()`` can stop it at once."""
-        deadline = time.monotonic() + timeout
+        """Connect over TCP by ``deadline`` (default: ``timeout`` from now). Waits in short
+        slices so ``cancelled()`` can stop it at once."""
+        if deadline is None:
+            deadline = time.monotonic() + timeout
         error: OSError = OSError(f"no address for {host}")
-        for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        for family, kind, proto, _, address in socket.getaddrinfo(host, check_port(port), type=socket.SOCK_STREAM):
             sock = socket.socket(family, kind, proto)
             try:
                 sock.setblocking(False)
@@ -83,11 +125,9 @@ class Transport:
                 while code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY):
                     if cancelled():
                         raise ConnectCancelled("cancelled")
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
+                    if time.monotonic() >= deadline:
                         raise TimeoutError("timed out")
-                    _, writable, _ = select.select([], [sock], [], min(CONNECT_SLICE, remaining))
-                    if writable:
+                    if wait_for(sock, WRITE, min(deadline, time.monotonic() + CONNECT_SLICE)):
                         code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if code:
                     raise OSError(code, os.strerror(code))
@@ -101,49 +141,89 @@ class Transport:
                 error = exc  # try the host's next address
         raise error
 
-    def start_tls(self, tls: bool | ssl.SSLContext, host: str) -> None:
+    def start_tls(self, tls: bool | ssl.SSLContext, host: str, deadline: float | None = None) -> None:
         """Wrap the socket in TLS (verifying the certificate unless given a context that
-        does not). A :meth:`close` from another thread interrupts the handshake."""
+        does not) and shake hands by ``deadline`` (default: the timeout from now).
+        A :meth:`close` from another thread stops the handshake within a few milliseconds."""
+        if deadline is None:
+            deadline = time.monotonic() + self._timeout
         context = tls if isinstance(tls, ssl.SSLContext) else ssl.create_default_context()
-        self._sock = context.wrap_socket(self._sock, server_hostname=host)
+        # The handshake is done here, step by step, on the wrapped socket, which is ours
+        # from the start: wrap_socket detaches the plain one, so closing that would not stop it.
+        sock = context.wrap_socket(self._sock, server_hostname=host, do_handshake_on_connect=False)
+        self._sock = sock
+        while True:
+            if self.closed:  # close() came, maybe on the plain socket wrap_socket detached
+                sock.close()
+                raise ConnectCancelled("cancelled")
+            try:
+                sock.do_handshake()
+                return
+            except ssl.SSLWantReadError:
+                events = READ
+            except ssl.SSLWantWriteError:
+                events = WRITE
+            except Exception:
+                if self.closed:  # the socket was closed under the handshake
+                    raise ConnectCancelled("cancelled") from None
+                raise
+            if time.monotonic() >= deadline:
+                raise TimeoutError("timed out")
+            wait_for(sock, events, min(deadline, time.monotonic() + CONNECT_SLICE))
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes, deadline: float | None = None) -> None:
+        """Send all of ``data`` by ``deadline`` (default: the timeout from now)."""
         with self._send_lock:
-            if self.closed:
-                raise OSError("connection closed")
-            self._sock.sendall(data)
+            if deadline is None:
+                deadline = time.monotonic() + self._timeout
+            view = memoryview(data)
+            while view:
+                if self.closed:
+                    raise OSError("connection closed")
+                try:
+                    view = view[self._sock.send(view) :]
+                    continue
+                except (BlockingIOError, ssl.SSLWantWriteError):
+                    events = WRITE
+                except ssl.SSLWantReadError:
+                    events = READ
+                except Exception:
+                    if self.closed:  # closed from another thread under this call
+                        raise OSError("connection closed") from None
+                    raise
+                if not wait_for(self._sock, events, deadline):
+                    raise TimeoutError("timed out")
 
-    def recv(self, timeout: float | None) -> bytes | None:
-        """Bytes from the peer; ``b""`` once it has closed; ``None`` if ``timeout`` passed."""
+    def recv(self, deadline: float | None) -> bytes | None:
+        """Bytes from the peer; ``b""`` once it has closed; ``None`` if ``deadline`` (a
+        ``time.monotonic()`` value; None waits for ever) passed first. Part of a TLS record
+        is kept by the TLS layer and does not hold the caller past its deadline."""
         sock = self._sock
-        pending = isinstance(sock, ssl.SSLSocket) and sock.pending()
-        if not pending and not self._wait_readable(timeout):
-            return None
-        if self.closed:
-            return b""
-        try:
-            return sock.recv(RECV_SIZE)
-        except (socket.timeout, ssl.SSLWantReadError):
-            return None
-
-    def _wait_readable(self, timeout: float | None) -> bool:
-        fd = self._sock.fileno()
-        if self.closed or fd < 0:
-            return True
-        if hasattr(select, "poll"):
-            poller = select.poll()
-            poller.register(fd, select.POLLIN | select.POLLPRI)
-            return bool(poller.poll(None if timeout is None else max(0, timeout) * 1000))
-        readable, _, _ = select.select([fd], [], [], timeout)
-        return bool(readable)
+        while not self.closed:
+            try:
+                return sock.recv(RECV_SIZE)
+            except (BlockingIOError, ssl.SSLWantReadError):
+                events = READ
+            except ssl.SSLWantWriteError:
+                events = WRITE
+            except Exception:
+                if self.closed:  # closed from another thread under this call: any error may come
+                    return b""
+                raise
+            if not wait_for(sock, events, deadline):
+                return None
+        return b""
 
     def close(self) -> None:
-        """Drop the connection now; a thread waiting in :meth:`recv` wakes up."""
+        """Drop the connection now; a thread waiting in :meth:`recv` or :meth:`send` wakes up."""
         if self.closed:
             return
         self.closed = True
+        sock = self._sock
         try:
-            self._sock.shutdown(socket.SHUT_RDWR)
+            # The plain socket's shutdown, even under TLS: SSLSocket.shutdown would also drop
+            # the TLS state a reader in another thread may be using.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
         except OSError:
             pass
-        self._sock.close()
+        sock.close()

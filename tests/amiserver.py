@@ -257,3 +257,59 @@ def replayer(name: str) -> Callable[[Conn], None]:
         conn.wait_closed()
 
     return handler
+
+
+class MemoryTLS:
+    """The server's side of TLS run by hand over a :class:`Conn`'s plain socket, through
+    memory buffers, so a test can put any part of an encrypted record on the wire."""
+
+    def __init__(self, conn: Conn, context: ssl.SSLContext) -> None:
+        self.conn = conn
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.tls = context.wrap_bio(self.incoming, self.outgoing, server_side=True)
+        self.parser = Parser()
+
+    def handshake(self) -> bool:
+        """Complete the handshake; False if the client went away or failed it."""
+        while True:
+            try:
+                self.tls.do_handshake()
+                self.conn.send(self.outgoing.read())
+                return True
+            except ssl.SSLWantReadError:
+                self.conn.send(self.outgoing.read())
+                if not self._fill():
+                    return False
+            except ssl.SSLError:
+                return False
+
+    def record(self, data: bytes) -> bytes:
+        """``data`` encrypted: the bytes that carry it on the wire."""
+        self.tls.write(data)
+        return self.outgoing.read()
+
+    def send(self, data: bytes) -> None:
+        self.conn.send(self.record(data))
+
+    def read_message(self) -> Message | None:
+        """The next request, decrypted; None once the client has gone."""
+        while (message := self.parser.next_message()) is None:
+            try:
+                self.parser.receive_data(self.tls.read(65536))
+            except ssl.SSLWantReadError:
+                if not self._fill():
+                    return None
+            except ssl.SSLError:
+                return None
+        return message
+
+    def _fill(self, timeout: float = 5.0) -> bool:
+        self.conn.sock.settimeout(timeout)
+        try:
+            data = self.conn.sock.recv(65536)
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.incoming.write(data)
+        return True

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
+from ami_console import protocol
 from ami_console.protocol import (
+    EventList,
     Message,
     Parser,
     ProtocolError,
@@ -260,6 +263,92 @@ def test_endless_bytes_without_a_line_end_never_grow_the_buffer_past_the_bound()
     assert raised == 1
 
 
+# -- work linear in the bytes received ---------------------------------------------------------
+class CountingBuffer(bytearray):
+    """A parser buffer that adds up how many bytes each search and copy covers, and counts
+    the calls: work measured by structure, not by a clock."""
+
+    scanned = 0
+    calls = 0
+
+    def _count(self, start: int | None, end: int | None) -> None:
+        start, end, _ = slice(start, end).indices(len(self))
+        self.scanned += max(0, end - start)
+        self.calls += 1
+
+    def find(self, sub, start=None, end=None):  # type: ignore[override]
+        self._count(start, end)
+        return super().find(sub, start, end)
+
+    def rfind(self, sub, start=None, end=None):  # type: ignore[override]
+        self._count(start, end)
+        return super().rfind(sub, start, end)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            self._count(index.start, index.stop)
+        else:
+            self.calls += 1
+        return super().__getitem__(index)
+
+
+class CountingPattern:
+    """A compiled pattern whose searches over a CountingBuffer are added to its count."""
+
+    def __init__(self, pattern: re.Pattern[bytes]) -> None:
+        self.pattern = pattern
+
+    def search(self, buf, pos=0, endpos=None):
+        if isinstance(buf, CountingBuffer):
+            buf._count(pos, endpos)
+        return self.pattern.search(buf, pos, *([] if endpos is None else [endpos]))
+
+    def match(self, buf, pos=0, endpos=None):
+        found = self.pattern.match(buf, pos, *([] if endpos is None else [endpos]))
+        if isinstance(buf, CountingBuffer):  # an anchored match reads what it matched
+            buf.scanned += found.end() - pos if found else 1
+            buf.calls += 1
+        return found
+
+
+def counting_parser(monkeypatch) -> tuple[Parser, CountingBuffer]:
+    for name, value in vars(protocol).items():
+        if isinstance(value, re.Pattern) and isinstance(value.pattern, bytes):
+            monkeypatch.setattr(protocol, name, CountingPattern(value))
+    parser = Parser()
+    buffer = parser._buffer = CountingBuffer()  # the parser's one buffer, instrumented
+    return parser, buffer
+
+
+def test_a_15_mib_first_line_fed_in_4_kib_pieces_is_scanned_once(monkeypatch):
+    parser, buffer = counting_parser(monkeypatch)
+    line = b"Event: " + b"x" * (15 * 1024 * 1024)
+    data = line + b"\r\nChannel: PJSIP/alice\r\n\r\n"
+    messages = []
+    for offset in range(0, len(data), 4096):
+        parser.receive_data(data[offset : offset + 4096])
+        while (message := parser.next_message()) is not None:
+            messages.append(message)
+    assert [len(m.raw) for m in messages] == [len(data)] and messages[0]["Channel"] == "PJSIP/alice"
+    scanned = buffer.scanned
+    assert scanned <= 4 * len(data), f"{scanned / len(data):.0f} bytes looked at per byte fed"
+
+
+@pytest.mark.parametrize("blank", [b"\n", b"\r\n"], ids=["lf", "crlf"])
+def test_ten_megabytes_of_blank_lines_cost_a_few_calls_per_read(monkeypatch, blank):
+    parser, buffer = counting_parser(monkeypatch)
+    chunk = blank * (65536 // len(blank))
+    reads = 10 * 1024 * 1024 // len(chunk)
+    for _ in range(reads):
+        parser.receive_data(chunk)
+        assert parser.next_message() is None
+    parser.receive_data(b"Event: After\r\n\r\n")
+    assert parser.next_message().name == "After"
+    scanned, calls = buffer.scanned, buffer.calls
+    assert scanned <= 4 * reads * len(chunk)
+    assert calls <= 20 * (reads + 1), f"{calls / reads:.0f} buffer calls per read"
+
+
 # -- the greeting ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "line, product, version",
@@ -355,3 +444,52 @@ def test_mask_secrets_hides_secret_always_and_key_only_in_login():
     assert login == [("Action", "Login"), ("Username", "admin"), ("Key", "********"), ("Secret", "********")]
     db = mask_secrets([("Action", "DBGet"), ("Family", "cf"), ("Key", "100")])
     assert db == [("Action", "DBGet"), ("Family", "cf"), ("Key", "100")]
+
+
+def test_mask_secrets_reads_the_action_name_as_asterisk_does():
+    """Asterisk skips the blanks around a value and ignores case: " Login" is a Login."""
+    for name in (" Login", "login\t", "  LOGIN  "):
+        masked = mask_secrets([("Action", name), ("Key", "cef290e5"), ("Secret", "s")])
+        assert masked == [("Action", name), ("Key", "********"), ("Secret", "********")]
+    assert mask_secrets([("Action", " DBGet "), ("Key", "100")]) == [("Action", " DBGet "), ("Key", "100")]
+
+
+def test_an_unencodable_value_is_refused_naming_its_key_never_its_text():
+    with pytest.raises(ValueError) as caught:
+        serialize_action({"Action": "Login", "Username": "admin", "Secret": "pa\udcffss"}, "1")
+    assert str(caught.value) == "Value of 'Secret' cannot be encoded as utf-8"
+    assert caught.value.__context__ is None  # a UnicodeEncodeError would hold the whole Login
+    with pytest.raises(ValueError, match="^Value of 'Variable' cannot be encoded as ascii$"):
+        serialize_action({"Action": "Originate", "Variable": "NAME=Zoë"}, encoding="ascii")
+
+
+# -- event lists ---------------------------------------------------------------------------
+def item(action_id: str, name: str = "CoreShowChannel", ending: str = "") -> Message:
+    ending = f"EventList: {ending}\r\n" if ending else ""
+    return Message.from_raw(f"Event: {name}\r\nActionID: {action_id}\r\n{ending}\r\n".encode())
+
+
+def test_event_list_keeps_its_own_items_up_to_the_complete_one():
+    gathered = EventList("7")
+    assert EventList.starts(Message.from_raw(b"Response: Success\r\nEventList: start\r\n\r\n"))
+    assert not EventList.starts(Message.from_raw(b"Response: Success\r\n\r\n"))
+    assert not gathered.add(item("8"))  # another action's
+    assert not gathered.add(Message.from_raw(b"Response: Success\r\nActionID: 7\r\n\r\n"))
+    assert gathered.add(item("7")) and not gathered.done
+    assert gathered.add(item("7", "CoreShowChannelsComplete", "Complete")) and gathered.complete
+    assert not gathered.add(item("7"))  # over: later ones are not its
+    assert [m.name for m in gathered.items] == ["CoreShowChannel", "CoreShowChannelsComplete"]
+    assert gathered.error is None and gathered.size == sum(len(m.raw) for m in gathered.items)
+
+
+def test_event_list_stops_at_its_bounds_and_says_how_many_came():
+    by_count = EventList("7", max_items=2)
+    while by_count.add(item("7")) and not by_count.done:
+        pass
+    assert len(by_count.items) == 2
+    assert by_count.error == "Event list incomplete: over the 2-item limit, 2 items received"
+    one = len(item("7").raw)
+    by_size = EventList("7", max_bytes=one + 1)
+    assert by_size.add(item("7")) and by_size.add(item("7")) and by_size.done
+    assert by_size.error == f"Event list incomplete: over the {one + 1}-byte limit, 1 item received"
+    assert EventList("7").incomplete("timed out after 2 s") == "Event list incomplete: timed out after 2 s, 0 items received"
