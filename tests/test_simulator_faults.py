@@ -33,7 +33,7 @@ def test_drop_cuts_the_next_message_and_closes(pbx: Simulator) -> None:
         assert bytes(conn.data[size:]) == b"Response: "
     ami = AMIClient(username=pbx.username, secret=pbx.secret, host=pbx.address, timeout=2)
     assert not ami.connect()  # the greeting of a new connection is cut too
-    assert "closed by Asterisk" in ami.error
+    assert "closed by" in ami.error  # the wording is the client's (being reworded elsewhere)
     pbx.clear_fault()
     ami = connected(pbx)
     assert ami.action(Action="Ping")["Ping"] == "Pong"

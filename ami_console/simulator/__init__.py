@@ -14,7 +14,7 @@ dialplan, and emits the events real calls emit, in real time. It never imports T
 
 Simulator(host="127.0.0.1", port=0, *, username="admin", secret="adminpass", users=None,
           calls_per_minute=0.0, seed=None, time_scale=1.0, auth_failure_delay=1.0,
-          auth_timeout=30.0, max_output_buffer=16 MiB, write_timeout=10.0,
+          auth_timeout=30.0, auth_limit=50, max_output_buffer=16 MiB, write_timeout=0.1,
           keep_sessions=100, record_limit=1 MiB)
     ``port=0`` picks a free port. ``users`` replaces the two default users (``username``/
     ``secret`` with every class, and ``monitor``/``monpass``, who reads everything but may
@@ -22,11 +22,14 @@ Simulator(host="127.0.0.1", port=0, *, username="admin", secret="adminpass", use
     phones (use :data:`DEMO_CALLS_PER_MINUTE` for a lively demo), their choices drawn
     from a random source seeded with ``seed``. ``time_scale`` multiplies dialplan time
     (Wait, ringing, Answer's media wait, talk times): 1.0 is real time, tests use less.
-    ``auth_failure_delay``: the pause before "Authentication failed"; ``auth_timeout``:
-    how long a connection may stay without logging in. ``max_output_buffer``: bytes a
-    client may leave unread before its connection is closed; ``write_timeout``: how long
-    the storm waits for a slow reader before closing it. ``keep_sessions`` and
-    ``record_limit`` bound the logs of what clients sent.
+    ``auth_failure_delay``: the pause before "Authentication failed". Asterisk's limits,
+    with its defaults: ``auth_timeout`` (authtimeout), how long a connection may stay
+    without logging in before it is closed without a word; ``auth_limit`` (authlimit),
+    how many connections may wait to log in at once (one more is closed before the
+    greeting); ``write_timeout`` (writetimeout), how long a client may read none of the
+    output waiting for it before it is dropped. ``max_output_buffer``: bytes a client may
+    leave unread before it is dropped at once. ``keep_sessions`` and ``record_limit``
+    bound the logs of what clients sent (raw bytes, and the requests logged, each).
 
 Lifecycle: ``start()`` (returns once it accepts connections; raises ``OSError`` if the
 port is taken), ``stop()`` (closes every connection and call, joins the thread; safe to

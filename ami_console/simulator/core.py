@@ -16,6 +16,8 @@ from .reader import Request
 from .session import Session, SessionLog
 from .traffic import Storm
 
+REQUEST_OVERHEAD = 256  # about what a logged Message costs beyond its raw bytes
+
 
 class ServerCore:
     """Loop-side state shared by the sessions: users, limits, faults and logs."""
@@ -27,6 +29,7 @@ class ServerCore:
         *,
         auth_failure_delay: float,
         auth_timeout: float,
+        auth_limit: int,
         max_output_buffer: int,
         write_timeout: float,
         calls_per_minute: float,
@@ -37,6 +40,7 @@ class ServerCore:
         self.users = users
         self.auth_failure_delay = auth_failure_delay
         self.auth_timeout = auth_timeout
+        self.auth_limit = auth_limit
         self.max_output_buffer = max_output_buffer
         self.high_water = min(256 * 1024, max_output_buffer // 2)
         self.write_timeout = write_timeout
@@ -61,6 +65,10 @@ class ServerCore:
         lowered = name.lower()
         return next((u for u in self.users if u.username.lower() == lowered), None)
 
+    def waiting_to_log_in(self) -> int:
+        """Connections not logged in yet (closing ones too: they still hold a socket)."""
+        return sum(not session.authenticated for session in self.pbx.sessions)
+
     def new_session(self) -> Session:
         self._sessions += 1
         return Session(self, self._sessions)
@@ -84,10 +92,18 @@ class ServerCore:
             log.truncated = log.truncated or len(data) > room
 
     def record_request(self, session: Session, request: Request) -> None:
+        """Log a request while the log's budget lasts: each costs its bytes and the objects
+        that hold it, so a flood of blank lines cannot fill the log with empty ones."""
         log = session.log
-        if log is not None and not log.truncated:  # requests stay within the byte budget too
-            with self.logs_lock:
-                log.requests.append(request.to_message())
+        if log is None or log.truncated:
+            return
+        cost = len(request.raw) + REQUEST_OVERHEAD
+        with self.logs_lock:
+            if log.request_bytes + cost > self.record_limit:
+                log.truncated = True
+                return
+            log.request_bytes += cost
+            log.requests.append(request.to_message())
 
     def logged_in(self, session: Session) -> None:
         if session.log is not None:

@@ -92,41 +92,62 @@ class Request:
 
 
 class RequestReader:
-    """Feed bytes, get :class:`Request` objects, exactly as Asterisk's get_input/do_message.
+    """Feed bytes, take :class:`Request` objects, exactly as Asterisk's get_input/do_message.
 
-    The buffer is filled in pieces no larger than the room left in Asterisk's 1024-byte
-    line buffer, so where a long line gets cut does not depend on how TCP split it.
+    Bytes wait in ``pending`` and move into Asterisk's 1024-byte line buffer in pieces no
+    larger than the room left in it, so where a long line gets cut does not depend on how
+    TCP split it. Requests are parsed one at a time, when asked for: a flood of input
+    costs nothing until it is read, and the caller bounds ``pending`` (as Asterisk lets
+    the kernel hold what it has not read yet).
     """
 
     def __init__(self) -> None:
+        self._pending = bytearray()
         self._buffer = bytearray()
         self._lines: list[str] = []
         self._raw = bytearray()
         self._too_long = False
         self._lost_lines = False
 
-    def feed(self, data: bytes) -> list[Request]:
-        requests: list[Request] = []
-        view = memoryview(data)
-        while view:
-            room = LINE_BUFFER - len(self._buffer)
-            self._buffer += view[:room]
-            self._raw += view[:room]
-            view = view[room:]
-            self._take_lines(requests)
+    @property
+    def pending(self) -> int:
+        """Bytes received and not yet taken into a request."""
+        return len(self._pending)
+
+    def receive(self, data: bytes) -> None:
+        self._pending += data
+
+    def next_request(self) -> Request | None:
+        """The next complete request, or ``None`` until more bytes arrive."""
+        while True:
+            request = self._take_lines()
+            if request is not None:
+                return request
             if len(self._buffer) >= LINE_BUFFER:
                 # No line end in a full buffer: Asterisk drops it all but the last byte
                 # (it may be the CR of a CRLF) and remembers the request is spoilt.
                 del self._buffer[:-1]
                 self._too_long = True
-        return requests
+            if not self._pending:
+                return None
+            room = LINE_BUFFER - len(self._buffer)
+            piece = self._pending[:room]
+            del self._pending[:room]
+            self._buffer += piece
+            self._raw += piece
 
-    def _take_lines(self, requests: list[Request]) -> None:
+    def feed(self, data: bytes) -> list[Request]:
+        """Every request ``data`` completes (for tests and tools; sessions pull one at a time)."""
+        self.receive(data)
+        return list(iter(self.next_request, None))
+
+    def _take_lines(self) -> Request | None:
+        """Move whole lines from the buffer into the request until one ends."""
         buffer = self._buffer
         while True:
             end, size = _line_end(buffer)
             if end < 0:
-                return
+                return None
             line = bytes(buffer[:end]).split(b"\0", 1)[0]  # C strings stop at NUL
             del buffer[: end + size]
             if line:
@@ -144,7 +165,7 @@ class RequestReader:
                 request.error = LINE_TOO_LONG
             self._lines = []
             self._too_long = self._lost_lines = False
-            requests.append(request)
+            return request
 
 
 def _line_end(buffer: bytearray) -> tuple[int, int]:

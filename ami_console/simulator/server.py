@@ -29,6 +29,10 @@ T = TypeVar("T")
 DEMO_USERNAME = "admin"
 DEMO_SECRET = "adminpass"
 DEMO_CALLS_PER_MINUTE = 4.0  # background calls for demos and classes; tests use 0
+# Asterisk's manager.conf defaults: authtimeout, authlimit, writetimeout (100 ms).
+AUTH_TIMEOUT = 30.0
+AUTH_LIMIT = 50
+WRITE_TIMEOUT = 0.1
 
 
 class Simulator:
@@ -46,9 +50,10 @@ class Simulator:
         seed: int | None = None,
         time_scale: float = 1.0,
         auth_failure_delay: float = 1.0,
-        auth_timeout: float = 30.0,
+        auth_timeout: float = AUTH_TIMEOUT,
+        auth_limit: int = AUTH_LIMIT,
         max_output_buffer: int = 16 * 1024 * 1024,
-        write_timeout: float = 10.0,
+        write_timeout: float = WRITE_TIMEOUT,
         keep_sessions: int = 100,
         record_limit: int = 1024 * 1024,
     ) -> None:
@@ -56,6 +61,10 @@ class Simulator:
             raise ValueError("time_scale must be greater than 0")
         if calls_per_minute < 0:
             raise ValueError("calls_per_minute must be 0 or more")
+        if auth_limit < 1:
+            raise ValueError("auth_limit must be 1 or more")
+        if auth_timeout <= 0 or write_timeout <= 0:
+            raise ValueError("auth_timeout and write_timeout must be greater than 0")
         self.host = host
         self._requested_port = port
         self.port = port
@@ -67,6 +76,7 @@ class Simulator:
         self._options: dict[str, Any] = dict(
             auth_failure_delay=auth_failure_delay,
             auth_timeout=auth_timeout,
+            auth_limit=auth_limit,
             max_output_buffer=max_output_buffer,
             write_timeout=write_timeout,
             keep_sessions=keep_sessions,

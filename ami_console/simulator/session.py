@@ -3,9 +3,18 @@ and events, and the bounds and faults around all of that.
 
 As in Asterisk, a session never interleaves events with the output of an action: events
 that happen while an action runs (a synchronous Originate that waits for an answer, a
-Login) wait and follow its response. Output that a client does not read piles up in the
-transport; past ``max_output_buffer`` bytes the session is closed, so a stuck client
-cannot make the server grow without bound.
+Login) wait and follow its response.
+
+Asterisk gives each connection a thread, so one client cannot hold up another; here they
+share one event loop, and these bounds keep it that way:
+
+* input: the socket is not read while ``MAX_PENDING_INPUT`` bytes wait to be parsed, and
+  requests are parsed one at a time, yielding to the loop every few, so a flood costs
+  its sender time, not the others;
+* output: a request is not taken while the client's socket is full (Asterisk's thread
+  blocks on the write, too), and a client that takes none of what waits for it during
+  ``write_timeout`` is dropped, as Asterisk drops a connection whose write times out;
+  past ``max_output_buffer`` unread bytes it is dropped at once.
 """
 
 from __future__ import annotations
@@ -21,13 +30,14 @@ from . import events, wire
 from .faults import oversized_event
 from .filters import EventFilter, passes
 from .perms import User
-from .reader import Request, RequestReader, encode
+from .reader import RequestReader, encode
 
 if TYPE_CHECKING:
     from .core import ServerCore
 
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
-MAX_QUEUED_REQUESTS = 64  # past this, stop reading the socket until the backlog drains
+MAX_PENDING_INPUT = 64 * 1024  # past this, stop reading the socket until it is parsed
+REQUESTS_PER_TURN = 32  # then let the other clients run: a turn stays around a millisecond
 
 
 @dataclass
@@ -41,7 +51,8 @@ class SessionLog:
     raw: bytearray = field(default_factory=bytearray)
     requests: list[Message] = field(default_factory=list)
     closed_at: float | None = None
-    truncated: bool = False
+    truncated: bool = False  # True once raw or requests stopped at ``record_limit``
+    request_bytes: int = 0  # what the logged requests cost against ``record_limit``
 
 
 class Session(asyncio.Protocol):
@@ -51,7 +62,6 @@ class Session(asyncio.Protocol):
         self.number = number
         self.transport: asyncio.Transport | None = None
         self.reader = RequestReader()
-        self.requests: deque[Request] = deque()
         self.ready = asyncio.Event()
         self.can_write = asyncio.Event()
         self.can_write.set()
@@ -78,6 +88,8 @@ class Session(asyncio.Protocol):
         self._delay_timer: asyncio.TimerHandle | None = None
         self._out: list[bytes] = []
         self._out_size = 0
+        self._written = 0  # bytes handed to the transport, to see whether any go out
+        self._write_timer: asyncio.TimerHandle | None = None
         self._flush_scheduled = False
         self._auth_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
@@ -86,6 +98,11 @@ class Session(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        if self.core.waiting_to_log_in() >= self.core.auth_limit:
+            # Asterisk's authlimit: closed before the greeting, and never a session.
+            self.closed = True
+            transport.close()
+            return
         self.local = transport.get_extra_info("sockname")[:2]
         self.remote = transport.get_extra_info("peername")[:2]
         transport.set_write_buffer_limits(high=self.core.high_water)
@@ -101,19 +118,40 @@ class Session(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.core.record(self, data)
-        for request in self.reader.feed(data):
-            self.core.record_request(self, request)
-            self.requests.append(request)
-        if self.requests:
-            self.ready.set()
-        if len(self.requests) > MAX_QUEUED_REQUESTS and self.transport is not None:
+        self.reader.receive(data)
+        self.ready.set()
+        if self.reader.pending > MAX_PENDING_INPUT and self.transport is not None:
             self.transport.pause_reading()
 
     def pause_writing(self) -> None:
         self.can_write.clear()
+        self._watch_writes()
 
     def resume_writing(self) -> None:
         self.can_write.set()
+
+    def _watch_writes(self) -> None:
+        """Drop the client if none of its waiting output goes out for ``write_timeout``."""
+        if self._write_timer is None and self.transport is not None:
+            loop = asyncio.get_running_loop()
+            due = loop.time() + self.core.write_timeout
+            self._write_timer = loop.call_at(due, self._check_writes, self._sent(), due)
+
+    def _check_writes(self, mark: int, due: float) -> None:
+        self._write_timer = None
+        if self.transport is None or not self.transport.get_write_buffer_size():
+            return  # everything went out
+        # A timer this late means the whole process stood still (a long GC pause, the
+        # machine busy): the client had no fair chance to read, so it gets another.
+        stood_still = asyncio.get_running_loop().time() - due > self.core.write_timeout
+        if self._sent() == mark and not stood_still:
+            self.abort()
+            return
+        self._watch_writes()
+
+    def _sent(self) -> int:
+        assert self.transport is not None
+        return self._written - self.transport.get_write_buffer_size()
 
     def close(self) -> None:
         """Close after everything already written has gone out."""
@@ -130,7 +168,7 @@ class Session(asyncio.Protocol):
     def _shut(self) -> None:
         self.closed = True
         self.pbx.sessions.discard(self)
-        for timer in (self._auth_timer, self._delay_timer):
+        for timer in (self._auth_timer, self._delay_timer, self._write_timer):
             if timer is not None:
                 timer.cancel()
         self._delayed.clear()
@@ -150,15 +188,23 @@ class Session(asyncio.Protocol):
     async def _serve(self) -> None:
         from .actions.dispatch import dispatch
 
+        handled = 0
         while not self.closed:
-            if not self.requests:
+            request = self.reader.next_request()
+            if self.reader.pending <= MAX_PENDING_INPUT and self.transport is not None:
+                self.transport.resume_reading()
+            if request is None:
                 self.ready.clear()
                 await self.ready.wait()
                 continue
-            request = self.requests.popleft()
-            if len(self.requests) < MAX_QUEUED_REQUESTS // 2 and self.transport is not None:
-                self.transport.resume_reading()
-            if self.core.fault_kind == "silence":
+            self.core.record_request(self, request)
+            # Like Asterisk's thread blocked in a write: take no request while the client
+            # does not read (the write timer drops it if that lasts).
+            await self.can_write.wait()
+            handled += 1
+            if handled % REQUESTS_PER_TURN == 0:
+                await asyncio.sleep(0)  # the other clients' turn
+            if self.core.fault_kind == "silence" or self.closed:
                 continue
             self.busy = True
             try:
@@ -278,7 +324,9 @@ class Session(asyncio.Protocol):
         if data is None:
             self._flush_out()
             if self.transport is not None:
-                self.transport.close()
+                self.transport.close()  # once the output is out: drop it if it never goes
+                if self.transport.get_write_buffer_size():
+                    self._watch_writes()
             return
         self._out.append(data)
         self._out_size += len(data)
@@ -294,17 +342,13 @@ class Session(asyncio.Protocol):
         out, self._out, self._out_size = self._out, [], 0
         if not out or transport is None or transport.is_closing():
             return
-        transport.write(b"".join(out))
+        data = b"".join(out)
+        self._written += len(data)
+        transport.write(data)
         if transport.get_write_buffer_size() > self.core.max_output_buffer:
             self.abort()  # the client stopped reading: drop it rather than grow
 
-    async def drain(self, timeout: float) -> bool:
-        """Wait until the transport is below its high-water mark; False if it never was."""
-        if self.can_write.is_set():
-            return not self.closed
-        try:
-            await asyncio.wait_for(self.can_write.wait(), timeout)
-        except TimeoutError:
-            self.abort()
-            return False
-        return not self.closed
+    async def drain(self) -> None:
+        """Wait until the client has read enough, or has been dropped for not reading
+        (within ``write_timeout``, by :meth:`_check_writes`)."""
+        await self.can_write.wait()

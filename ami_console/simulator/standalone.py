@@ -7,9 +7,18 @@ import ipaddress
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
-from .server import DEMO_CALLS_PER_MINUTE, DEMO_SECRET, DEMO_USERNAME, Simulator
+from .server import (
+    AUTH_LIMIT,
+    AUTH_TIMEOUT,
+    DEMO_CALLS_PER_MINUTE,
+    DEMO_SECRET,
+    DEMO_USERNAME,
+    WRITE_TIMEOUT,
+    Simulator,
+)
 
 DESCRIPTION = """\
 Run the demo PBX: an AMI server that answers like Asterisk 22, with three phones
@@ -30,6 +39,34 @@ examples:
 """
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port to listen on, or 0 for a free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a port number from 1 to 65535 (0 picks a free port), not {text!r}"
+        )
+    return port
+
+
+def positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: a number greater than 0."""
+
+    def convert(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}")
+        return value
+
+    return convert
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ami-console simulate",
@@ -43,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default: %(default)s, loopback only)",
     )
     parser.add_argument(
-        "--port", type=int, default=5038, help="TCP port; 0 picks a free one (default: %(default)s)"
+        "--port",
+        type=port_number,
+        default=5038,
+        help="TCP port; 0 picks a free one (default: %(default)s)",
     )
     parser.add_argument(
         "--user", default=DEMO_USERNAME, help="administrator's user name (default: %(default)s)"
@@ -72,12 +112,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help="dialplan time factor: 0.1 makes Wait(10) take one second (default: %(default)s)",
     )
+    # Asterisk's manager.conf limits, with its defaults.
     parser.add_argument(
         "--auth-timeout",
-        type=float,
-        default=30.0,
+        type=positive(float),
+        default=AUTH_TIMEOUT,
         metavar="SECONDS",
         help="close connections that have not logged in by then (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--auth-limit",
+        type=positive(int),
+        default=AUTH_LIMIT,
+        metavar="N",
+        help="connections that may wait to log in at once; more are closed at once "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--write-timeout",
+        type=positive(float),
+        default=WRITE_TIMEOUT,
+        metavar="SECONDS",
+        help="drop a client that reads none of its waiting output for this long "
+        "(default: %(default)s)",
     )
     return parser
 
@@ -103,6 +160,8 @@ def main(
         seed=args.seed,
         time_scale=args.time_scale,
         auth_timeout=args.auth_timeout,
+        auth_limit=args.auth_limit,
+        write_timeout=args.write_timeout,
     )
     try:
         simulator.start()

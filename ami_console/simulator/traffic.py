@@ -8,7 +8,8 @@ so ``--seed`` replays the same sequence of choices. Most calls are phone to phon
 The storm publishes realistic call events (whole answered calls: Newchannel, Dial*,
 Newstate, Bridge*, Hangup...; mostly 16 to 18 headers each) at ``rate`` per second, or as fast as
 the clients read them when ``rate`` is ``None``: it waits whenever a session's socket
-buffer is full, and closes a session that has not drained for ``write_timeout``.
+buffer is full; a session that takes nothing for ``write_timeout`` is dropped (see
+:mod:`.session`), so a client that never reads holds the others up that long at most.
 """
 
 from __future__ import annotations
@@ -219,6 +220,5 @@ class Storm:
 
     async def _backpressure(self) -> None:
         for session in list(self.core.pbx.sessions):
-            if not session.can_write.is_set():
-                await session.drain(self.core.write_timeout)
+            await session.drain()
         await asyncio.sleep(0)

@@ -37,7 +37,10 @@ async def dispatch(session: Session, request: Request) -> bool:
         return False
     name = request.action
     if not name:
-        session.security("RequestBadFormat", [("RequestType", "Action: NONE")])
+        if request.lines:
+            session.security("RequestBadFormat", [("RequestType", "Action: NONE")])
+        # A bare blank line is answered as Asterisk answers it (the errors capture), but
+        # not broadcast to every listener: a flood of them would be a flood of events.
         session.write(wire.error(request, "Missing action in request"))
         return False
     if not session.authenticated and name.lower() not in PRE_LOGIN:
