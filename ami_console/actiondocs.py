@@ -3,6 +3,9 @@
 Both are parsed from the server's own answers, so the composer offers exactly the
 actions (and parameters) the PBX at the other end knows. Before login, a short
 built-in list of common actions stands in.
+
+What is taken from the server is bounded (see the MAX_ constants): a broken or hostile
+server cannot make the console hold, or mount, more than a real Asterisk ever sends.
 """
 
 from __future__ import annotations
@@ -13,7 +16,25 @@ from dataclasses import dataclass, field
 
 from .protocol import Message
 
-__all__ = ["COMMON_ACTIONS", "ActionDoc", "Parameter", "parse_action_doc", "parse_list_commands"]
+__all__ = [
+    "COMMON_ACTIONS",
+    "MAX_ACTIONS",
+    "MAX_NAME",
+    "MAX_PARAMETERS",
+    "MAX_TEXT",
+    "ActionDoc",
+    "Parameter",
+    "parse_action_doc",
+    "parse_list_commands",
+]
+
+# Our Asterisk 22 capture lists 90 actions, none named past 30 characters or described
+# past 200, and Originate, among the largest, has 16 parameters: these bounds leave real
+# servers whole and stop a hostile one from filling memory or the screen.
+MAX_ACTIONS = 2000  # actions kept from ListCommands
+MAX_PARAMETERS = 100  # parameters kept from one action's documentation
+MAX_NAME = 64  # longer action or parameter names are not real ones: they are left out
+MAX_TEXT = 4096  # characters kept of a description, synopsis or parameter's help
 
 #: Offered before login (and when ListCommands is not allowed): name -> one-line description.
 COMMON_ACTIONS: dict[str, str] = {
@@ -68,13 +89,20 @@ class ActionDoc:
         return [p for p in self.parameters if p.required]
 
 
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
 def parse_list_commands(response: Message) -> dict[str, str]:
     """ListCommands answers ``Name: description.  (Priv: ...)``, one header per action."""
-    return {
-        key: _PRIV.sub("", value).strip()
-        for key, value in response.fields
-        if key.lower() not in _NOT_ACTIONS
-    }
+    commands: dict[str, str] = {}
+    for key, value in response.fields:
+        if len(commands) >= MAX_ACTIONS:
+            break
+        if key.lower() not in _NOT_ACTIONS and len(key) <= MAX_NAME:
+            # Cut before the regex: it need not run over a megabyte that is thrown away.
+            commands[key] = _cut(_PRIV.sub("", value[: MAX_TEXT * 2]).strip())
+    return commands
 
 
 def _sections(lines: Iterable[str]) -> dict[str, list[str]]:
@@ -90,7 +118,7 @@ def _sections(lines: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _paragraph(lines: list[str]) -> str:
-    return " ".join(line.strip() for line in lines if line.strip())
+    return _cut(" ".join(line.strip() for line in lines if line.strip()))
 
 
 def parse_action_doc(name: str, output: list[str]) -> ActionDoc | None:
@@ -104,24 +132,27 @@ def parse_action_doc(name: str, output: list[str]) -> ActionDoc | None:
     sections = _sections(output)
     if "Syntax" not in sections:
         return None
+    parameters: dict[str, Parameter] = {}
+    for line in sections["Syntax"]:
+        match = _SYNTAX.match(line.strip())
+        if match is None or len(match["name"]) > MAX_NAME or match["name"].lower() in ("action", "actionid"):
+            continue
+        parameters.setdefault(match["name"], Parameter(match["name"], not match["optional"]))
+        if len(parameters) == MAX_PARAMETERS:
+            break
+    # Each parameter's help: the indented lines under its name (kept parameters only).
     docs: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in sections.get("Arguments", []):
         if line and not line[0].isspace():
-            current = docs.setdefault(line.strip(), [])
+            current = docs.setdefault(line.strip(), []) if line.strip() in parameters else None
         elif current is not None:
             current.append(line)
-    parameters = []
-    for line in sections["Syntax"]:
-        match = _SYNTAX.match(line.strip())
-        if match is None or match["name"].lower() in ("action", "actionid"):
-            continue
-        parameters.append(
-            Parameter(match["name"], not match["optional"], _paragraph(docs.get(match["name"], [])))
-        )
+    for key, lines in docs.items():
+        parameters[key].doc = _paragraph(lines)
     return ActionDoc(
         name=name,
         synopsis=_paragraph(sections.get("Synopsis", [])),
         description=_paragraph(sections.get("Description", [])),
-        parameters=parameters,
+        parameters=list(parameters.values()),
     )

@@ -14,12 +14,14 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.message import Message as TextualMessage
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from .actiondocs import parse_action_doc
-from .eventstore import DEFAULT_CAPACITY, EventStore
+from .eventstore import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
 from .export import ReadResult, read_events
+from .printable import clean, clean_lines
 from .protocol import Message
 from .screens.connect import ConnectScreen, explain
 from .screens.console import ConsoleScreen
@@ -111,6 +113,7 @@ class AMIConsoleApp(ToolsMixin, App):
         history: History | None = None,
         saved: SavedActions | None = None,
         log_capacity: int = DEFAULT_CAPACITY,
+        log_bytes: int = DEFAULT_MAX_BYTES,
         replay: Path | None = None,
     ) -> None:
         super().__init__()
@@ -123,7 +126,7 @@ class AMIConsoleApp(ToolsMixin, App):
         self.history = history or History()
         self.saved = saved or SavedActions()
         self.server_filters = ServerFilters(mask=self.settings.events or "on")
-        self.store = EventStore(log_capacity)
+        self.store = EventStore(log_capacity, log_bytes)
         self.transcript = Transcript()  # kept across reconnections, like the log
         self.session: Session | None = None  # the one connected, or connecting
         self.connected = False
@@ -291,6 +294,26 @@ class AMIConsoleApp(ToolsMixin, App):
         self.console_screen.header.show("lost")
         self.console_screen.banner.show(event.reason)
 
+    @on(Worker.StateChanged)
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that dies of an unexpected error is reported, never swallowed: the
+        reader's death is a lost connection (its pending actions end with the reason),
+        a connect's is a failed connect, any other is a notification."""
+        if event.state is not WorkerState.ERROR or not self.is_running:
+            return
+        worker = event.worker
+        what = f"{type(worker.error).__name__}: {worker.error}"
+        session = self.session
+        if worker.group == "reader" and session is not None:
+            session.cancel()
+            self.post_message(self.ConnectionLost(session, f"The console stopped reading after an internal error ({what})"))
+        elif worker.group == "connect" and session is not None and not self.connected:
+            session.cancel()
+            self.post_message(self.ConnectFailed(session, f"Internal error while connecting ({what})"))
+        else:
+            self.notify(f"Internal error in the {worker.group or worker.name} worker: {what}",
+                        title="ami-console", severity="error", markup=False)
+
     @on(ProblemReported)
     def problem_reported(self, event: ProblemReported) -> None:
         self.notify(event.text, title="Protocol problem", severity="warning", markup=False)
@@ -377,6 +400,18 @@ class AMIConsoleApp(ToolsMixin, App):
             yield SystemCommand("Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", self.action_export)
             yield SystemCommand("Transcript: save to a file", "The lines sent and received, secrets masked", self.action_save_transcript)
             yield SystemCommand("Connection: open the form", "Connect elsewhere or as another user (F10)", self.action_connection_form)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: its message and title often quote the server."""
+        super().notify(clean_lines(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
 
     async def action_quit(self) -> None:
         self.shutdown_session()

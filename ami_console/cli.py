@@ -21,13 +21,24 @@ watch events live. With no options it opens the connection form.
 """
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535 (argparse turns the error into exit code 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {text!r}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ami-console", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--demo", action="store_true", help="start the built-in demo PBX and connect to it")
     parser.add_argument("--host", help="AMI host, also host:port or [v6addr]:port (default localhost)")
-    parser.add_argument("--port", type=int, help="AMI port (default 5038)")
+    parser.add_argument("--port", type=port_number, help="AMI port (default 5038)")
     parser.add_argument("--user", help="AMI username (a [section] of manager.conf)")
     parser.add_argument(
         "--secret",
@@ -42,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="start from a saved connection profile")
     parser.add_argument("--connect", action="store_true", help="connect at once instead of showing the form first")
     parser.add_argument("--log-size", type=int, default=10_000, help="events kept in the log (default 10000)")
+    parser.add_argument("--log-bytes", type=int, default=64, metavar="MIB",
+                        help="megabytes of events kept in the log, as received (default 64)")
     parser.add_argument("--replay", metavar="FILE", help="browse, filter and trace an exported event log "
                         "(JSON Lines or raw AMI text) offline, without a server")
     parser.add_argument("--calls-per-minute", type=float, default=4.0, help="with --demo: background calls per minute")
@@ -89,10 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.replay).expanduser()
         if not path.is_file():
             raise SystemExit(f"ami-console: no such file: {path}")
-        AMIConsoleApp(ConnectionSettings(), replay=path, profiles=profiles, log_capacity=args.log_size).run()
+        AMIConsoleApp(ConnectionSettings(), replay=path, profiles=profiles, log_capacity=args.log_size, log_bytes=args.log_bytes * 2**20).run()
         return 0
     settings = settings_from(args, profiles)
-    app = AMIConsoleApp(settings, autoconnect=args.connect, profiles=profiles, log_capacity=args.log_size)
+    app = AMIConsoleApp(settings, autoconnect=args.connect, profiles=profiles, log_capacity=args.log_size, log_bytes=args.log_bytes * 2**20)
     app.run()
     return 0
 
@@ -108,6 +121,6 @@ def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
                 f"(or monitor / monpass, who may not originate).")
         note = f"demo PBX on {pbx.host}:{pbx.port} (F1 for help)"
         app = AMIConsoleApp(settings, autoconnect=True, hint=hint, note=note, profiles=profiles,
-                            log_capacity=args.log_size)
+                            log_capacity=args.log_size, log_bytes=args.log_bytes * 2**20)
         app.run()
     return 0

@@ -1,33 +1,48 @@
 """AMI text on screen: always plain, never markup, never terminal control codes.
 
 Values routinely hold ``[`` and ``]`` (``Dial(PJSIP/bob,30,[tT])``), which Rich and
-Textual would read as markup, and a hostile or broken server could send escape
-sequences. Everything that shows wire text goes through here.
+Textual would read as markup, and a hostile or broken server can send escape sequences
+(an OSC 52 writes the user's clipboard, ``ESC[2J`` blanks the screen). Everything that
+shows text from the server or a file goes through here: :func:`clean` (from
+:mod:`ami_console.printable`) is the one function that makes a string safe, and
+:class:`PlainText` the one way such strings are put on screen (its every ``str`` goes
+through :func:`clean`; it is never parsed as markup).
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from .printable import clean, clean_lines
+
+__all__ = ["PlainText", "clean", "fit", "plain"]
 
 
-def clean(value: str) -> str:
-    """The value with tabs as spaces and other control characters as U+FFFD."""
-    return _CONTROL.sub(lambda m: " " if m.group() == "\t" else "\ufffd", value)
+class PlainText(Text):
+    """A Rich Text that shows every string given to it literally and safely.
+
+    Line breaks are kept (a multi-line note stays multi-line); every other control
+    character is made visible as U+FFFD. Use it, not ``Text``, wherever a string from
+    the server or a file may be among the parts.
+    """
+
+    def __init__(self, text: str = "", style: str = "", **options: object) -> None:
+        super().__init__(clean_lines(text), style, **options)  # type: ignore[arg-type]
+
+    def append(self, text: str | Text, style: str | None = None) -> PlainText:  # type: ignore[override]
+        super().append(clean_lines(text) if isinstance(text, str) else text, style)
+        return self
 
 
 def plain(value: str, style: str = "") -> Text:
-    """A Rich Text that shows ``value`` literally."""
+    """A Rich Text that shows ``value`` literally, on one line."""
     return Text(clean(value), style=style, no_wrap=False)
 
 
 def fit(value: str, width: int) -> str:
     """Exactly ``width`` cells: padded, or cut with an ellipsis (wide characters counted)."""
-    value = clean(value)
+    value = clean(value[: 4 * width + 4])  # no more than can show (a value may be megabytes)
     if width <= 0:
         return ""
     if cell_len(value) <= width:

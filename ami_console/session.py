@@ -13,12 +13,12 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from .actiondocs import parse_list_commands
 from .client import AMIClient
-from .protocol import Fields, Message, action_fields, mask_secrets, serialize_action
+from .protocol import EventList, Fields, Message, action_fields, mask_secrets, serialize_action
 from .settings import ConnectionSettings
 from .transcript import Transcript
 
@@ -27,6 +27,9 @@ __all__ = ["ConnectedInfo", "Exchange", "Listener", "Session"]
 BATCH_SIZE = 500  # events handed to the UI at once, at most
 BATCH_INTERVAL = 0.05  # seconds an event may wait for its batch
 POLL = 0.05  # how often the reader looks for cancellation and overdue answers
+# An event list ends at the action's timeout counted from when it was sent (a total
+# deadline: a server dribbling items cannot keep it open), or at the client's bounds
+# (AMIClient.max_list_items and max_list_bytes).
 
 
 @dataclass
@@ -38,10 +41,21 @@ class Exchange:
     sent_at: float  # time.perf_counter(), the clock for how long an answer took
     sent_wall: float  # time.time()
     response: Message | None = None
-    items: list[Message] = field(default_factory=list)  # event-list items, Complete included
     finished_at: float | None = None
-    heard_at: float = 0.0  # when something last arrived for it (or when it was sent)
+    deadline: float = 0.0  # time.monotonic() by which it must have ended, list items and all
     purpose: str = ""  # empty for the user's own actions; the console's own queries say why
+    gathered: EventList | None = None  # the event list, once the response said it starts
+
+    @property
+    def items(self) -> list[Message]:
+        """The event-list items, the Complete one included."""
+        return self.gathered.items if self.gathered is not None else []
+
+    @property
+    def size(self) -> int:
+        """Bytes held: the response and every list item as received."""
+        listed = self.gathered.size if self.gathered is not None else 0
+        return listed + (len(self.response.raw) if self.response is not None else 0)
 
     @property
     def action(self) -> str:
@@ -53,7 +67,7 @@ class Exchange:
 
     @property
     def is_list(self) -> bool:
-        return self.response is not None and (self.response.header("EventList") or "").lower() == "start"
+        return self.gathered is not None
 
     @property
     def elapsed(self) -> float | None:
@@ -106,7 +120,11 @@ class Session:
             event_callback=self._early_events.append,
             debug_file=self.transcript,  # the greeting and login, masked by the client
         )
-        self.exchanges: dict[str, Exchange] = {}  # pending, by ActionID
+        # Pending exchanges, by ActionID. Senders add to it while the reader routes and
+        # expires: every access holds ``_lock`` (an unguarded iteration once killed the reader).
+        self.exchanges: dict[str, Exchange] = {}
+        self._lock = threading.Lock()
+        self._lists_open = 0  # exchanges whose list has started: only then do events need routing
         self._send_lock = threading.Lock()
         self._said_goodbye = False
 
@@ -145,9 +163,10 @@ class Session:
             # before the exchange waiting for it.
             exchange = Exchange(
                 self.client.next_action_id, mask_secrets(pairs), time.perf_counter(), time.time(),
-                heard_at=time.monotonic(), purpose=purpose,
+                deadline=time.monotonic() + self.settings.timeout, purpose=purpose,
             )
-            self.exchanges[exchange.action_id] = exchange
+            with self._lock:
+                self.exchanges[exchange.action_id] = exchange
             if pairs[0][1].lower() == "logoff":
                 self._said_goodbye = True
             action_id = self.client.send_action(pairs)
@@ -159,80 +178,110 @@ class Session:
 
     # -- reading (in one worker thread) ----------------------------------------------------
     def read_loop(self, cancelled: Callable[[], bool]) -> None:
-        """Read until cancelled or the connection ends, routing everything that arrives."""
-        batch, flushed = self._early_events, time.monotonic()
-        expired = flushed
+        """Read until cancelled or the connection ends, routing everything that arrives.
+
+        Never dies unseen: whatever ends it, every pending action is finished with an
+        error, and unless cancelled the listener hears ``connection_lost`` with the reason
+        (an unexpected error in here included, which also closes the connection).
+        """
+        batch = self._early_events
         self._early_events = []
         self.client.event_callback = None
         reason = ""
-        while not cancelled():
-            message = self.client.read_response(timeout=POLL)
-            now = time.monotonic()
-            if message is not None and message.raw:
-                self.transcript.received(message)
-            if message is not None and not message.raw:  # made up by the client: trouble
-                if not self.client.connected:
-                    reason = message.header("Message") or "connection lost"
-                    break
-                self.listener.problem(message.header("Message") or "")
-            elif message is not None and not self._route(message, now):
-                batch.append(message)
-            if batch and (len(batch) >= BATCH_SIZE or now - flushed >= BATCH_INTERVAL):
-                self.listener.events_received(batch)
-                batch, flushed = [], now
-            if now - expired >= POLL:
-                self._expire(now)
-                expired = now
-        if batch:
-            self.listener.events_received(batch)
-        for exchange in list(self.exchanges.values()):
-            self._finish(exchange, self._made_up(reason or "Connection closed", exchange))
+        try:
+            reason = self._read(cancelled, batch)
+        except Exception as error:  # a bug here must not leave a deaf console that looks alive
+            reason = f"The console stopped reading after an internal error ({type(error).__name__}: {error})"
+            self.client.close()
+        finally:
+            with self._lock:
+                pending = list(self.exchanges.values())
+            for exchange in pending:
+                self._finish(exchange, self._made_up(reason or "Connection closed", exchange))
         if not cancelled():
             if self._said_goodbye and "closed by Asterisk" in reason:
                 reason = "Logged off"
             self.listener.connection_lost(reason)
 
-    def _route(self, message: Message, now: float) -> bool:
+    def _read(self, cancelled: Callable[[], bool], batch: list[Message]) -> str:
+        """The reading loop proper; returns why it ended ("" when cancelled)."""
+        flushed = expired = time.monotonic()
+        try:
+            while not cancelled():
+                message = self.client.read_response(timeout=POLL)
+                now = time.monotonic()
+                if message is not None and message.raw:
+                    self.transcript.received(message)
+                if message is not None and not message.raw:  # made up by the client: trouble
+                    if not self.client.connected:
+                        return message.header("Message") or "connection lost"
+                    self.listener.problem(message.header("Message") or "")
+                elif message is not None and not self._route(message):
+                    batch.append(message)
+                if batch and (len(batch) >= BATCH_SIZE or now - flushed >= BATCH_INTERVAL):
+                    self.listener.events_received(batch)
+                    batch, flushed = [], now
+                if now - expired >= POLL:
+                    self._expire(now)
+                    expired = now
+            return ""
+        finally:
+            if batch:
+                self.listener.events_received(batch)
+
+    def _route(self, message: Message) -> bool:
         """Give a response or list item to its exchange. False if it is an event for the log."""
         if message.is_event:
             # Only a list in progress claims events; the rest go to the log without their
             # other headers being read (a busy PBX sends thousands a second).
-            if not any(e.is_list for e in self.exchanges.values()):
+            if not self._lists_open:
                 return False
-            exchange = self.exchanges.get(message.action_id or "")
-            if exchange is None or not exchange.is_list:
+            with self._lock:
+                exchange = self.exchanges.get(message.action_id or "")
+            if exchange is None or exchange.gathered is None or not exchange.gathered.add(message):
                 return False
-            exchange.items.append(message)
-            exchange.heard_at = now
-            ending = (message.header("EventList") or "").lower()
-            if ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete")):
+            if exchange.gathered.complete:
                 self._finish(exchange, exchange.response)
+            elif exchange.gathered.error is not None:
+                self._finish(exchange, self._made_up(exchange.gathered.error, exchange))
             return True
         if message.header("Response") is None:
             return False  # neither event nor response: garbage, shown in the log as it is
         action_id = message.action_id
-        exchange = self.exchanges.get(action_id) if action_id else self._oldest_pending()
-        if exchange is None or exchange.response is not None:
-            return False
-        exchange.response = message
-        exchange.heard_at = now
-        if not exchange.is_list:
-            self._finish(exchange, message)
+        with self._lock:
+            exchange = self.exchanges.get(action_id) if action_id else self._oldest_pending()
+            if exchange is None or exchange.response is not None:
+                return False
+            exchange.response = message
+            if EventList.starts(message):
+                client = self.client
+                exchange.gathered = EventList(exchange.action_id, max_items=client.max_list_items, max_bytes=client.max_list_bytes)
+                self._lists_open += 1
+                return True
+        self._finish(exchange, message)
         return True
 
-    def _oldest_pending(self) -> Exchange | None:
+    def _oldest_pending(self) -> Exchange | None:  # with _lock held
         waiting = [e for e in self.exchanges.values() if e.response is None]
         return min(waiting, key=lambda e: int(e.action_id)) if waiting else None
 
     def _expire(self, now: float) -> None:
+        with self._lock:
+            overdue = [e for e in self.exchanges.values() if now > e.deadline]
         timeout = self.settings.timeout
-        for exchange in list(self.exchanges.values()):
-            if now - exchange.heard_at > timeout:
-                self._finish(exchange, self._made_up(f"Timed out after {timeout:g} s waiting for a response", exchange))
+        for exchange in overdue:
+            if exchange.gathered is not None:  # the items that came are kept, and counted
+                text = exchange.gathered.incomplete(f"timed out after {timeout:g} s")
+            else:
+                text = f"Timed out after {timeout:g} s waiting for a response"
+            self._finish(exchange, self._made_up(text, exchange))
 
     def _finish(self, exchange: Exchange, response: Message | None) -> None:
-        if self.exchanges.pop(exchange.action_id, None) is None:
-            return
+        with self._lock:
+            if self.exchanges.pop(exchange.action_id, None) is None:
+                return
+            if exchange.is_list:
+                self._lists_open -= 1
         exchange.response = response
         exchange.finished_at = time.perf_counter()
         self.listener.exchange_finished(exchange)

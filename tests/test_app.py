@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from ami_console.app import AMIConsoleApp
-from ami_console.protocol import Message
+from ami_console.protocol import EventList, Message
 from ami_console.screens.connect import ConnectScreen
 from ami_console.screens.help import HelpScreen
 from ami_console.session import Exchange
@@ -292,8 +292,11 @@ def test_earlier_responses_stay_reachable(pbx, tmp_path):
 
 
 def _answered(action_id: str, response: bytes, items: list[bytes] = ()) -> Exchange:
+    gathered = EventList(action_id) if items else None
+    for item in items:
+        gathered.items.append(Message.from_raw(item))
     return Exchange(action_id, [("Action", "Test")], sent_at=0.0, sent_wall=0.0, response=Message.from_raw(response),
-                    items=[Message.from_raw(item) for item in items], finished_at=0.0)
+                    gathered=gathered, finished_at=0.0)
 
 
 def _sized(table: DataTable) -> bool:

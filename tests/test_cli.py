@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ami_console.cli import build_parser, settings_from
+from ami_console.cli import build_parser, main, settings_from
 from ami_console.settings import ConnectionSettings, Profiles
 
 
@@ -53,3 +53,29 @@ def test_secret_on_the_command_line_warns(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert "visible to other users in the process list" in result.stderr
     assert result.returncode != 0 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--port", "0"], ["--port", "-1"], ["--port", "x"]])
+def test_a_port_outside_1_to_65535_is_refused_like_any_bad_option(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(argv)  # before the console starts: nothing else ran
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --port" in error and "1 to 65535" in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536", "x"])
+def test_the_demo_pbx_refuses_a_port_outside_0_to_65535(port, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", "--port", port])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("usage: ami-console simulate")
+    assert "argument --port" in error and "1 to 65535 (0 picks a free port)" in error
+
+
+def test_a_port_outside_the_range_is_refused_from_the_shell():
+    result = subprocess.run([sys.executable, "-m", "ami_console", "simulate", "--port", "70000"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "1 to 65535" in result.stderr and "Traceback" not in result.stderr

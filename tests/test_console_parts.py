@@ -180,3 +180,19 @@ def test_fit_counts_wide_characters():
     assert fit("abc", 5) == "abc  "
     assert fit("abcdef", 5) == "abcd…"
     assert fit("ab📞cdef", 5) == "ab📞…"
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("Connection failed: closed by the server before the greeting", "closed it before greeting"),
+        ("Connection failed: Connection reset by peer", "reset the connection before greeting"),
+        ("Invalid port 70000: must be 1 to 65535", "Invalid port 70000: must be 1 to 65535. AMI listens on 5038"),
+        ("The secret cannot be encoded as utf-8", "holds bytes that are not text"),
+        ("Connection failed: cancelled", "Cancelled: not connected."),
+    ],
+)
+def test_the_form_explains_every_connect_error_the_client_documents(error, words):
+    from ami_console.screens.connect import explain
+
+    assert words in explain(error, ConnectionSettings(host="pbx", port=5038))

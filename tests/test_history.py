@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from ami_console.history import History, HistoryEntry, entry_from_exchange, key_fields
-from ami_console.protocol import MASK, Message, action_fields
+from ami_console.protocol import EventList, MASK, Message, action_fields
 from ami_console.session import Exchange, Session
 from ami_console.settings import ConnectionSettings
 from ami_console.simulator import Simulator
@@ -105,10 +105,11 @@ def test_key_fields_name_the_telling_headers_in_the_order_sent() -> None:
 
 
 def test_an_entry_from_an_exchange_keeps_what_the_history_list_shows() -> None:
+    gathered = EventList("42")
+    gathered.items += [Message([("Event", "QueueParams")]), Message([("Event", "QueueStatusComplete")])]
     exchange = Exchange("42", [("Action", "QueueStatus"), ("Queue", "support")], 10.0, 1795660000.5,
                         response=Message([("Response", "Success"), ("EventList", "start")]),
-                        items=[Message([("Event", "QueueParams")]), Message([("Event", "QueueStatusComplete")])],
-                        finished_at=10.0125)
+                        gathered=gathered, finished_at=10.0125)
     made = entry_from_exchange(exchange, "127.0.0.1:5038", "admin")
     assert (made.at, made.action, made.status, made.action_id, made.items) == (
         1795660000.5, "QueueStatus", "Success", "42", 2)

@@ -5,7 +5,6 @@ Every failure is shown here in plain words and the form keeps what was typed.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, LoadingIndicator, RadioButton, RadioSet, Select, Static
 
-from ..plaintext import clean
+from ..plaintext import PlainText, clean
 from ..settings import ConnectionSettings, Profiles
 
 
@@ -38,6 +37,17 @@ def explain(error: str, settings: ConnectionSettings) -> str:
         return "Asterisk refused the login: Authentication failed. Check the username and secret (manager.conf)."
     if error.startswith("Login failed: "):
         return f"The login did not succeed: {error.removeprefix('Login failed: ')}"
+    if error == "Connection failed: cancelled":
+        return "Cancelled: not connected."
+    if error.startswith("Connection failed: closed by the server before the greeting"):
+        return (f"{where} accepted the connection, then closed it before greeting. Too many unauthenticated "
+                "connections (manager.conf: authlimit), or this address is not allowed (permit/deny)?")
+    if error.startswith("Connection failed: Connection reset"):
+        return f"{where} reset the connection before greeting. Is that an AMI port, and is this address allowed (permit/deny)?"
+    if error.startswith("Invalid port"):
+        return f"{error}. AMI listens on 5038 unless manager.conf says otherwise."
+    if error.endswith("cannot be encoded as utf-8"):
+        return f"{error}: it holds bytes that are not text. Type it again in the form."
     if error.startswith("Connection failed: "):
         return f"Could not connect to {where}: {error.removeprefix('Connection failed: ')}."
     return error
@@ -71,7 +81,7 @@ class ConnectScreen(Screen):
             with Vertical(id="connect-form"):
                 yield Static("ami-console · connect to the Asterisk Manager Interface", id="connect-title")
                 if self.hint:
-                    yield Static(Text(self.hint), id="connect-hint")
+                    yield Static(PlainText(self.hint), id="connect-hint")
                 with Horizontal(classes="form-row"):
                     yield Label("Profile", classes="form-label")
                     yield Select([], prompt="(none saved)", id="profile", allow_blank=True)
@@ -168,12 +178,12 @@ class ConnectScreen(Screen):
         if busy:
             self.show_error("")
             self.query_one("#busy-text", Static).update(
-                Text(f"Connecting to {clean(self.settings.address)} as {clean(self.settings.username)}… (Esc to cancel)")
+                PlainText(f"Connecting to {clean(self.settings.address)} as {clean(self.settings.username)}… (Esc to cancel)")
             )
 
     def show_error(self, error: str) -> None:
         widget = self.query_one("#connect-error", Static)
-        widget.update(Text(clean(explain(error, self.settings))) if error else "")
+        widget.update(PlainText(clean(explain(error, self.settings))) if error else "")
         # Put the cursor where the fix is most likely to be typed.
         if error.startswith("Login failed"):
             self.screen.set_focus(self.query_one("#secret", Input))

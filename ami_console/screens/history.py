@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ..history import HistoryEntry
-from ..plaintext import plain
+from ..plaintext import PlainText, plain
 from ..widgets.response_pane import STATUS_STYLES
 from ..widgets.sized_table import SizedTable
 
@@ -73,7 +72,7 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
         ]
         rows = []
         for entry in self.shown:
-            status = Text(entry.status or "no answer", style=STATUS_STYLES.get(entry.status, "dim"))
+            status = PlainText(entry.status or "no answer", style=STATUS_STYLES.get(entry.status, "dim"))
             elapsed = "" if entry.elapsed_ms is None else f"{entry.elapsed_ms:.0f}"
             rows.append((_when(entry.at), plain(entry.server), plain(entry.action, "bold"),
                          plain(entry.key_fields), status, elapsed))

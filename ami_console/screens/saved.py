@@ -12,7 +12,6 @@ ami-console). Pick one to load it into the composer; save the composer as a new 
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ..history import key_fields
-from ..plaintext import clean, plain
+from ..plaintext import PlainText, clean, plain
 from ..saved import FieldRow, SavedAction, SavedActionError, SavedActions
 from ..widgets.sized_table import SizedTable
 
@@ -55,7 +54,7 @@ class SavedScreen(ModalScreen[SavedAction | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"Saved actions · {self.saved.folder}"
+            box.border_title = PlainText(f"Saved actions · {self.saved.folder}")
             yield SizedTable(id="saved-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="saved-about")
             yield Input(id="saved-name")
@@ -70,7 +69,7 @@ class SavedScreen(ModalScreen[SavedAction | None]):
         table = self.query_one(SizedTable)
         rows = []
         for action in self.actions:
-            kind = Text("starter", style="dim italic") if action.starter else Text("")
+            kind = PlainText("starter", style="dim italic") if action.starter else PlainText("")
             rows.append((plain(action.name, "bold"), plain(action.action),
                          plain(key_fields([(r.key, r.value) for r in action.fields if r.enabled])), kind))
         table.fill(("Name", "Action", "Fields", ""), rows)
@@ -93,14 +92,14 @@ class SavedScreen(ModalScreen[SavedAction | None]):
         if action is None:
             about.update("")
             return
-        text = Text(clean(action.description) or "No note.")
+        text = PlainText(clean(action.description) or "No note.")
         text.append("\n")
         for key, value in action.pairs():
             text.append(f"{clean(key)}: {clean(value)}\n", style="dim")
         about.update(text)
 
     def say(self, message: str, bad: bool = False) -> None:
-        self.query_one("#saved-note", Static).update(Text(clean(message), style="bold red" if bad else "green"))
+        self.query_one("#saved-note", Static).update(PlainText(clean(message), style="bold red" if bad else "green"))
 
     # -- load --------------------------------------------------------------------------------
     def action_load(self) -> None:

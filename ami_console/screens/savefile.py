@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
+
+from ..plaintext import PlainText
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,13 +36,13 @@ class SaveFileScreen(ModalScreen[tuple[Path, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
+            box.border_title = PlainText(self.title_text)
             yield Input(str(self.path), id="save-path")
             if self.choices:
                 with RadioSet(id="save-choice"):
                     for index, (value, label) in enumerate(self.choices):
                         yield RadioButton(label, value=index == 0, id=f"choice-{value}")
-            yield Static(Text(self.help_text + "\nenter writes the file, escape cancels."), id="save-help")
+            yield Static(PlainText(self.help_text + "\nenter writes the file, escape cancels."), id="save-help")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from ..plaintext import clean
+from ..plaintext import PlainText, clean
 
 HELP = (
     "Events mask: on, off, or event classes such as system,call,dialplan,cdr (the user's read\n"
@@ -87,7 +86,7 @@ class ServerFiltersScreen(ModalScreen[None]):
 
     def refresh_state(self) -> None:
         state = self.state
-        text = Text()
+        text = PlainText()
         text.append("In force: ", style="bold")
         text.append(f"Events {clean(state.mask)}")
         if state.filters:

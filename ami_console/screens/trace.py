@@ -10,7 +10,8 @@ It follows the call live while open.
 
 from __future__ import annotations
 
-from rich.text import Text
+
+from ..plaintext import PlainText
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -61,7 +62,7 @@ class CallTraceScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            scroll.border_title = f"Call trace · {self.key}"
+            scroll.border_title = PlainText(f"Call trace · {self.key}")  # a str title is parsed as markup
             yield Static(id="trace")
         yield Footer(compact=True)
 
@@ -73,7 +74,7 @@ class CallTraceScreen(ModalScreen[None]):
         return build_trace(select_call(list(self.store.entries), self.key), self.key)
 
     def draw(self) -> None:
-        text = Text(no_wrap=True)
+        text = PlainText(no_wrap=True)
         for line in trace_lines(self._trace()):
             for part, style in line.segments:  # plain text with a style: no markup
                 text.append(part, style=STYLES.get(style, ""))

@@ -19,6 +19,8 @@ from ..protocol import action_fields, mask_secrets, serialize_action
 from .action_picker import ActionPicker
 from .fields_editor import FieldsEditor
 
+MAX_LISTED = 60  # parameter names listed in the help line
+
 
 class Composer(VerticalScroll):
     ALLOW_MAXIMIZE = True  # F11 zooms it
@@ -141,8 +143,10 @@ class Composer(VerticalScroll):
                 help_text.append(" (required) " if parameter.required else " (optional) ")
                 help_text.append(clean(parameter.doc))
             else:
-                names = [p.name + ("*" if p.required else "") for p in doc.parameters]
-                help_text.append("Parameters: " + "  ".join(names))
+                # The help shows three lines at most: a few dozen names fill them.
+                names = [p.name + ("*" if p.required else "") for p in doc.parameters[:MAX_LISTED]]
+                more = len(doc.parameters) - len(names)
+                help_text.append("Parameters: " + "  ".join(names) + (f"  … {more} more" if more > 0 else ""))
         self.query_one("#param-help", Static).update(help_text)
 
     def _show_synopsis(self, action: str) -> None:

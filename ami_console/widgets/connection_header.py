@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
+
+from ..plaintext import PlainText
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -49,7 +51,7 @@ class ConnectionHeader(Widget):
     def render(self) -> Text:
         dots = {"connected": ("● ", "green"), "connecting": ("◌ ", "yellow"), "lost": ("● ", "red")}
         dot, colour = dots.get(self.state, ("○ ", "grey50"))
-        text = Text(dot, style=f"bold {colour}")
+        text = PlainText(dot, style=f"bold {colour}")
         text.append(f"{self.username}@{self.address}" if self.address else "not connected", style="bold")
         if self.info is not None:
             text.append(f" · AMI {self.info.ami_version}")

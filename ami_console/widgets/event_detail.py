@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-
-from ..eventstore import LoggedEvent
+from ..eventstore import LoggedEvent, shorten
 from ..plaintext import plain
 from .sized_table import SizedTable
 
@@ -22,21 +21,23 @@ class EventDetail(SizedTable):
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
+        self._values: list[str] = []  # each row's whole value, for copying
         self.zebra_stripes = True
 
     def show(self, entry: LoggedEvent) -> None:
         clock = "an unknown time" if entry.at is None else time.strftime("%H:%M:%S", time.localtime(entry.at))
         self.border_title = f"#{entry.seq} at {clock}"
-        rows = [(plain(key, "bold"), plain(value)) for key, value in entry.message.fields]
+        pairs = [(plain(shorten(key, 64), "bold"), value) for key, value in entry.message.fields]
         # Lines without a colon are not fields, but they were sent.
-        rows += [(plain("(line)", "dim"), plain(line)) for line in entry.message.lines if ":" not in line]
-        self.fill(("Header", "Value"), rows)
+        pairs += [(plain("(line)", "dim"), line) for line in entry.message.lines if ":" not in line]
+        # Huge values are shown cut (drawing a megabyte freezes the screen); c copies them whole.
+        self._values = [value for _, value in pairs]
+        self.fill(("Header", "Value"), [(key, plain(shorten(value))) for key, value in pairs])
         self.add_class("-shown")
 
     def action_copy_value(self) -> None:
         if self.row_count:
-            value = self.get_row_at(self.cursor_row)[1]
-            self.app.copy_to_clipboard(value.plain)
+            self.app.copy_to_clipboard(self._values[self.cursor_row])
             self.notify("Copied the value.", markup=False)
 
     def hide(self) -> None:

@@ -161,7 +161,7 @@ class EventLog(ScrollView, can_focus=True):
             Segment(fit(name, 20) + " ", base + Style(color=COLOURS[category(name)], bold=True)),
             Segment(fit(channel, 32) + " ", base),
             Segment(fit(uniqueid, 16) + " ", base + Style(dim=True)),
-            Segment(clean(details), base),
+            Segment(clean(details[:width]), base)  # a 1 MiB value: clean only what fits,
         ]
         return Strip(segments).crop_extend(0, width, base)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+
+from ..plaintext import PlainText
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -43,7 +44,7 @@ class EventPanel(Vertical):
             yield Input(placeholder=FILTER_HINT, id="event-filter")
             yield Static(id="event-status")
         yield Static(id="event-counts")
-        yield Static(Text(COLUMN_TITLES), id="event-columns")
+        yield Static(PlainText(COLUMN_TITLES), id="event-columns")
         with Horizontal():
             yield EventLog(self.store, id="event-log")
             yield EventDetail(id="event-detail")
@@ -114,7 +115,7 @@ class EventPanel(Vertical):
     def update_status(self) -> None:
         store = self.store
         log = self.log_view
-        status = Text()
+        status = PlainText()
         if store.filter.call is not None:
             status.append(f"call {store.filter.call.key} · ", style="bold magenta")
         status.append(f"{store.total:,} received", style="bold")
@@ -123,7 +124,7 @@ class EventPanel(Vertical):
         status.append(f" · {store.rate():.1f}/s")
         status.append(" · following" if log.following else " · PAUSED", style="green" if log.following else "bold yellow")
         self.query_one("#event-status", Static).update(status)
-        counts = Text(no_wrap=True, overflow="ellipsis")
+        counts = PlainText(no_wrap=True, overflow="ellipsis")
         for name, count in store.counts.most_common(12):
             counts.append(name)
             counts.append(f" {count:,}  ", style="bold")

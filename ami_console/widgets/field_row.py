@@ -7,7 +7,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 SECRET_KEYS = {"secret", "key"}
@@ -34,16 +34,17 @@ class FieldRow(Horizontal):
         key: str = "",
         value: str = "",
         enabled: bool = True,
-        suggestions: list[str] | None = None,
+        suggester: Suggester | None = None,
     ) -> None:
         super().__init__()
         self._key, self._value, self.enabled = key, value, enabled
-        self._suggestions = suggestions or []
+        # The editor's one suggester for the action's parameter names, shared by every row.
+        self._suggester = suggester
         self.set_class(not enabled, "-off")
 
     def compose(self) -> ComposeResult:
         yield Static("✓" if self.enabled else "✗", classes="toggle")
-        yield Input(self._key, placeholder="Key", classes="key", suggester=self._suggester(), select_on_focus=False)
+        yield Input(self._key, placeholder="Key", classes="key", suggester=self._suggester, select_on_focus=False)
         yield Input(
             self._value, placeholder="Value", classes="value", password=self._key.lower() in SECRET_KEYS, select_on_focus=False
         )
@@ -53,9 +54,6 @@ class FieldRow(Horizontal):
         """Focus the key (or the value) now. Widget.focus() would wait for the queue, and
         keys typed meanwhile would land in the old place."""
         self.screen.set_focus(self.value_input if value else self.key_input)
-
-    def _suggester(self) -> SuggestFromList | None:
-        return SuggestFromList(self._suggestions, case_sensitive=False) if self._suggestions else None
 
     @property
     def key_input(self) -> Input:
@@ -74,9 +72,9 @@ class FieldRow(Horizontal):
     def value(self) -> str:
         return self._value
 
-    def set_suggestions(self, names: list[str]) -> None:
-        self._suggestions = names
-        self.key_input.suggester = self._suggester()
+    def set_suggester(self, suggester: Suggester | None) -> None:
+        self._suggester = suggester
+        self.key_input.suggester = suggester
 
     def mark(self, required: bool) -> None:
         if required != getattr(self, "_required", None):

@@ -14,10 +14,16 @@ from textual import on
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
 from ..actiondocs import ActionDoc
 from .field_row import FieldRow
+
+# Rows offered for an action's required parameters. Real actions require a few (the
+# editor shows 12 rows at once); a server documenting thousands must not make the
+# composer mount thousands of rows. The rest are still offered as completions.
+MAX_TEMPLATE_ROWS = 10
 
 
 class FieldsEditor(VerticalScroll):
@@ -44,9 +50,21 @@ class FieldsEditor(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.doc: ActionDoc | None = None
+        self._doc: ActionDoc | None = None
+        self._suggester: SuggestFromList | None = None  # the doc's parameter names, for every row
         self._loaded: list[tuple[str, str, bool]] = []  # the rows as last loaded
         self._template = False  # the rows are a documented action's required parameters
+
+    @property
+    def doc(self) -> ActionDoc | None:
+        """The action's documentation: its parameters complete the keys."""
+        return self._doc
+
+    @doc.setter
+    def doc(self, doc: ActionDoc | None) -> None:
+        self._doc = doc
+        names = [p.name for p in doc.parameters] if doc else []
+        self._suggester = SuggestFromList(names, case_sensitive=False) if names else None
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -66,7 +84,7 @@ class FieldsEditor(VerticalScroll):
         the key is filled in). ``template``: the rows only offer an action's parameters."""
         self._template = template
         await self.remove_children()
-        new_rows = [FieldRow(k, v, e, self._names()) for k, v, e in rows] or [FieldRow(suggestions=self._names())]
+        new_rows = [FieldRow(k, v, e, self._suggester) for k, v, e in rows] or [FieldRow(suggester=self._suggester)]
         await self.mount_all(new_rows)
         self._loaded = self.snapshot()
         self._refresh_marks()
@@ -83,14 +101,12 @@ class FieldsEditor(VerticalScroll):
         """Offer ``doc``'s parameters; with ``fresh``, start over from its required ones."""
         self.doc = doc
         if fresh:
-            await self.load([(p.name, "", True) for p in doc.required] if doc else [], focus=focus, template=True)
+            required = doc.required[:MAX_TEMPLATE_ROWS] if doc else []
+            await self.load([(p.name, "", True) for p in required], focus=focus, template=True)
         else:
             for row in self.rows:
-                row.set_suggestions(self._names())
+                row.set_suggester(self._suggester)
             self._refresh_marks()
-
-    def _names(self) -> list[str]:
-        return [p.name for p in self.doc.parameters] if self.doc else []
 
     def _refresh_marks(self) -> None:
         required = {p.name.lower() for p in self.doc.required} if self.doc else set()
@@ -113,13 +129,13 @@ class FieldsEditor(VerticalScroll):
         self.post_message(self.Changed())
 
     async def action_add_row(self) -> None:
-        await self._insert(FieldRow(suggestions=self._names()), self._current())
+        await self._insert(FieldRow(suggester=self._suggester), self._current())
 
     async def action_duplicate_row(self) -> None:
         current = self._current()
         if current is None:
             return await self.action_add_row()
-        copy = FieldRow(current.key, current.value, current.enabled, self._names())
+        copy = FieldRow(current.key, current.value, current.enabled, self._suggester)
         await self._insert(copy, current, focus_value=True)
 
     def action_toggle_row(self) -> None:
@@ -138,7 +154,7 @@ class FieldsEditor(VerticalScroll):
         if rest:
             rest[min(index, len(rest) - 1)].take_focus()
         else:
-            await self._insert(FieldRow(suggestions=self._names()), None)
+            await self._insert(FieldRow(suggester=self._suggester), None)
         self.post_message(self.Changed())
 
     # -- changes -------------------------------------------------------------------------

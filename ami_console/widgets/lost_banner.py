@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+
+from ..plaintext import PlainText
 from textual.widgets import Static
 
 
@@ -13,7 +14,7 @@ class LostBanner(Static):
     """
 
     def show(self, reason: str) -> None:
-        text = Text("Connection lost: ")
+        text = PlainText("Connection lost: ")
         text.append(reason or "unknown reason")
         text.append("   Press ctrl+r to reconnect with the same settings; the log and responses stay.")
         self.update(text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Selection
 
-from ..plaintext import clean, plain
+from ..plaintext import PlainText, clean, plain
 from ..session import Exchange
 from .event_log import EventLog
 from .sized_table import SizedTable
@@ -25,6 +24,10 @@ from .sized_table import SizedTable
 STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
 LIST_BOOKKEEPING = {"actionid", "eventlist"}
 FIELD_COLUMNS = ("Header", "Value")
+
+
+HISTORY_MAX = 200  # responses kept for F7/F8
+HISTORY_MAX_BYTES = 64 * 1024 * 1024
 
 
 def _list_columns(items: list) -> list[str]:
@@ -72,7 +75,7 @@ class ResponsePane(Vertical):
         self.index = -1
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"), id="response-status")
+        yield Static(PlainText("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"), id="response-status")
         with TabbedContent(id="response-tabs"):
             with TabPane("Fields", id="tab-fields"):
                 yield SizedTable(id="fields-table", zebra_stripes=True, cursor_type="row")
@@ -97,13 +100,23 @@ class ResponsePane(Vertical):
     def add(self, exchange: Exchange) -> None:
         self.history.append(exchange)
         self.index = len(self.history) - 1
+        self._trim()
         self.show(exchange)
 
     def finished(self, exchange: Exchange) -> None:
+        self._trim()  # a list's items arrive after it was added
         if exchange is self.current:
             self.show(exchange, choose_tab=True)
         else:
             self._show_status()
+
+    def _trim(self) -> None:
+        """Forget the oldest responses past HISTORY_MAX of them or HISTORY_MAX_BYTES in all
+        (the newest is always kept), so a long session or a few huge lists stay bounded."""
+        held = sum(e.size for e in self.history)
+        while len(self.history) > 1 and (len(self.history) > HISTORY_MAX or held > HISTORY_MAX_BYTES):
+            held -= self.history.pop(0).size
+            self.index = max(0, self.index - 1)
 
     def older(self) -> None:
         if self.index > 0:
@@ -131,7 +144,7 @@ class ResponsePane(Vertical):
 
     def _show_status(self) -> None:
         exchange = self.current
-        status = Text()
+        status = PlainText()
         if exchange is None:
             return
         if exchange.pending:
@@ -162,7 +175,7 @@ class ResponsePane(Vertical):
         summary = self.query_one("#list-summary", Static)
         if exchange is None or not exchange.items:
             table.fill([], [])
-            summary.update(Text("Not an event-list response.", style="dim"))
+            summary.update(PlainText("Not an event-list response.", style="dim"))
             return
         items = exchange.items
         last = items[-1]
@@ -176,7 +189,7 @@ class ResponsePane(Vertical):
             cells.append([plain(values.get(c.lower(), "")) for c in columns])
         table.fill(columns, cells)
         said = last.header("ListItems")
-        text = Text(f"{len(rows)} items")
+        text = PlainText(f"{len(rows)} items")
         if said is not None:
             text.append(f" · {clean(last.name)} says ListItems: {clean(said)}")
         summary.update(text)
