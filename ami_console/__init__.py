@@ -1,7 +1,7 @@
 """ami-console: a console, a blocking client and a demo PBX for the Asterisk Manager Interface."""
 
-from .client import AMIClient, AMIError
-from .protocol import (
+from ami_console.client import AMIClient, AMIError
+from ami_console.protocol import (
     EventList,
     Greeting,
     Message,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .protocol import Message
+from ami_console.protocol import Message
 
 __all__ = [
     "COMMON_ACTIONS",

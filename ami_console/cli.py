@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .settings import ConnectionSettings, Profiles
+from ami_console.files.profiles import ConnectionSettings, Profiles
 
 DESCRIPTION = """\
 A terminal console for the Asterisk Manager Interface: compose actions, read responses,
@@ -86,7 +86,7 @@ def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSet
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["simulate"]:
-        from .simulator.standalone import main as simulate
+        from ami_console.simulator.standalone import main as simulate
 
         return simulate(argv[1:])
     args = build_parser().parse_args(argv)
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print("ami-console: warning: --secret is visible to other users in the process list; "
               "prefer AMI_SECRET or the form.", file=sys.stderr)
     profiles = Profiles()
-    from .app import AMIConsoleApp  # Textual loads only when the console runs
+    from ami_console.ui.app import AMIConsoleApp  # Textual loads only when the console runs
 
     if args.demo:
         return run_demo(args, profiles)
@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
-    from .app import AMIConsoleApp
-    from .simulator import Simulator
+    from ami_console.ui.app import AMIConsoleApp
+    from ami_console.simulator import Simulator
 
     with Simulator(calls_per_minute=args.calls_per_minute, seed=args.seed) as pbx:
         settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret,

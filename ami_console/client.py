@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .protocol import (
+from ami_console.protocol import (
     DEFAULT_MAX_LIST_BYTES,
     DEFAULT_MAX_LIST_ITEMS,
     DEFAULT_MAX_MESSAGE_SIZE,
@@ -35,8 +35,8 @@ from .protocol import (
     mask_secrets,
     serialize_action,
 )
-from .printable import clean
-from .transport import Transport, check_port, describe_error, split_host
+from ami_console.printable import clean
+from ami_console.transport import Transport, check_port, describe_error, split_host
 
 __all__ = ["AMIClient", "AMIError"]
 

@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ami_console.app import AMIConsoleApp  # noqa: E402
-from ami_console.settings import ConnectionSettings, Profiles  # noqa: E402
-from ami_console.widgets.event_panel import EventPanel  # noqa: E402
+from ami_console.ui.app import AMIConsoleApp  # noqa: E402
+from ami_console.files.profiles import ConnectionSettings, Profiles  # noqa: E402
+from ami_console.ui.widgets.event_panel import EventPanel  # noqa: E402
 from benchmarks.storm import machine  # noqa: E402
 
 PRESSES = 20

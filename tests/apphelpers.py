@@ -9,8 +9,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from ami_console.app import AMIConsoleApp
-from ami_console.settings import ConnectionSettings, Profiles
+from ami_console.ui.app import AMIConsoleApp
+from ami_console.files.profiles import ConnectionSettings, Profiles
 from ami_console.simulator import Simulator
 
 SIZE = (140, 45)

@@ -19,22 +19,22 @@ from unittest import mock
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-import ami_console.app
-import ami_console.eventstore
-import ami_console.screens.history
-import ami_console.session
-import ami_console.widgets.connection_header
-import ami_console.widgets.event_detail
-import ami_console.widgets.event_log
-import ami_console.widgets.response_pane
-from ami_console.app import AMIConsoleApp
-from ami_console.export import write_jsonl
-from ami_console.history import History
+import ami_console.ui.app
+import ami_console.events.store
+import ami_console.ui.screens.history
+import ami_console.ui.session
+import ami_console.ui.widgets.connection_header
+import ami_console.ui.widgets.event_detail
+import ami_console.ui.widgets.event_log
+import ami_console.ui.widgets.response_pane
+from ami_console.ui.app import AMIConsoleApp
+from ami_console.events.export import write_jsonl
+from ami_console.files.history import History
 from ami_console.protocol import Parser
-from ami_console.saved import SavedActions
-from ami_console.settings import ConnectionSettings, Profiles
+from ami_console.files.saved import SavedActions
+from ami_console.files.profiles import ConnectionSettings, Profiles
 from ami_console.simulator import Simulator
-from ami_console.widgets.transcript_view import TranscriptView
+from ami_console.ui.widgets.transcript_view import TranscriptView
 
 from .apphelpers import compose, connected, until
 from .captures import transcript as capture_steps
@@ -60,11 +60,11 @@ def frozen_clock() -> Iterator[None]:
     )
     no_rate = SimpleNamespace(**{**vars(still), "monotonic": lambda: 1000.0})
     patches = [mock.patch("time.time", still.time)]
-    for module in (ami_console.app, ami_console.screens.history, ami_console.session, ami_console.widgets.connection_header,
-                   ami_console.widgets.response_pane, ami_console.widgets.event_log,
-                   ami_console.widgets.event_detail):
+    for module in (ami_console.ui.app, ami_console.ui.screens.history, ami_console.ui.session, ami_console.ui.widgets.connection_header,
+                   ami_console.ui.widgets.response_pane, ami_console.ui.widgets.event_log,
+                   ami_console.ui.widgets.event_detail):
         patches.append(mock.patch.object(module, "time", still))
-    patches.append(mock.patch.object(ami_console.eventstore, "time", no_rate))
+    patches.append(mock.patch.object(ami_console.events.store, "time", no_rate))
     for patch in patches:
         patch.start()
     try:

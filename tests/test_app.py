@@ -9,12 +9,12 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
-from ami_console.app import AMIConsoleApp
+from ami_console.ui.app import AMIConsoleApp
 from ami_console.protocol import EventList, Message
-from ami_console.screens.connect import ConnectScreen
-from ami_console.screens.help import HelpScreen
-from ami_console.session import Exchange
-from ami_console.settings import ConnectionSettings
+from ami_console.ui.screens.connect import ConnectScreen
+from ami_console.ui.screens.help import HelpScreen
+from ami_console.ui.session import Exchange
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.simulator import Simulator
 
 from .amiserver import Conn, ScriptedServer

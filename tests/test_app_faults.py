@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ami_console.settings import ConnectionSettings
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.simulator import Simulator
 
 from .amiserver import GREETING, Conn, ScriptedServer

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from ami_console.history import History
-from ami_console.screens.history import HistoryScreen
-from ami_console.screens.savefile import SaveFileScreen
-from ami_console.screens.saved import SavedScreen
-from ami_console.screens.server_filters import ServerFiltersScreen
-from ami_console.screens.trace import CallTraceScreen
-from ami_console.settings import ConnectionSettings
+from ami_console.files.history import History
+from ami_console.ui.screens.history import HistoryScreen
+from ami_console.ui.screens.savefile import SaveFileScreen
+from ami_console.ui.screens.saved import SavedScreen
+from ami_console.ui.screens.server_filters import ServerFiltersScreen
+from ami_console.ui.screens.trace import CallTraceScreen
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.simulator import Simulator
-from ami_console.app import AMIConsoleApp
+from ami_console.ui.app import AMIConsoleApp
 
 from .apphelpers import compose, connected, console, run, until
 

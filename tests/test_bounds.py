@@ -14,8 +14,8 @@ from ami_console.actiondocs import (
     parse_action_doc,
     parse_list_commands,
 )
-from ami_console.eventfilter import EventFilter
-from ami_console.eventstore import (
+from ami_console.events.filter import EventFilter
+from ami_console.events.store import (
     COUNTED_NAME_LENGTH,
     DISPLAY_LIMIT,
     MAX_COUNTED_NAMES,

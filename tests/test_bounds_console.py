@@ -6,11 +6,11 @@ import asyncio
 import time
 
 from ami_console.actiondocs import ActionDoc, Parameter
-from ami_console.app import AMIConsoleApp
-from ami_console.eventstore import DISPLAY_LIMIT
+from ami_console.ui.app import AMIConsoleApp
+from ami_console.events.store import DISPLAY_LIMIT
 from ami_console.protocol import Message
-from ami_console.settings import ConnectionSettings, Profiles
-from ami_console.widgets.fields_editor import MAX_TEMPLATE_ROWS
+from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.ui.widgets.fields_editor import MAX_TEMPLATE_ROWS
 
 from .apphelpers import run, until
 

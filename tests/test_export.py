@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import ami_console.export as export
+import ami_console.events.export as export
 from ami_console.client import AMIClient
-from ami_console.eventfilter import EventFilter
-from ami_console.eventstore import EventStore
-from ami_console.export import mask_transcript, read_events, save_transcript, write_jsonl, write_raw
+from ami_console.events.filter import EventFilter
+from ami_console.events.store import EventStore
+from ami_console.events.export import mask_transcript, read_events, save_transcript, write_jsonl, write_raw
 from ami_console.protocol import MASK, Message, Parser
 from ami_console.simulator import Simulator
 

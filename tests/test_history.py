@@ -6,10 +6,10 @@ import json
 import threading
 from pathlib import Path
 
-from ami_console.history import History, HistoryEntry, entry_from_exchange, key_fields
+from ami_console.files.history import History, HistoryEntry, key_fields
 from ami_console.protocol import EventList, MASK, Message, action_fields
-from ami_console.session import Exchange, Session
-from ami_console.settings import ConnectionSettings
+from ami_console.ui.session import Exchange, Session
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.simulator import Simulator
 
 from .test_session import Recorder, wait_until
@@ -110,7 +110,7 @@ def test_an_entry_from_an_exchange_keeps_what_the_history_list_shows() -> None:
     exchange = Exchange("42", [("Action", "QueueStatus"), ("Queue", "support")], 10.0, 1795660000.5,
                         response=Message([("Response", "Success"), ("EventList", "start")]),
                         gathered=gathered, finished_at=10.0125)
-    made = entry_from_exchange(exchange, "127.0.0.1:5038", "admin")
+    made = exchange.history_entry("127.0.0.1:5038", "admin")
     assert (made.at, made.action, made.status, made.action_id, made.items) == (
         1795660000.5, "QueueStatus", "Success", "42", 2)
     assert made.elapsed_ms == 12.5 and made.key_fields == "Queue=support"
@@ -136,7 +136,7 @@ def test_actions_sent_through_a_session_are_recorded_with_their_answers(tmp_path
             reader.join(5)
     history = History(tmp_path / "history.jsonl")
     for exchange in recorder.finished:
-        history.add(entry_from_exchange(exchange, settings.address, settings.username))
+        history.add(exchange.history_entry(settings.address, settings.username))
     setvar, getvar = History(tmp_path / "history.jsonl").entries()
     assert setvar.fields == action_fields({"Action": "Setvar", "Variable": "GREETING", "Value": "hello"})
     assert (setvar.status, getvar.status) == ("Success", "Error")

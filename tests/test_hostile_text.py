@@ -16,8 +16,8 @@ import re
 from textual.widgets import TabbedContent
 
 from ami_console.client import AMIClient
-from ami_console.plaintext import clean
-from ami_console.settings import ConnectionSettings
+from ami_console.ui.plaintext import clean
+from ami_console.files.profiles import ConnectionSettings
 
 from .amiserver import Conn, ScriptedServer
 from .apphelpers import compose, console, run, until

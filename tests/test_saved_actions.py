@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ami_console.client import AMIClient
 from ami_console.protocol import action_fields
-from ami_console.saved import (
+from ami_console.files.saved import (
     ACTIONS_DIR_ENV,
     FieldRow,
     SavedAction,
@@ -20,7 +20,6 @@ from ami_console.saved import (
     starter_actions,
 )
 from ami_console.simulator import Simulator
-from ami_console.tomlwriter import toml_string
 
 ORIGINATE = SavedAction(
     name="Call bob [test] é",
@@ -192,14 +191,17 @@ def test_the_starters_work_against_the_demo_pbx() -> None:
             ami.close()  # the demo PBX ends the calls as it stops
 
 
-# -- TOML strings ---------------------------------------------------------------------------
-@given(st.text(), st.sampled_from([None, True, False]), st.integers(min_value=1, max_value=100))
-def test_toml_strings_read_back_unchanged(text: str, multiline: bool | None, width: int) -> None:
-    assert tomllib.loads(f"x = {toml_string(text, multiline=multiline, width=width)}")["x"] == text
+# -- the files, written by tomli-w ----------------------------------------------------------
+@given(st.text(), st.text(), st.text(), st.lists(st.tuples(st.text(), st.text(), st.booleans()), max_size=4))
+def test_a_saved_action_reads_back_unchanged_whatever_its_text(name, description, action, rows) -> None:
+    saved = SavedAction(name, action, [FieldRow(k, v, on) for k, v, on in rows], description)
+    data = tomllib.loads(saved.to_toml())
+    assert (data["name"], data["description"], data["action"]) == (name, description, action)
+    assert [(f["key"], f["value"], f["enabled"]) for f in data.get("fields", [])] == rows
 
 
-def test_toml_strings_escape_what_json_would_leave_raw() -> None:
-    for text in ("\x7f", 'a """ b', 'ends with "', "\\\n", " lead and trail ", "x" * 200):
-        assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
-    folded = toml_string("word " * 40)
-    assert max(len(line) for line in folded.splitlines()) <= 82 and "\\\n" in folded
+def test_a_saved_action_file_keeps_a_readable_description_and_survives_lone_surrogates() -> None:
+    text = SavedAction("Ping", "Ping", [], "Line one.\nLine two, with \"quotes\" and DEL \x7f.").to_toml()
+    assert 'description = """\nLine one.\nLine two' in text  # multi-line, as a person would write it
+    assert tomllib.loads(text)["description"] == "Line one.\nLine two, with \"quotes\" and DEL \x7f."
+    assert tomllib.loads(SavedAction("bad\udcffname", "Ping").to_toml())["name"] == "bad\ufffdname"

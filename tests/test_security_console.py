@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ami_console.settings import ConnectionSettings
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.simulator import Simulator
 
 from .apphelpers import compose, connected, console, run, until

@@ -6,8 +6,8 @@ import threading
 import time
 
 from ami_console.protocol import Message
-from ami_console.session import ConnectedInfo, Exchange, Session
-from ami_console.settings import ConnectionSettings
+from ami_console.ui.session import ConnectedInfo, Exchange, Session
+from ami_console.files.profiles import ConnectionSettings
 
 from .amiserver import Conn, ScriptedServer
 from .test_console_parts import capture_messages

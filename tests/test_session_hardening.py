@@ -7,7 +7,7 @@ import random
 import threading
 
 from ami_console.protocol import Message
-from ami_console.session import Session
+from ami_console.ui.session import Session
 
 from .amiserver import Conn, ScriptedServer
 from .test_session import Running, pbx, wait_until

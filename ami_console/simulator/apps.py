@@ -1,28 +1,24 @@
-"""The dialplan interpreter and its applications.
+"""The dialplan interpreter, its table of applications, and the simple applications.
 
 A channel's dialplan runs priority by priority: Newexten, then the application. Each
 application returns what the interpreter should do next (:data:`NEXT`, :data:`HANGUP`
 after the Hangup application, :data:`END` when the channel should simply end) and is
 interrupted by a hangup or a redirect through :meth:`Channel.wait`. Dialplan time is
 real time scaled by ``PBX.time_scale``: Wait(2) takes two seconds at scale 1.
+
+Applications register themselves in :data:`APPS` with :func:`application`. Dial
+(:mod:`.dial`) and Queue (:mod:`.queue`) need phones and Local channels, which run
+dialplan of their own: they import this module, never the other way round, and the
+server imports them to install them (``server.APPLICATIONS``).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 
 from . import events
-from .calls import (
-    Bridge,
-    answer,
-    end_channel,
-    hang_up_now,
-    leave_bridge,
-    make_bridge,
-    request_hangup,
-)
-from .channels import NO_ANSWER, NORMAL_CLEARING, RINGING, UP, USER_BUSY, Channel
+from .calls import answer, end_channel
+from .channels import NORMAL_CLEARING, UP, Channel
 from .dialplan import find_extension
 from .pbx import PBX
 
@@ -32,6 +28,18 @@ END = "end"  # end the channel (its Dial partner hung up, unknown application...
 INTERRUPTED = "interrupted"
 
 App = Callable[[PBX, Channel, str], Awaitable[str]]
+
+APPS: dict[str, App] = {}  # lower-case application name -> application
+
+
+def application(name: str) -> Callable[[App], App]:
+    """Register a dialplan application; the dialplan may name it in any case."""
+
+    def register(app: App) -> App:
+        APPS[name.lower()] = app
+        return app
+
+    return register
 
 
 async def run_channel(pbx: PBX, chan: Channel) -> None:
@@ -69,6 +77,7 @@ async def run_dialplan(pbx: PBX, chan: Channel) -> str:
 
 
 # -- simple applications -----------------------------------------------------------------------
+@application("Answer")
 async def app_answer(pbx: PBX, chan: Channel, data: str) -> str:
     if chan.state != UP:
         answer(pbx, chan)
@@ -77,6 +86,7 @@ async def app_answer(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
+@application("Set")
 async def app_set(pbx: PBX, chan: Channel, data: str) -> str:
     name, _, value = data.partition("=")
     if name:
@@ -84,6 +94,7 @@ async def app_set(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
+@application("Wait")
 async def app_wait(pbx: PBX, chan: Channel, data: str) -> str:
     try:
         seconds = float(data or 0)
@@ -93,6 +104,7 @@ async def app_wait(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
+@application("Hangup")
 async def app_hangup(pbx: PBX, chan: Channel, data: str) -> str:
     if data.strip().isdigit():
         chan.hangup_cause = int(data)
@@ -102,11 +114,13 @@ async def app_hangup(pbx: PBX, chan: Channel, data: str) -> str:
     return HANGUP
 
 
+@application("Echo")
 async def app_echo(pbx: PBX, chan: Channel, data: str) -> str:
     await chan.sleep(None)  # echoes until someone hangs up
     return NEXT
 
 
+@application("Playback")
 async def app_playback(pbx: PBX, chan: Channel, data: str) -> str:
     if chan.state != UP:
         answer(pbx, chan)
@@ -114,10 +128,13 @@ async def app_playback(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
+@application("NoOp")
+@application("Verbose")
 async def app_noop(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
+@application("UserEvent")
 async def app_userevent(pbx: PBX, chan: Channel, data: str) -> str:
     name, *headers = data.split(",")
     pbx.publish(events.user_event(chan, name, headers))
@@ -126,146 +143,3 @@ async def app_userevent(pbx: PBX, chan: Channel, data: str) -> str:
 
 async def app_unknown(pbx: PBX, chan: Channel, data: str) -> str:
     return END
-
-
-# -- Dial --------------------------------------------------------------------------------------
-async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
-    """Dial(PJSIP/<endpoint>[,timeout]): ring a phone, bridge on answer."""
-    # Imported here: phones imports this module (for run_channel).
-    from .phones import new_phone_channel, take_outcome
-
-    target, _, rest = data.partition(",")
-    timeout_text = rest.split(",")[0].strip()
-    timeout = float(timeout_text) if timeout_text.replace(".", "", 1).isdigit() else None
-    tech, _, resource = target.partition("/")
-    endpoint = pbx.endpoints.get(resource) if tech.upper() == "PJSIP" else None
-    if endpoint is None:
-        pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
-        chan.cdr["disposition"] = "FAILED"
-        return NEXT
-    busy = any(c.device == endpoint.device for c in pbx.channels.values())
-    peer = new_phone_channel(pbx, endpoint, linkedid=chan.linkedid, exten=chan.exten)
-    peer.caller_num, peer.caller_name = endpoint.number, endpoint.display
-    peer.connected_num, peer.connected_name = chan.caller_num, chan.caller_name
-    peer.owner = chan
-    peer.cdr["record"] = False
-    pbx.publish(events.newchannel(peer))
-    pbx.publish(events.dial_begin(chan, peer, resource))
-    outcome = take_outcome(pbx, endpoint.name, busy=busy)
-    if outcome.kind == "busy":
-        await chan.sleep(pbx.scaled(outcome.ring))
-        return _dial_failed(pbx, chan, peer, "BUSY", USER_BUSY)
-    peer.state = RINGING
-    pbx.publish(events.newstate(peer))
-    pbx.publish(events.dial_state(chan, peer, "RINGING"))
-    pbx.set_device_state(endpoint.device, "RINGING")
-    ring = outcome.ring if outcome.kind == "answer" else float("inf")
-    limit = min(ring, timeout if timeout is not None else float("inf"), 3600.0)
-    deadline = time.monotonic() + pbx.scaled(limit)
-    while (remaining := deadline - time.monotonic()) > 0:
-        if not await chan.wait(remaining):
-            pbx.publish(events.dial_end(chan, peer, "CANCEL"))
-            hang_up_now(pbx, peer, 0)
-            pbx.set_variable(chan, "DIALSTATUS", "CANCEL")
-            return INTERRUPTED
-        if peer.interrupted:  # the dialled channel was hung up while ringing
-            return _dial_failed(pbx, chan, peer, "NOANSWER", peer.hangup_cause or NO_ANSWER)
-    if ring > limit:
-        return _dial_failed(pbx, chan, peer, "NOANSWER", NO_ANSWER)
-    answer(pbx, peer)
-    pbx.set_device_state(endpoint.device, "INUSE")
-    answer(pbx, chan)
-    pbx.publish(events.dial_end(chan, peer, "ANSWER"))
-    pbx.set_variable(chan, "DIALEDPEERNAME", peer.name)
-    pbx.set_variable(chan, "DIALEDPEERNUMBER", resource)
-    if outcome.talk is not None:
-        who = peer if outcome.callee_hangs_up else chan
-        pbx.spawn(_hang_up_later(pbx, who, outcome.talk))
-    return await _talk(pbx, chan, peer, make_bridge(pbx, chan, peer))
-
-
-def _dial_failed(pbx: PBX, chan: Channel, peer: Channel, status: str, cause: int) -> str:
-    if chan.interrupted:
-        pbx.publish(events.dial_end(chan, peer, "CANCEL"))
-        hang_up_now(pbx, peer, 0)
-        return INTERRUPTED
-    hang_up_now(pbx, peer, cause)
-    pbx.publish(events.dial_end(chan, peer, status))
-    if status == "BUSY":
-        chan.hangup_cause = cause
-    chan.cdr["disposition"] = "BUSY" if status == "BUSY" else "NO ANSWER"
-    chan.cdr["destination_channel"] = peer.name
-    pbx.set_variable(chan, "DIALSTATUS", status)
-    return NEXT
-
-
-async def _hang_up_later(pbx: PBX, chan: Channel, seconds: float) -> None:
-    await chan.sleep(pbx.scaled(seconds))
-    if not chan.dead:
-        request_hangup(pbx, chan, NORMAL_CLEARING, remote=True)
-
-
-async def _talk(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
-    """Both parties are bridged; wait until one of them goes, take the bridge down, and
-    set DIALSTATUS as Dial does when it returns."""
-    result = await _bridged(pbx, chan, peer, bridge)
-    if not chan.dead:
-        pbx.set_variable(chan, "DIALSTATUS", "ANSWER")
-    return result
-
-
-async def _bridged(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
-    while True:
-        await chan.wait(None)
-        if peer.redirect_to is not None and not peer.dead:
-            # The dialled party is sent elsewhere: it leaves with dialplan of its own.
-            leave_bridge(pbx, peer)
-            peer.owner = None
-            pbx.spawn(run_channel(pbx, peer))
-            leave_bridge(pbx, chan)
-            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-            return END
-        if peer.dead or peer.softhangup or peer.bridge is not bridge:
-            if not peer.dead:
-                chan.hangup_cause = peer.hangup_cause or NORMAL_CLEARING
-                end_peer(pbx, peer)
-            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-            leave_bridge(pbx, chan)
-            return END
-        if chan.interrupted:
-            leave_bridge(pbx, chan)
-            if not peer.dead:
-                peer.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-                leave_bridge(pbx, peer)
-                end_peer(pbx, peer)
-            return INTERRUPTED
-
-
-def end_peer(pbx: PBX, peer: Channel) -> None:
-    """A dialled party goes: a phone simply hangs up; the first half of a Local pair takes
-    its second half down with it."""
-    if peer.peer is not None:
-        end_channel(pbx, peer, "outside")
-    else:
-        hang_up_now(pbx, peer, peer.hangup_cause or NORMAL_CLEARING)
-
-
-async def app_queue(pbx: PBX, chan: Channel, data: str) -> str:
-    from .queue import queue_call
-
-    return await queue_call(pbx, chan, data)
-
-
-APPS: dict[str, App] = {
-    "answer": app_answer,
-    "set": app_set,
-    "wait": app_wait,
-    "hangup": app_hangup,
-    "echo": app_echo,
-    "playback": app_playback,
-    "noop": app_noop,
-    "verbose": app_noop,
-    "userevent": app_userevent,
-    "dial": app_dial,
-    "queue": app_queue,
-}

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from . import dial, queue
 from .core import ServerCore
 from .faults import make_fault
 from .pbx import PBX
@@ -25,6 +26,10 @@ from .session import SessionLog
 from .traffic import Storm, demo_traffic
 
 T = TypeVar("T")
+
+# Importing these modules registers Dial and Queue in apps.APPS: they sit above the
+# interpreter (they run dialplan on the channels they make), so it cannot import them.
+APPLICATIONS = (dial, queue)
 
 DEMO_USERNAME = "admin"
 DEMO_SECRET = "adminpass"

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..protocol import Message
 from . import events, wire
+from .actions.dispatch import dispatch
 from .faults import oversized_event
 from .filters import EventFilter, passes
 from .perms import User
@@ -186,8 +187,6 @@ class Session(asyncio.Protocol):
 
     # -- requests -----------------------------------------------------------------------
     async def _serve(self) -> None:
-        from .actions.dispatch import dispatch
-
         handled = 0
         while not self.closed:
             request = self.reader.next_request()

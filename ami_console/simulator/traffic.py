@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import events
+from .calls import request_hangup
 from .channels import RING, RINGING, UP, Channel
 from .dialplan import Endpoint
 from .pbx import PBX
@@ -96,8 +97,6 @@ def place_random_call(pbx: PBX) -> Channel | None:
 
 
 async def _give_up_later(pbx: PBX, chan: Channel, seconds: float) -> None:
-    from .calls import request_hangup
-
     await chan.sleep(pbx.scaled(seconds))
     if not chan.dead and chan.bridge is None:
         request_hangup(pbx, chan, 16, remote=True)

@@ -12,17 +12,7 @@ from typing import TYPE_CHECKING
 
 from .. import wire
 from ..reader import Request
-from . import (
-    call_actions,
-    channel_actions,
-    queue_actions,
-    session_actions,
-    system_actions,
-)
 from .registry import ACTIONS, Close
-
-# Importing these modules is what fills ACTIONS.
-REGISTERED_BY = (call_actions, channel_actions, queue_actions, session_actions, system_actions)
 
 if TYPE_CHECKING:
     from ..session import Session

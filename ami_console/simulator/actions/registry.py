@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from ..reader import Request
 
@@ -29,7 +29,7 @@ class Close:
     text: str
 
 
-Reply = Union[str, Close]
+Reply = str | Close
 Handler = Callable[["Session", Request], Awaitable[Reply]]
 
 

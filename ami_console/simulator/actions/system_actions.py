@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .. import wire
-from ..cli import run_cli
+from ..cli.registry import run_cli
 from ..dialplan import HINT, REGISTRAR
 from ..events import extension_fields
 from ..perms import CALL, COMMAND, CONFIG, REPORTING, SYSTEM

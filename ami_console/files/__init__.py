@@ -1,0 +1,11 @@
+"""What the console keeps on disk, and where.
+
+- :mod:`.profiles`: connection settings and saved profiles (never the secret), and the
+  config and data directories.
+- :mod:`.history`: every action sent, secrets masked (JSON Lines).
+- :mod:`.saved`: saved actions as TOML files, with a read-only starter set (``starter_actions/``).
+- :mod:`.transcript`: the lines sent and received, secrets masked, bounded.
+- :mod:`.atomic`: writing a file so that a crash never leaves half of it.
+
+May import the AMI library; never Textual or Rich, nor the other model packages.
+"""

@@ -1,0 +1,137 @@
+"""The Dial application: ring a phone, bridge the caller to it when it answers.
+
+Dial(PJSIP/<endpoint>[,timeout]) takes the phone's scripted outcome (:mod:`.phones`):
+it answers, is busy or rings out. Once answered, both parties stay bridged until one of
+them goes or the dialled party is redirected, which starts dialplan of its own.
+Importing this module registers the application (the server does).
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import events
+from .apps import END, INTERRUPTED, NEXT, application, run_channel
+from .calls import Bridge, answer, end_channel, hang_up_now, leave_bridge, make_bridge, request_hangup
+from .channels import NO_ANSWER, NORMAL_CLEARING, RINGING, USER_BUSY, Channel
+from .pbx import PBX
+from .phones import new_phone_channel, take_outcome
+
+
+@application("Dial")
+async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
+    """Dial(PJSIP/<endpoint>[,timeout]): ring a phone, bridge on answer."""
+    target, _, rest = data.partition(",")
+    timeout_text = rest.split(",")[0].strip()
+    timeout = float(timeout_text) if timeout_text.replace(".", "", 1).isdigit() else None
+    tech, _, resource = target.partition("/")
+    endpoint = pbx.endpoints.get(resource) if tech.upper() == "PJSIP" else None
+    if endpoint is None:
+        pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
+        chan.cdr["disposition"] = "FAILED"
+        return NEXT
+    busy = any(c.device == endpoint.device for c in pbx.channels.values())
+    peer = new_phone_channel(pbx, endpoint, linkedid=chan.linkedid, exten=chan.exten)
+    peer.caller_num, peer.caller_name = endpoint.number, endpoint.display
+    peer.connected_num, peer.connected_name = chan.caller_num, chan.caller_name
+    peer.owner = chan
+    peer.cdr["record"] = False
+    pbx.publish(events.newchannel(peer))
+    pbx.publish(events.dial_begin(chan, peer, resource))
+    outcome = take_outcome(pbx, endpoint.name, busy=busy)
+    if outcome.kind == "busy":
+        await chan.sleep(pbx.scaled(outcome.ring))
+        return _dial_failed(pbx, chan, peer, "BUSY", USER_BUSY)
+    peer.state = RINGING
+    pbx.publish(events.newstate(peer))
+    pbx.publish(events.dial_state(chan, peer, "RINGING"))
+    pbx.set_device_state(endpoint.device, "RINGING")
+    ring = outcome.ring if outcome.kind == "answer" else float("inf")
+    limit = min(ring, timeout if timeout is not None else float("inf"), 3600.0)
+    deadline = time.monotonic() + pbx.scaled(limit)
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not await chan.wait(remaining):
+            pbx.publish(events.dial_end(chan, peer, "CANCEL"))
+            hang_up_now(pbx, peer, 0)
+            pbx.set_variable(chan, "DIALSTATUS", "CANCEL")
+            return INTERRUPTED
+        if peer.interrupted:  # the dialled channel was hung up while ringing
+            return _dial_failed(pbx, chan, peer, "NOANSWER", peer.hangup_cause or NO_ANSWER)
+    if ring > limit:
+        return _dial_failed(pbx, chan, peer, "NOANSWER", NO_ANSWER)
+    answer(pbx, peer)
+    pbx.set_device_state(endpoint.device, "INUSE")
+    answer(pbx, chan)
+    pbx.publish(events.dial_end(chan, peer, "ANSWER"))
+    pbx.set_variable(chan, "DIALEDPEERNAME", peer.name)
+    pbx.set_variable(chan, "DIALEDPEERNUMBER", resource)
+    if outcome.talk is not None:
+        who = peer if outcome.callee_hangs_up else chan
+        pbx.spawn(_hang_up_later(pbx, who, outcome.talk))
+    return await _talk(pbx, chan, peer, make_bridge(pbx, chan, peer))
+
+
+def _dial_failed(pbx: PBX, chan: Channel, peer: Channel, status: str, cause: int) -> str:
+    if chan.interrupted:
+        pbx.publish(events.dial_end(chan, peer, "CANCEL"))
+        hang_up_now(pbx, peer, 0)
+        return INTERRUPTED
+    hang_up_now(pbx, peer, cause)
+    pbx.publish(events.dial_end(chan, peer, status))
+    if status == "BUSY":
+        chan.hangup_cause = cause
+    chan.cdr["disposition"] = "BUSY" if status == "BUSY" else "NO ANSWER"
+    chan.cdr["destination_channel"] = peer.name
+    pbx.set_variable(chan, "DIALSTATUS", status)
+    return NEXT
+
+
+async def _hang_up_later(pbx: PBX, chan: Channel, seconds: float) -> None:
+    await chan.sleep(pbx.scaled(seconds))
+    if not chan.dead:
+        request_hangup(pbx, chan, NORMAL_CLEARING, remote=True)
+
+
+async def _talk(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
+    """Both parties are bridged; wait until one of them goes, take the bridge down, and
+    set DIALSTATUS as Dial does when it returns."""
+    result = await _bridged(pbx, chan, peer, bridge)
+    if not chan.dead:
+        pbx.set_variable(chan, "DIALSTATUS", "ANSWER")
+    return result
+
+
+async def _bridged(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
+    while True:
+        await chan.wait(None)
+        if peer.redirect_to is not None and not peer.dead:
+            # The dialled party is sent elsewhere: it leaves with dialplan of its own.
+            leave_bridge(pbx, peer)
+            peer.owner = None
+            pbx.spawn(run_channel(pbx, peer))
+            leave_bridge(pbx, chan)
+            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+            return END
+        if peer.dead or peer.softhangup or peer.bridge is not bridge:
+            if not peer.dead:
+                chan.hangup_cause = peer.hangup_cause or NORMAL_CLEARING
+                end_peer(pbx, peer)
+            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+            leave_bridge(pbx, chan)
+            return END
+        if chan.interrupted:
+            leave_bridge(pbx, chan)
+            if not peer.dead:
+                peer.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+                leave_bridge(pbx, peer)
+                end_peer(pbx, peer)
+            return INTERRUPTED
+
+
+def end_peer(pbx: PBX, peer: Channel) -> None:
+    """A dialled party goes: a phone simply hangs up; the first half of a Local pair takes
+    its second half down with it."""
+    if peer.peer is not None:
+        end_channel(pbx, peer, "outside")
+    else:
+        hang_up_now(pbx, peer, peer.hangup_cause or NORMAL_CLEARING)

@@ -1,0 +1,446 @@
+"""The ami-console App: screens, key bindings, and the routing between the UI and the
+:class:`Session` that runs the blocking client in worker threads.
+
+Workers never touch widgets: they post messages (below), and the handlers here decide
+which widget hears about it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.message import Message as TextualMessage
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ami_console.actiondocs import parse_action_doc
+from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
+from ami_console.events.export import ReadResult, read_events
+from ami_console.printable import clean, clean_lines
+from ami_console.protocol import Message
+from ami_console.ui.screens.connect import ConnectScreen, explain
+from ami_console.ui.screens.console import ConsoleScreen
+from ami_console.ui.screens.help import HelpScreen
+from ami_console.ui.session import ConnectedInfo, Exchange, Session
+from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.files.transcript import Transcript
+from ami_console.files.history import History
+from ami_console.files.saved import SavedActions
+from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
+from ami_console.ui.widgets.composer import Composer
+from ami_console.ui.widgets.event_log import EventLog
+
+DOCS_PURPOSE = "docs:"
+SERVER_PURPOSE = "server:"  # the console's own Events and Filter actions, from the filters screen
+
+
+class _Bridge:
+    """The session's listener: turns calls from worker threads into app messages."""
+
+    def __init__(self, app: AMIConsoleApp, session: Session) -> None:
+        self.app, self.session = app, session
+
+    def events_received(self, events: list[Message]) -> None:
+        self.app.post_message(AMIConsoleApp.EventsArrived(self.session, events))
+
+    def exchange_finished(self, exchange: Exchange) -> None:
+        self.app.post_message(AMIConsoleApp.ExchangeFinished(self.session, exchange))
+
+    def connection_lost(self, reason: str) -> None:
+        self.app.post_message(AMIConsoleApp.ConnectionLost(self.session, reason))
+
+    def problem(self, text: str) -> None:
+        self.app.post_message(AMIConsoleApp.ProblemReported(self.session, text))
+
+
+class AMIConsoleApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "ami-console"
+
+    class _FromSession(TextualMessage):
+        def __init__(self, session: Session) -> None:
+            super().__init__()
+            self.session = session
+
+    class Connected(_FromSession):
+        def __init__(self, session: Session, info: ConnectedInfo) -> None:
+            super().__init__(session)
+            self.info = info
+
+    class ConnectFailed(_FromSession):
+        def __init__(self, session: Session, error: str) -> None:
+            super().__init__(session)
+            self.error = error
+
+    class EventsArrived(_FromSession):
+        def __init__(self, session: Session, events: list[Message]) -> None:
+            super().__init__(session)
+            self.events = events
+
+    class ExchangeStarted(_FromSession):
+        def __init__(self, session: Session, exchange: Exchange) -> None:
+            super().__init__(session)
+            self.exchange = exchange
+
+    class ExchangeFinished(_FromSession):
+        def __init__(self, session: Session, exchange: Exchange) -> None:
+            super().__init__(session)
+            self.exchange = exchange
+
+    class ConnectionLost(_FromSession):
+        def __init__(self, session: Session, reason: str) -> None:
+            super().__init__(session)
+            self.reason = reason
+
+    class ProblemReported(_FromSession):
+        def __init__(self, session: Session, text: str) -> None:
+            super().__init__(session)
+            self.text = text
+
+    def __init__(
+        self,
+        settings: ConnectionSettings | None = None,
+        *,
+        autoconnect: bool = False,
+        hint: str = "",
+        note: str = "",
+        profiles: Profiles | None = None,
+        history: History | None = None,
+        saved: SavedActions | None = None,
+        log_capacity: int = DEFAULT_CAPACITY,
+        log_bytes: int = DEFAULT_MAX_BYTES,
+        replay: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or ConnectionSettings()
+        self.autoconnect = autoconnect
+        self.replay = replay  # an exported log to browse offline, instead of a server
+        self.hint = hint  # shown on the connection form
+        self.note = note  # shown in the header once connected
+        self.profiles = profiles or Profiles()
+        self._history_warned = False
+        self.history = history or History()
+        self.saved = saved or SavedActions()
+        self.server_filters = ServerFilters(mask=self.settings.events or "on")
+        self.store = EventStore(log_capacity, log_bytes)
+        self.transcript = Transcript()  # kept across reconnections, like the log
+        self.session: Session | None = None  # the one connected, or connecting
+        self.connected = False
+        self.console_screen = ConsoleScreen(self.store, self.transcript, self.history, self.saved, self.server_filters)
+        self.connect_screen = ConnectScreen(self.settings, self.profiles, hint)
+
+    async def on_mount(self) -> None:
+        if self.replay is not None:
+            await self.push_screen(self.console_screen)
+            self.console_screen.header.note = f"replaying {self.replay} (reading…)"
+            self._read_replay(self.replay)
+            return
+        await self.push_screen(self.connect_screen)
+        if self.autoconnect:
+            self.start_connect(self.settings)
+
+    # -- replaying an exported log ---------------------------------------------------------
+    class ReplayRead(TextualMessage):
+        def __init__(self, result: ReadResult | None, error: str = "") -> None:
+            super().__init__()
+            self.result, self.error = result, error
+
+    @work(thread=True, exit_on_error=False, group="replay")
+    def _read_replay(self, path: Path) -> None:
+        try:
+            self.post_message(self.ReplayRead(read_events(path)))
+        except (OSError, ValueError) as error:
+            self.post_message(self.ReplayRead(None, getattr(error, "strerror", None) or str(error)))
+
+    @on(ReplayRead)
+    def replay_read(self, event: ReplayRead) -> None:
+        if not self.is_running:
+            return
+        header = self.console_screen.header
+        if event.result is None:
+            header.note = f"replay of {self.replay}"
+            self.console_screen.banner.show(f"could not read {self.replay}: {event.error}")
+        else:
+            added, dropped = self.store.add_timed(event.result.events)
+            for log in self.console_screen.query(EventLog):
+                log.stored(added, dropped)
+            header.note = f"replay of {self.replay}: {event.result.summary}"
+        header.refresh()
+
+    # -- connecting ---------------------------------------------------------------------------
+    def _is_news(self, event: _FromSession) -> bool:
+        # A session's threads report until they see they are cancelled: that can be after a
+        # newer session replaced it, or while the app is closing and its screens are gone.
+        return event.session is self.session and self.is_running
+
+    @on(ConnectScreen.ConnectRequested)
+    def connect_requested(self, event: ConnectScreen.ConnectRequested) -> None:
+        self.start_connect(event.settings)
+
+    def start_connect(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        if self.session is not None:
+            self.session.cancel()
+        try:
+            session = Session(settings, listener=None, transcript=self.transcript)  # type: ignore[arg-type]
+        except ValueError as error:  # a line break in the user name or secret
+            self.connect_screen.show_error(str(error))
+            return
+        self.transcript.write(f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S', time.localtime(time.time()))}\n")
+        session.listener = _Bridge(self, session)
+        self.session = session
+        if self.screen is self.connect_screen:
+            self.connect_screen.set_busy(True)
+        if self.console_screen.is_mounted:
+            self.console_screen.header.show("connecting", settings.address, settings.username)
+        self._connect(session)
+
+    @work(thread=True, exit_on_error=False, group="connect")
+    def _connect(self, session: Session) -> None:
+        result = session.connect()
+        if get_current_worker().is_cancelled:
+            session.cancel()
+            return
+        if isinstance(result, str):
+            self.post_message(self.ConnectFailed(session, result))
+        else:
+            self.post_message(self.Connected(session, result))
+
+    @on(ConnectScreen.CancelRequested)
+    def cancel_connect(self) -> None:
+        if self.session is not None and not self.connected:
+            self.session.cancel()
+            self.session = None  # its ConnectFailed, when it comes, is no news
+            self.connect_screen.set_busy(False)
+            self.connect_screen.show_error("Cancelled: not connected.")
+
+    @on(Connected)
+    async def connected_ok(self, event: Connected) -> None:
+        if not self._is_news(event):
+            return
+        if self.screen is self.connect_screen:
+            self.connect_screen.set_busy(False)
+            if self.console_screen.is_mounted:
+                await self.pop_screen()  # the form was opened over the console
+            else:
+                await self.switch_screen(self.console_screen)
+        self._show_connected(event.session, event.info)
+        self.connected = True
+        self._read(event.session)
+
+    def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
+        console = self.console_screen
+        console.header.note = self.note
+        self.server_filters.reset(session.settings.events or "on")  # a new session starts afresh
+        console.header.filters = self.server_filters.summary
+        console.header.show("connected", session.settings.address, session.settings.username, info)
+        console.banner.hide()
+        if info.commands:
+            console.composer.set_actions(info.commands)
+        console.composer.docs.clear()
+        console.composer.set_next_action_id(session.next_action_id)
+
+    @on(ConnectFailed)
+    def connect_failed(self, event: ConnectFailed) -> None:
+        if not self._is_news(event):
+            return
+        self.session = None
+        if self.screen is self.console_screen:
+            self.console_screen.header.show("lost")
+            self.console_screen.banner.show(f"reconnecting failed: {explain(event.error, event.session.settings)}")
+        else:
+            self.connect_screen.set_busy(False)
+            self.connect_screen.show_error(event.error)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reconnect":  # shown only when it can act
+            return self.replay is None and not self.connected and self.session is None
+        return True
+
+    def action_reconnect(self) -> None:
+        if not self.connected and (self.session is None):
+            self.start_connect(self.settings)
+
+    def action_connection_form(self) -> None:
+        """Open the connection form over the console, to connect elsewhere or as someone else."""
+        if self.screen is self.console_screen:
+            self.connect_screen = ConnectScreen(self.settings, self.profiles, self.hint)
+            self.push_screen(self.connect_screen)
+
+    # -- reading ------------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="reader")
+    def _read(self, session: Session) -> None:
+        worker = get_current_worker()
+        session.read_loop(cancelled=lambda: worker.is_cancelled)
+
+    @on(EventsArrived)
+    def events_arrived(self, event: EventsArrived) -> None:
+        added, dropped = self.store.add(event.events)
+        # The store is the app's: events are kept even before the log is on screen.
+        for log in self.console_screen.query(EventLog):
+            log.stored(added, dropped)
+
+    @on(ConnectionLost)
+    def connection_lost(self, event: ConnectionLost) -> None:
+        if not self._is_news(event):
+            return
+        self.session = None
+        self.connected = False
+        self.transcript.write(f"--- connection lost at {time.strftime('%H:%M:%S', time.localtime(time.time()))}: {event.reason}\n")
+        self.console_screen.header.show("lost")
+        self.console_screen.banner.show(event.reason)
+
+    @on(Worker.StateChanged)
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that dies of an unexpected error is reported, never swallowed: the
+        reader's death is a lost connection (its pending actions end with the reason),
+        a connect's is a failed connect, any other is a notification."""
+        if event.state is not WorkerState.ERROR or not self.is_running:
+            return
+        worker = event.worker
+        what = f"{type(worker.error).__name__}: {worker.error}"
+        session = self.session
+        if worker.group == "reader" and session is not None:
+            session.cancel()
+            self.post_message(self.ConnectionLost(session, f"The console stopped reading after an internal error ({what})"))
+        elif worker.group == "connect" and session is not None and not self.connected:
+            session.cancel()
+            self.post_message(self.ConnectFailed(session, f"Internal error while connecting ({what})"))
+        else:
+            self.notify(f"Internal error in the {worker.group or worker.name} worker: {what}",
+                        title="ami-console", severity="error", markup=False)
+
+    @on(ProblemReported)
+    def problem_reported(self, event: ProblemReported) -> None:
+        self.notify(event.text, title="Protocol problem", severity="warning", markup=False)
+
+    # -- sending ------------------------------------------------------------------------------
+    @on(ConsoleScreen.ActionSubmitted)
+    def action_submitted(self, event: ConsoleScreen.ActionSubmitted) -> None:
+        self.send_pairs(event.pairs)
+
+    def send_pairs(self, pairs: list[tuple[str, str]], purpose: str = "", action: str = "") -> None:
+        """Send an action (``action``, if given, goes first) on the current connection."""
+        if self.replay is not None:
+            self.notify("This is a replay of a file: there is no server to send to.", severity="error", markup=False)
+            return
+        if self.session is None or not self.connected:
+            self.notify("Not connected: press ctrl+r to reconnect.", severity="error", markup=False)
+            return
+        self._send(self.session, [("Action", action), *pairs] if action else pairs, purpose)
+
+    @work(thread=True, exit_on_error=False, group="send")
+    def _send(self, session: Session, pairs: list[tuple[str, str]], purpose: str = "") -> None:
+        try:
+            exchange = session.send(pairs, purpose)
+        except ValueError as error:
+            self.call_from_thread(self.notify, f"Not sent: {error}", severity="error", markup=False)
+            return
+        self.post_message(self.ExchangeStarted(session, exchange))
+
+    @on(ExchangeStarted)
+    def exchange_started(self, event: ExchangeStarted) -> None:
+        if not self.is_running:
+            return
+        self.console_screen.composer.set_next_action_id(event.session.next_action_id)
+        response = self.console_screen.response
+        # The answer may have been routed before this message: then it is already shown.
+        if not event.exchange.purpose and event.exchange not in response.history:
+            response.add(event.exchange)
+
+    @on(ExchangeFinished)
+    async def exchange_finished(self, event: ExchangeFinished) -> None:
+        if not self.is_running:
+            return
+        exchange = event.exchange
+        if exchange.purpose.startswith(DOCS_PURPOSE):
+            action = exchange.purpose.removeprefix(DOCS_PURPOSE)
+            output = exchange.response.headers("Output") if exchange.response else []
+            await self.console_screen.composer.set_doc(action, parse_action_doc(action, output))
+            return
+        if self.server_filters.note(exchange.action, exchange.request, exchange.response):
+            self.console_screen.server_filters_changed()
+        if exchange.purpose:
+            return
+        response = self.console_screen.response
+        if exchange not in response.history:
+            response.add(exchange)
+        response.finished(exchange)
+        self.record(exchange)
+
+    @on(Composer.DocsRequested)
+    def docs_requested(self, event: Composer.DocsRequested) -> None:
+        if self.session is not None and self.connected:
+            query = [("Action", "Command"), ("Command", f"manager show command {event.action}")]
+            self._send(self.session, query, DOCS_PURPOSE + event.action)
+
+    def record(self, exchange: Exchange) -> None:
+        """Keep a finished action of the user's in the history (secrets masked there)."""
+        settings = self.settings
+        if not self.history.add(exchange.history_entry(settings.address, settings.username)):
+            if not self._history_warned:
+                self._history_warned = True  # once: a read-only disk would say it on every action
+                self.notify(self.history.error or "The history could not be written.", severity="warning")
+
+    @on(ServerFiltersScreen.ChangeRequested)
+    def server_filters_change_requested(self, event: ServerFiltersScreen.ChangeRequested) -> None:
+        if event.kind == "mask":
+            pairs = [("Action", "Events"), ("EventMask", event.value)]
+        else:
+            pairs = [("Action", "Filter"), ("Operation", "Add"), ("Filter", event.value)]
+        self.send_pairs(pairs, purpose=SERVER_PURPOSE + event.kind)
+
+    # -- the rest -----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.hint))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys and AMI basics", "Show the help screen (F1)", self.action_help)
+        if screen is self.console_screen:
+            console = self.console_screen
+            yield SystemCommand("Action: send", "Send the composed action (ctrl+s)", console.action_send)
+            yield SystemCommand("Events: clear the log", "Forget every event shown (ctrl+l)", console.action_clear_log)
+            yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", console.action_pause)
+            yield SystemCommand("Events: filter", "Go to the event filter (F6)", console.action_focus_filter)
+            yield SystemCommand("Response: older", "Show the previous response (F7)", console.action_older)
+            yield SystemCommand("Response: newer", "Show the next response (F8)", console.action_newer)
+            yield SystemCommand("Connection: reconnect", "Connect again with the same settings (ctrl+r)", self.action_reconnect)
+            yield SystemCommand("Connection: server-side filtering", "Set the Events mask, add Filters (ctrl+f)", console.action_server_filters)
+            yield SystemCommand("Action: history", "Every action sent; load or send one again (ctrl+o)", console.action_history)
+            yield SystemCommand("Action: saved actions", "Load, save, rename, delete saved actions (ctrl+b)", console.action_saved)
+            yield SystemCommand("Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", console.action_export)
+            yield SystemCommand("Transcript: save to a file", "The lines sent and received, secrets masked", console.action_save_transcript)
+            yield SystemCommand("Connection: open the form", "Connect elsewhere or as another user (F10)", self.action_connection_form)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: its message and title often quote the server."""
+        super().notify(clean_lines(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
+
+    async def action_quit(self) -> None:
+        self.shutdown_session()
+        self.exit()
+
+    def shutdown_session(self) -> None:
+        """Drop the connection and wake every worker, so quitting never waits on the network."""
+        for worker in self.workers:
+            worker.cancel()
+        if self.session is not None:
+            self.session.cancel()
+
+    def on_unmount(self) -> None:
+        self.shutdown_session()

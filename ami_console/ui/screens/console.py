@@ -1,0 +1,267 @@
+"""The console: composer and response side by side, the live event log below."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from ami_console.events.store import EventStore
+from ami_console.files.transcript import Transcript
+from ami_console.calls.trace import call_key
+from ami_console.events.export import save_transcript, write_jsonl, write_raw
+from ami_console.files.history import History, HistoryEntry
+from ami_console.files.saved import SavedAction, SavedActions
+from ami_console.ui.screens.history import HistoryScreen
+from ami_console.ui.screens.saved import SavedScreen
+from ami_console.ui.screens.savefile import SaveFileScreen
+from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
+from ami_console.ui.screens.trace import CallTraceScreen
+from ami_console.ui.widgets.composer import Composer
+from ami_console.ui.widgets.connection_header import ConnectionHeader
+from ami_console.ui.widgets.event_log import EventLog
+from ami_console.ui.widgets.event_panel import EventPanel
+from ami_console.ui.widgets.lost_banner import LostBanner
+from ami_console.ui.widgets.response_pane import ResponsePane
+from ami_console.ui.widgets.transcript_view import TranscriptView
+
+
+EXPORT_CHOICES = [
+    ("jsonl-all", "JSON Lines: every event in the log (arrival times kept)"),
+    ("raw-all", "Raw AMI text: every event in the log, as received"),
+    ("jsonl-shown", "JSON Lines: only what the filter shows"),
+    ("raw-shown", "Raw AMI text: only what the filter shows"),
+]
+
+
+class ConsoleScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", priority=True),
+        Binding("f5", "send", "Send", show=False),
+        Binding("f1", "app.help", "Help"),
+        Binding("f2", "focus_composer", "Action", show=False),
+        Binding("f3", "focus_response", "Response", show=False),
+        Binding("f4", "focus_events", "Events"),
+        Binding("f6", "focus_filter", "Filter"),
+        Binding("f12", "focus_transcript", "Transcript"),
+        Binding("f7", "older", "Older", show=False),
+        Binding("f8", "newer", "Newer", show=False),
+        Binding("f9", "pause", "Pause"),
+        Binding("f11", "zoom", "Zoom"),
+        Binding("ctrl+l", "clear_log", "Clear"),
+        Binding("ctrl+r", "app.reconnect", "Reconnect"),
+        Binding("ctrl+o", "history", "History"),
+        Binding("ctrl+b", "saved", "Saved"),
+        Binding("ctrl+f", "server_filters", "Server filter"),
+        Binding("f10", "app.connection_form", "Connect…"),
+        Binding("escape", "close_detail", "Close", show=False),
+    ]
+
+    class ActionSubmitted(Message):
+        """The user asked to send an action: the composed one, or one from the history."""
+
+        def __init__(self, pairs: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.pairs = pairs
+
+    def __init__(self, store: EventStore, transcript: Transcript, history: History, saved: SavedActions,
+                 server_filters: ServerFilters) -> None:
+        super().__init__()
+        self.store = store
+        self.transcript = transcript
+        self.history = history
+        self.saved = saved
+        self.server_filters = server_filters
+
+    def compose(self) -> ComposeResult:
+        yield ConnectionHeader(id="header")
+        yield LostBanner(id="lost-banner")
+        with Horizontal(id="top"):
+            yield Composer(id="composer")
+            yield ResponsePane(id="response")
+        with TabbedContent(id="bottom"):
+            with TabPane("Events", id="tab-events"):
+                yield EventPanel(self.store, id="events")
+            with TabPane("Transcript", id="tab-transcript"):
+                yield TranscriptView(self.transcript, id="transcript")
+        yield Footer(compact=True)
+
+    @property
+    def header(self) -> ConnectionHeader:
+        return self.query_one(ConnectionHeader)
+
+    @property
+    def banner(self) -> LostBanner:
+        return self.query_one(LostBanner)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def response(self) -> ResponsePane:
+        return self.query_one(ResponsePane)
+
+    @property
+    def events(self) -> EventPanel:
+        return self.query_one(EventPanel)
+
+    def on_mount(self) -> None:
+        self.composer.picker.input.focus()
+
+    def action_send(self) -> None:
+        problem = self.composer.problem()
+        if not self.composer.picker.value:
+            self.notify("Type an action name first.", severity="warning", markup=False)
+        elif problem is not None:
+            self.notify(f"Not sent: {problem}", severity="error", markup=False)
+        else:
+            self.post_message(self.ActionSubmitted(self.composer.pairs()))
+
+    def action_focus_composer(self) -> None:
+        self.composer.picker.input.focus()
+
+    def action_focus_response(self) -> None:
+        self.response.focus_content()
+
+    def action_focus_events(self) -> None:
+        self.query_one("#bottom", TabbedContent).active = "tab-events"
+        self.set_focus(self.events.log_view)
+
+    def action_focus_transcript(self) -> None:
+        self.query_one("#bottom", TabbedContent).active = "tab-transcript"
+        self.set_focus(self.query_one(TranscriptView))
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#bottom", TabbedContent).active = "tab-events"
+        self.set_focus(self.events.filter_input)
+
+    def action_older(self) -> None:
+        self.response.older()
+
+    def action_newer(self) -> None:
+        self.response.newer()
+
+    def action_pause(self) -> None:
+        self.events.toggle_pause()
+
+    def action_clear_log(self) -> None:
+        self.events.clear()
+
+    def action_zoom(self) -> None:
+        """Give the whole screen to the panel that has the focus, or give it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        panels = (self.composer, self.response, self.events)
+        panel = next((p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), self.events)
+        self.maximize(panel, container=False)
+
+    def action_close_detail(self) -> None:
+        events = self.events
+        if events.detail.has_class("-shown"):
+            events.detail.hide()
+        elif events.following_call:
+            events.follow(None)
+
+    # -- history ------------------------------------------------------------------------------
+    def action_history(self) -> None:
+        self.app.push_screen(HistoryScreen(self.history.entries(), self.history.error), self._history_chosen)
+
+    async def _history_chosen(self, choice: tuple[str, HistoryEntry] | None) -> None:
+        if choice is None:
+            return
+        how, entry = choice
+        rows = [(k, v, True) for k, v in entry.fields if k.lower() not in ("action", "actionid")]
+        if how == "send" and not entry.has_masked_values:
+            self.post_message(self.ActionSubmitted([("Action", entry.action), *((k, v) for k, v, _ in rows)]))
+            return
+        await self.composer.load(entry.action, rows)
+        if how == "send":
+            self.notify("Loaded, not sent: it held a secret, stored masked. Type it, then ctrl+s.", severity="warning")
+
+    # -- saved actions --------------------------------------------------------------------------
+    def action_saved(self) -> None:
+        current = (self.composer.picker.value, self.composer.fields.snapshot())
+        self.app.push_screen(SavedScreen(self.saved, current), self._saved_chosen)
+
+    async def _saved_chosen(self, action: SavedAction | None) -> None:
+        if action is not None:
+            await self.composer.load(action.action, [(r.key, r.value, r.enabled) for r in action.fields])
+            if action.description:
+                self.notify(action.description, title=action.name, timeout=8)
+
+    # -- following and tracing a call -------------------------------------------------------------
+    @on(EventLog.FollowRequested)
+    def follow_requested(self, event: EventLog.FollowRequested) -> None:
+        self.action_focus_events()
+        self.events.follow(event.message)
+
+    @on(EventLog.TraceRequested)
+    def trace_requested(self, event: EventLog.TraceRequested) -> None:
+        key = call_key(event.message)
+        if key is None:
+            self.notify("This event belongs to no call.", severity="warning")
+        else:
+            self.app.push_screen(CallTraceScreen(self.store, key))
+
+    # -- files ------------------------------------------------------------------------------------
+    @on(EventLog.ExportRequested)
+    def action_export(self) -> None:
+        screen = SaveFileScreen("Export the event log", Path.cwd() / f"ami-events-{_stamp()}.jsonl", EXPORT_CHOICES,
+                                "Open it again with: ami-console --replay FILE")
+        self.app.push_screen(screen, self._export_to)
+
+    def _export_to(self, choice: tuple[Path, str] | None) -> None:
+        if choice is None:
+            return
+        path, how = choice
+        events = list(self.store.view if how.endswith("shown") else self.store.entries)
+        if how.startswith("raw") and path.suffix == ".jsonl":
+            path = path.with_suffix(".ami")
+        try:
+            count = (write_raw if how.startswith("raw") else write_jsonl)(path, events)
+        except OSError as error:
+            self.notify(f"Not exported: {error.strerror or error} ({path})", severity="error")
+            return
+        self.notify(f"Wrote {count:,} events to {path}")
+
+    @on(TranscriptView.SaveRequested)
+    def action_save_transcript(self) -> None:
+        screen = SaveFileScreen("Save the transcript", Path.cwd() / f"ami-transcript-{_stamp()}.txt",
+                                help_text="The lines sent (>>) and received (<<), secrets masked.")
+        self.app.push_screen(screen, self._save_transcript_to)
+
+    def _save_transcript_to(self, choice: tuple[Path, str] | None) -> None:
+        if choice is None:
+            return
+        try:
+            count = save_transcript(choice[0], self.transcript.lines())
+        except OSError as error:
+            self.notify(f"Not saved: {error.strerror or error} ({choice[0]})", severity="error")
+            return
+        self.notify(f"Wrote {count:,} lines to {choice[0]}")
+
+    # -- server-side filtering ----------------------------------------------------------------------
+    def action_server_filters(self) -> None:
+        self.app.push_screen(ServerFiltersScreen(self.server_filters))
+
+    def server_filters_changed(self) -> None:
+        """The state in force changed: the header and an open filters screen show it."""
+        self.header.filters = self.server_filters.summary
+        self.header.refresh()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ServerFiltersScreen):
+                screen.refresh_state()
+
+
+def _stamp() -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time()))

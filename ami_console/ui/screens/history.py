@@ -1,0 +1,95 @@
+"""Every action sent, this session and before: pick one to load it into the composer, or
+send it again at once.
+
+| Key | Does |
+|---|---|
+| enter | load the action into the composer |
+| ctrl+s | send it again now |
+| escape | close |
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ami_console.files.history import HistoryEntry
+from ami_console.ui.plaintext import PlainText, plain
+from ami_console.ui.widgets.response_pane import STATUS_STYLES
+from ami_console.ui.widgets.sized_table import SizedTable
+
+
+def _when(at: float) -> str:
+    today = time.strftime("%Y-%m-%d", time.localtime(time.time()))
+    day = time.strftime("%Y-%m-%d", time.localtime(at))
+    return time.strftime("%H:%M:%S" if day == today else "%Y-%m-%d %H:%M", time.localtime(at))
+
+
+class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("enter", "choose('load')", "Load", priority=True),
+        Binding("ctrl+s", "choose('send')", "Send again", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    HistoryScreen { align: center middle; }
+    HistoryScreen > Vertical { width: 95%; height: 85%; border: round $primary; background: $surface; }
+    HistoryScreen #history-search { border: none; height: 1; margin: 0 1; }
+    HistoryScreen #history-note { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, entries: list[HistoryEntry], problem: str = "") -> None:
+        super().__init__()
+        self.entries = list(reversed(entries))  # newest first
+        self.shown: list[HistoryEntry] = []
+        self.problem = problem
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "History"
+            yield Input(placeholder="search: action, field or value", id="history-search")
+            yield SizedTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield Static(self.problem or f"{len(self.entries):,} actions · secrets are stored masked",
+                         id="history-note", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.fill("")
+        self.set_focus(self.query_one(SizedTable))
+
+    def fill(self, needle: str) -> None:
+        needle = needle.lower()
+        self.shown = [
+            e for e in self.entries
+            if not needle or needle in " ".join(f"{k}: {v}" for k, v in e.fields).lower()
+        ]
+        rows = []
+        for entry in self.shown:
+            status = PlainText(entry.status or "no answer", style=STATUS_STYLES.get(entry.status, "dim"))
+            elapsed = "" if entry.elapsed_ms is None else f"{entry.elapsed_ms:.0f}"
+            rows.append((_when(entry.at), plain(entry.server), plain(entry.action, "bold"),
+                         plain(entry.key_fields), status, elapsed))
+        self.query_one(SizedTable).fill(("When", "Server", "Action", "Key fields", "Status", "ms"), rows)
+
+    @on(Input.Changed, "#history-search")
+    def search(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    @on(DataTable.RowSelected)
+    def picked(self) -> None:
+        self.action_choose("load")
+
+    def action_choose(self, how: str) -> None:
+        table = self.query_one(DataTable)
+        if self.shown and table.row_count:
+            self.dismiss((how, self.shown[table.cursor_row]))
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

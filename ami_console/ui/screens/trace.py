@@ -1,0 +1,89 @@
+"""The call trace of one call: per channel, the dialplan steps it walked, the variables it
+set, what it dialled and how that ended, its bridges and its hangup, on a timeline.
+It follows the call live while open.
+
+| Key | Does |
+|---|---|
+| escape, q | close |
+| c | copy the trace as text |
+"""
+
+from __future__ import annotations
+
+
+from ami_console.ui.plaintext import PlainText
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from ami_console.calls.trace import build_trace, select_call
+from ami_console.events.store import EventStore
+from ami_console.calls.text import trace_lines, trace_text
+
+STYLES = {
+    "heading": "bold",
+    "channel": "bold cyan",
+    "role": "italic",
+    "time": "dim",
+    "where": "green",
+    "note": "italic grey70",
+    "good": "bold green",
+    "bad": "bold red",
+    "dim": "dim",
+    "dialplan": "bold",
+    "variable": "yellow",
+    "state": "cyan",
+    "dial": "magenta",
+    "bridge": "blue",
+    "user": "bright_yellow",
+    "hangup": "red",
+    "originate": "cyan",
+    "record": "yellow",
+}
+
+
+class CallTraceScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("c", "copy", "Copy as text"),
+    ]
+
+    DEFAULT_CSS = """
+    CallTraceScreen { align: center middle; }
+    CallTraceScreen VerticalScroll { width: 95%; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, store: EventStore, key: str) -> None:
+        super().__init__()
+        self.store = store
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = PlainText(f"Call trace · {self.key}")  # a str title is parsed as markup
+            yield Static(id="trace")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.draw()
+        self.set_interval(1, self.draw)  # the call may still be going on
+
+    def _trace(self):
+        return build_trace(select_call(list(self.store.entries), self.key), self.key)
+
+    def draw(self) -> None:
+        text = PlainText(no_wrap=True)
+        for line in trace_lines(self._trace()):
+            for part, style in line.segments:  # plain text with a style: no markup
+                text.append(part, style=STYLES.get(style, ""))
+            text.append("\n")
+        self.query_one("#trace", Static).update(text)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard("\n".join(trace_text(self._trace())) + "\n")
+        self.notify("Copied the call trace.", markup=False)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

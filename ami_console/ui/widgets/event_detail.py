@@ -1,0 +1,44 @@
+"""Every header of one event, in arrival order, repeated keys included."""
+
+from __future__ import annotations
+
+import time
+
+from ami_console.events.store import LoggedEvent, shorten
+from ami_console.ui.plaintext import plain
+from ami_console.ui.widgets.sized_table import SizedTable
+
+
+class EventDetail(SizedTable):
+    """``c`` copies the value under the cursor."""
+
+    BINDINGS = [("c", "copy_value", "Copy value")]
+
+    DEFAULT_CSS = """
+    EventDetail { width: 45%; display: none; border-left: solid $primary; }
+    EventDetail.-shown { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self._values: list[str] = []  # each row's whole value, for copying
+        self.zebra_stripes = True
+
+    def show(self, entry: LoggedEvent) -> None:
+        clock = "an unknown time" if entry.at is None else time.strftime("%H:%M:%S", time.localtime(entry.at))
+        self.border_title = f"#{entry.seq} at {clock}"
+        pairs = [(plain(shorten(key, 64), "bold"), value) for key, value in entry.message.fields]
+        # Lines without a colon are not fields, but they were sent.
+        pairs += [(plain("(line)", "dim"), line) for line in entry.message.lines if ":" not in line]
+        # Huge values are shown cut (drawing a megabyte freezes the screen); c copies them whole.
+        self._values = [value for _, value in pairs]
+        self.fill(("Header", "Value"), [(key, plain(shorten(value))) for key, value in pairs])
+        self.add_class("-shown")
+
+    def action_copy_value(self) -> None:
+        if self.row_count:
+            self.app.copy_to_clipboard(self._values[self.cursor_row])
+            self.notify("Copied the value.", markup=False)
+
+    def hide(self) -> None:
+        self.remove_class("-shown")

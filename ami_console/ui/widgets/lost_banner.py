@@ -1,0 +1,24 @@
+"""A banner that says the connection is gone, why, and how to get it back."""
+
+from __future__ import annotations
+
+
+from ami_console.ui.plaintext import PlainText
+from textual.widgets import Static
+
+
+class LostBanner(Static):
+    DEFAULT_CSS = """
+    LostBanner { display: none; height: auto; background: $error; color: $text; padding: 0 1; text-style: bold; }
+    LostBanner.-shown { display: block; }
+    """
+
+    def show(self, reason: str) -> None:
+        text = PlainText("Connection lost: ")
+        text.append(reason or "unknown reason")
+        text.append("   Press ctrl+r to reconnect with the same settings; the log and responses stay.")
+        self.update(text)
+        self.add_class("-shown")
+
+    def hide(self) -> None:
+        self.remove_class("-shown")
