@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from ami_console.protocol import (
     DEFAULT_MAX_LIST_BYTES,
@@ -45,6 +45,13 @@ CANCELLED = "Connection failed: cancelled"
 CLOSED_BEFORE_GREETING = "Connection failed: closed by the server before the greeting"
 
 
+class TextSink(Protocol):
+    """Where the debug transcript goes: a text file, ``sys.stderr``, or anything with these."""
+
+    def write(self, text: str, /) -> object: ...
+    def flush(self) -> object: ...
+
+
 class AMIError(Exception):
     """Raised only by ``with AMIClient(...)`` when the connection cannot be made."""
 
@@ -66,9 +73,9 @@ class _ReadFailed(_Failure):
         self.eof = eof
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def _is_terminal(stream: TextSink) -> bool:
     try:
-        return stream.isatty()
+        return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError):  # a file-like object without a descriptor, or closed
         return False
 
@@ -96,7 +103,7 @@ class AMIClient:
         port: int = 5038,
         action_id: int = 1,
         debug: bool = False,
-        debug_file: TextIO | None = None,
+        debug_file: TextSink | None = None,
         event_callback: Callable[[Message], Any] | None = None,
         *,
         timeout: float = 10.0,
@@ -226,7 +233,7 @@ class AMIClient:
             challenge = self._action([("Action", "Challenge"), ("AuthType", "MD5")], deadline)
             if challenge.header("Response") != "Success":
                 return self._login_failed(challenge)
-            digest = hashlib.md5((challenge.header("Challenge", "") + self._secret).encode())
+            digest = hashlib.md5(((challenge.header("Challenge") or "") + self._secret).encode())
             login.update(AuthType="MD5", Key=digest.hexdigest())
         else:
             login["Secret"] = self._secret

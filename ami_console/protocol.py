@@ -16,7 +16,7 @@ import functools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Union
+from typing import Any, Union, overload
 
 __all__ = [
     "DEFAULT_MAX_LIST_BYTES",
@@ -119,7 +119,8 @@ class Message(Mapping[str, Union[str, list[str]]]):
         """The message whose exact bytes, blank line included, are ``raw``."""
         message = cls.__new__(cls)
         message.raw = raw
-        message._fields = message._lines = message._dict = message._index = None
+        # Decoded on first use: until then these hold None (see _decode).
+        message._fields = message._lines = message._dict = message._index = None  # type: ignore[assignment]
         message._decoding = (encoding, errors)
         message._first = False
         message._searches = 0
@@ -215,6 +216,10 @@ class Message(Mapping[str, Union[str, list[str]]]):
         return {k: list(v) if isinstance(v, list) else v for k, v in self._as_dict().items()}
 
     # -- case-insensitive look-ups ---------------------------------------------------
+    @overload
+    def header(self, name: str) -> str | None: ...
+    @overload
+    def header(self, name: str, default: str) -> str: ...
     def header(self, name: str, default: str | None = None) -> str | None:
         """The first value of header ``name`` (any case), or ``default``."""
         name = name.lower()

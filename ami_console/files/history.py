@@ -159,7 +159,8 @@ def _pairs(value: Any) -> list[tuple[str, str]]:
 
 def _bounded(response: Message) -> tuple[Message, bool]:
     """The response with secrets masked and at most MAX_RESPONSE_CHARS of fields."""
-    fields, size = [], 0
+    fields: list[tuple[str, str]] = []
+    size = 0
     for key, value in response.fields:
         size += len(key) + len(value) + 2
         if size > MAX_RESPONSE_CHARS:

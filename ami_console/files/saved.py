@@ -39,6 +39,7 @@ raises and reports unreadable files in :attr:`SavedActions.problems`.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import tomllib
@@ -193,7 +194,7 @@ class SavedActions:
         self.starters = starters
         self.problems: list[str] = []  # files the last list() could not read, and why
 
-    def list(self) -> list[SavedAction]:
+    def list(self) -> builtins.list[SavedAction]:
         """The user's actions by name, then the starters they have not replaced. Never raises."""
         own, self.problems = self._own()
         if not self.starters:
@@ -271,10 +272,10 @@ class SavedActions:
         self._unlink(action.path)
 
     # -- files ---------------------------------------------------------------------------
-    def _own(self) -> tuple[list[SavedAction], list[str]]:
+    def _own(self) -> tuple[builtins.list[SavedAction], builtins.list[str]]:
         """The user's actions sorted by name, and the files that could not be read."""
-        found: list[SavedAction] = []
-        problems: list[str] = []
+        found: builtins.list[SavedAction] = []
+        problems: builtins.list[str] = []
         try:
             files = sorted(self.folder.glob("*.toml"))
         except OSError as exc:

@@ -174,7 +174,7 @@ class ConsoleScreen(Screen):
 
     # -- history ------------------------------------------------------------------------------
     def action_history(self) -> None:
-        self.app.push_screen(HistoryScreen(self.history.entries(), self.history.error), self._history_chosen)
+        self.app.push_screen(HistoryScreen(self.history.entries(), self.history.error or ""), self._history_chosen)
 
     async def _history_chosen(self, choice: tuple[str, HistoryEntry] | None) -> None:
         if choice is None:

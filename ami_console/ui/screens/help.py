@@ -100,7 +100,7 @@ The **Asterisk Manager Interface** is a text protocol on TCP port 5038. A client
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close help")]
+    BINDINGS = [Binding("escape,f1,q", "close", "Close help")]
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -117,5 +117,5 @@ class HelpScreen(ModalScreen[None]):
                 yield Markdown(f"> {self.note}")
             yield Markdown(HELP)
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

@@ -33,7 +33,7 @@ def _when(at: float) -> str:
 
 class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
     BINDINGS = [
-        Binding("escape", "dismiss", "Close"),
+        Binding("escape", "close", "Close"),
         Binding("enter", "choose('load')", "Load", priority=True),
         Binding("ctrl+s", "choose('send')", "Send again", priority=True),
     ]
@@ -91,5 +91,5 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
         if self.shown and table.row_count:
             self.dismiss((how, self.shown[table.cursor_row]))
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

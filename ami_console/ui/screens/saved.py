@@ -119,7 +119,7 @@ class SavedScreen(ModalScreen[SavedAction | None]):
         self.asking = what
         name = self.query_one("#saved-name", Input)
         name.placeholder = "a name for the composer's action, then enter" if what == "save" else "the new name, then enter"
-        name.value = "" if what == "save" else self.highlighted.name
+        name.value = "" if what == "save" or self.highlighted is None else self.highlighted.name
         name.add_class("-shown")
         self.set_focus(name)
 
@@ -132,7 +132,7 @@ class SavedScreen(ModalScreen[SavedAction | None]):
                 fields = [FieldRow(k, v, e) for k, v, e in rows]
                 saved = self.saved.save(SavedAction(name, action, fields))
                 self.say(f"Saved {saved.name!r} in {saved.path} (secret values are left empty).")
-            else:
+            elif self.highlighted is not None:
                 saved = self.saved.rename(self.highlighted, name)
                 self.say(f"Renamed to {saved.name!r}.")
         except SavedActionError as error:

@@ -46,7 +46,7 @@ STYLES = {
 
 class CallTraceScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q", "dismiss", "Close"),
+        Binding("escape,q", "close", "Close"),
         Binding("c", "copy", "Copy as text"),
     ]
 
@@ -85,5 +85,5 @@ class CallTraceScreen(ModalScreen[None]):
         self.app.copy_to_clipboard("\n".join(trace_text(self._trace())) + "\n")
         self.notify("Copied the call trace.", markup=False)
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

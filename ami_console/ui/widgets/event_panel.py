@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from ami_console.calls.trace import CallFilter, call_key
-from ami_console.events.filter import EventFilter
+from ami_console.events.filter import EventFilter, FollowedCall
 from ami_console.protocol import Message
 from ami_console.events.store import EventStore
 from ami_console.ui.widgets.event_detail import EventDetail
@@ -79,7 +79,7 @@ class EventPanel(Vertical):
     def filter_changed(self, event: Input.Changed) -> None:
         self._apply_filter(self.store.filter.call)
 
-    def _apply_filter(self, call: CallFilter | None) -> None:
+    def _apply_filter(self, call: FollowedCall | None) -> None:
         event_filter = EventFilter.parse(self.filter_input.value)
         event_filter.call = call
         self.store.set_filter(event_filter)

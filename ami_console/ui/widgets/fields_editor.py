@@ -116,10 +116,11 @@ class FieldsEditor(VerticalScroll):
     # -- the current row -------------------------------------------------------------------
     def _current(self) -> FieldRow | None:
         focused = self.screen.focused
-        while focused is not None and focused is not self:
-            if isinstance(focused, FieldRow):
-                return focused
-            focused = focused.parent
+        for node in [focused, *focused.ancestors] if focused is not None else []:
+            if node is self:
+                break
+            if isinstance(node, FieldRow):
+                return node
         rows = self.rows
         return rows[-1] if rows else None
 

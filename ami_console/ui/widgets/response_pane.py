@@ -13,8 +13,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Document, Selection
 
 from ami_console.ui.plaintext import PlainText, clean, plain
 from ami_console.ui.session import Exchange
@@ -183,7 +184,7 @@ class ResponsePane(Vertical):
         columns = _list_columns(rows)
         cells = []
         for item in rows:
-            values = {}
+            values: dict[str, str] = {}
             for key, value in item.fields:
                 values.setdefault(key.lower(), value)
             cells.append([plain(values.get(c.lower(), "")) for c in columns])
@@ -265,16 +266,18 @@ class ResponsePane(Vertical):
         if not needle:
             return
         text = area.text.lower()
+        document = area.document
+        assert isinstance(document, Document)  # a read-only TextArea of plain text
         start = 0
         if not from_start:
-            start = area.document.get_index_from_location(area.selection.end)
+            start = document.get_index_from_location(area.selection.end)
         found = text.find(needle.lower(), start)
         if found < 0:
             found = text.find(needle.lower())  # wrap around
         if found < 0:
             self.notify(f"Not found in the output: {needle}", severity="warning", markup=False)
             return
-        begin = area.document.get_location_from_index(found)
-        end = area.document.get_location_from_index(found + len(needle))
+        begin = document.get_location_from_index(found)
+        end = document.get_location_from_index(found + len(needle))
         area.selection = Selection(begin, end)
         area.scroll_cursor_visible(center=True)
