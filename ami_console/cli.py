@@ -53,10 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="start from a saved connection profile")
     parser.add_argument("--connect", action="store_true", help="connect at once instead of showing the form first")
     parser.add_argument("--log-size", type=int, default=10_000, help="events kept in the log (default 10000)")
-    parser.add_argument("--log-bytes", type=int, default=64, metavar="MIB",
-                        help="megabytes of events kept in the log, as received (default 64)")
-    parser.add_argument("--replay", metavar="FILE", help="browse, filter and trace an exported event log "
-                        "(JSON Lines or raw AMI text) offline, without a server")
+    parser.add_argument(
+        "--log-bytes",
+        type=int,
+        default=64,
+        metavar="MIB",
+        help="megabytes of events kept in the log, as received (default 64)",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="browse, filter and trace an exported event log (JSON Lines or raw AMI text) offline, without a server",
+    )
     parser.add_argument("--calls-per-minute", type=float, default=4.0, help="with --demo: background calls per minute")
     parser.add_argument("--seed", type=int, help="with --demo: make the background calls reproducible")
     return parser
@@ -91,8 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         return simulate(argv[1:])
     args = build_parser().parse_args(argv)
     if args.secret:
-        print("ami-console: warning: --secret is visible to other users in the process list; "
-              "prefer AMI_SECRET or the form.", file=sys.stderr)
+        print(
+            "ami-console: warning: --secret is visible to other users in the process list; "
+            "prefer AMI_SECRET or the form.",
+            file=sys.stderr,
+        )
     profiles = Profiles()
     from ami_console.ui.app import AMIConsoleApp  # Textual loads only when the console runs
 
@@ -102,25 +113,47 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.replay).expanduser()
         if not path.is_file():
             raise SystemExit(f"ami-console: no such file: {path}")
-        AMIConsoleApp(ConnectionSettings(), replay=path, profiles=profiles, log_capacity=args.log_size, log_bytes=args.log_bytes * 2**20).run()
+        AMIConsoleApp(
+            ConnectionSettings(),
+            replay=path,
+            profiles=profiles,
+            log_capacity=args.log_size,
+            log_bytes=args.log_bytes * 2**20,
+        ).run()
         return 0
     settings = settings_from(args, profiles)
-    app = AMIConsoleApp(settings, autoconnect=args.connect, profiles=profiles, log_capacity=args.log_size, log_bytes=args.log_bytes * 2**20)
+    app = AMIConsoleApp(
+        settings,
+        autoconnect=args.connect,
+        profiles=profiles,
+        log_capacity=args.log_size,
+        log_bytes=args.log_bytes * 2**20,
+    )
     app.run()
     return 0
 
 
 def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
-    from ami_console.ui.app import AMIConsoleApp
     from ami_console.simulator import Simulator
+    from ami_console.ui.app import AMIConsoleApp
 
     with Simulator(calls_per_minute=args.calls_per_minute, seed=args.seed) as pbx:
-        settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret,
-                                      timeout=args.timeout)
-        hint = (f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "
-                f"(or monitor / monpass, who may not originate).")
+        settings = ConnectionSettings(
+            host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=args.timeout
+        )
+        hint = (
+            f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "
+            f"(or monitor / monpass, who may not originate)."
+        )
         note = f"demo PBX on {pbx.host}:{pbx.port} (F1 for help)"
-        app = AMIConsoleApp(settings, autoconnect=True, hint=hint, note=note, profiles=profiles,
-                            log_capacity=args.log_size, log_bytes=args.log_bytes * 2**20)
+        app = AMIConsoleApp(
+            settings,
+            autoconnect=True,
+            hint=hint,
+            note=note,
+            profiles=profiles,
+            log_capacity=args.log_size,
+            log_bytes=args.log_bytes * 2**20,
+        )
         app.run()
     return 0

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ami_console.printable import clean
 from ami_console.protocol import (
     DEFAULT_MAX_LIST_BYTES,
     DEFAULT_MAX_LIST_ITEMS,
@@ -35,7 +36,6 @@ from ami_console.protocol import (
     mask_secrets,
     serialize_action,
 )
-from ami_console.printable import clean
 from ami_console.transport import Transport, check_port, describe_error, split_host
 
 __all__ = ["AMIClient", "AMIError"]
@@ -204,14 +204,10 @@ class AMIClient:
         if problem is not None:
             return self._fail(problem)
         try:
-            transport = Transport.open(
-                self.host, self.port, self.timeout, self._cancelled.is_set, deadline=deadline
-            )
+            transport = Transport.open(self.host, self.port, self.timeout, self._cancelled.is_set, deadline=deadline)
         except (OSError, ValueError) as exc:  # ValueError: a name IDNA cannot encode
             return self._fail(f"Connection failed: {describe_error(exc)}")
-        self._parser = Parser(
-            greeting=True, encoding=self.encoding, max_message_size=self.max_message_size
-        )
+        self._parser = Parser(greeting=True, encoding=self.encoding, max_message_size=self.max_message_size)
         self._transport = transport
         if self._cancelled.is_set():  # close() came while we were connecting
             transport.close()
@@ -288,9 +284,7 @@ class AMIClient:
         except _Failure as failure:
             return self._made_up_error(str(failure), action_id)
 
-    def action_list(
-        self, fields: Fields | None = None, /, **kwargs: Any
-    ) -> tuple[Message, list[Message]]:
+    def action_list(self, fields: Fields | None = None, /, **kwargs: Any) -> tuple[Message, list[Message]]:
         """Send an action that answers with an event list; return ``(response, events)``.
 
         ``events`` are the list items carrying this ActionID, up to and including the one
@@ -476,6 +470,4 @@ class AMIClient:
         return Message(fields)
 
     def _timed_out(self, action_id: str) -> Message:
-        return self._made_up_error(
-            f"Timed out after {self.timeout:g} s waiting for a response", action_id
-        )
+        return self._made_up_error(f"Timed out after {self.timeout:g} s waiting for a response", action_id)

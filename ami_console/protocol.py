@@ -16,7 +16,7 @@ import functools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Union, overload
+from typing import Any, overload
 
 __all__ = [
     "DEFAULT_MAX_LIST_BYTES",
@@ -53,7 +53,7 @@ _BANNER = re.compile(r"^(?P<product>(?:\S.*? )?Call Manager(?: Proxy)?)/(?P<vers
 
 #: What callers may pass as an action: a mapping (a list value repeats the key) or
 #: (key, value) pairs in the order they should go out.
-Fields = Union[Mapping[str, Any], Iterable[tuple[str, Any]]]
+Fields = Mapping[str, Any] | Iterable[tuple[str, Any]]
 
 
 class ProtocolError(Exception):
@@ -82,7 +82,7 @@ def parse_greeting(line: str) -> Greeting:
     return Greeting(match.group(0).rstrip(), match.group("product"), match.group("version"))
 
 
-class Message(Mapping[str, Union[str, list[str]]]):
+class Message(Mapping[str, str | list[str]]):
     """One AMI message: its ordered ``(key, value)`` fields, its text lines and raw bytes.
 
     As a mapping it has the Perl module's shape: ``message["Key"]`` is a ``str`` for a key
@@ -102,9 +102,7 @@ class Message(Mapping[str, Union[str, list[str]]]):
 
     __slots__ = ("_fields", "_lines", "raw", "_dict", "_decoding", "_first", "_index", "_searches")
 
-    def __init__(
-        self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b""
-    ) -> None:
+    def __init__(self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b"") -> None:
         self._fields: list[tuple[str, str]] | None = fields
         self._lines = lines if lines is not None else [f"{k}: {v}" for k, v in fields]
         self.raw = raw
@@ -558,9 +556,7 @@ class Parser:
             raise self._oversized()
 
     def _oversized(self) -> ProtocolError:
-        return ProtocolError(
-            f"message larger than the {self.max_message_size}-byte limit; it was skipped"
-        )
+        return ProtocolError(f"message larger than the {self.max_message_size}-byte limit; it was skipped")
 
     def _skip_oversized(self) -> None:
         buf = self._buffer
@@ -637,9 +633,7 @@ def action_fields(fields: Fields) -> list[tuple[str, str]]:
     return [first, *pairs]
 
 
-def serialize_action(
-    fields: Fields, action_id: str | None = None, *, encoding: str = "utf-8"
-) -> bytes:
+def serialize_action(fields: Fields, action_id: str | None = None, *, encoding: str = "utf-8") -> bytes:
     """Turn an action into wire bytes: ``Action`` first, then ``ActionID`` if given,
     then the caller's fields in order, then the blank line."""
     pairs = action_fields(fields)

@@ -87,9 +87,7 @@ def wait_for(sock: socket.socket, events: int, deadline: float | None) -> bool:
         poller = select.poll()
         poller.register(fd, events)
         return bool(poller.poll(None if timeout is None else timeout * 1000))
-    readable, writable, _ = select.select(
-        [fd] if events == READ else [], [fd] if events == WRITE else [], [], timeout
-    )
+    readable, writable, _ = select.select([fd] if events == READ else [], [fd] if events == WRITE else [], [], timeout)
     return bool(readable or writable)
 
 

@@ -54,7 +54,7 @@ def ami_console(host: str, port: int, count: int, reads: int) -> float:
     for _ in range(count):
         message = ami.read_response()
         if reads:
-            message.name
+            _ = message.name
             if reads > 1:
                 message.get("Uniqueid")
     elapsed = time.perf_counter() - started
@@ -83,8 +83,13 @@ def panoramisk(host: str, port: int, count: int, reads: int) -> float:
 
     started = time.perf_counter()
     manager = Manager(
-        loop=loop, host=host, port=port, username=USER, secret=SECRET,
-        ping_delay=3600, reconnect_timeout=3600,
+        loop=loop,
+        host=host,
+        port=port,
+        username=USER,
+        secret=SECRET,
+        ping_delay=3600,
+        reconnect_timeout=3600,
     )
     manager.register_event("*", on_event)
     try:
@@ -109,7 +114,7 @@ def python_ami(buffer_size: int) -> Callable[[str, int, int, int], float]:
             nonlocal received, finished
             received += 1
             if reads:
-                event.name
+                _ = event.name
                 if reads > 1:
                     event.keys.get("Uniqueid")
             if received == count:

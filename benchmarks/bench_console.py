@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ami_console.ui.app import AMIConsoleApp  # noqa: E402
 from ami_console.files.profiles import ConnectionSettings, Profiles  # noqa: E402
+from ami_console.ui.app import AMIConsoleApp  # noqa: E402
 from ami_console.ui.widgets.event_panel import EventPanel  # noqa: E402
 from benchmarks.storm import machine  # noqa: E402
 
@@ -108,9 +108,13 @@ async def measure(port: int, control, rate: int, seconds: float, total: int) -> 
         gaps = [b - a for a, b in zip(frames, frames[1:])]
         print(f"\nstorm at {rate:,} events/s for {elapsed:.0f} s:")
         print(f"  events shown      {shown / elapsed:>10,.0f} /s   ({shown / (rate * elapsed):.0%} of the rate sent)")
-        print(f"  frames drawn      {len(frames) / elapsed:>10,.1f} /s   longest gap between frames {max(gaps) * 1000:.0f} ms")
-        print(f"  key to screen     median {statistics.median(latencies) * 1000:.0f} ms, "
-              f"worst {max(latencies) * 1000:.0f} ms ({PRESSES} presses of F9)")
+        print(
+            f"  frames drawn      {len(frames) / elapsed:>10,.1f} /s   longest gap between frames {max(gaps) * 1000:.0f} ms"
+        )
+        print(
+            f"  key to screen     median {statistics.median(latencies) * 1000:.0f} ms, "
+            f"worst {max(latencies) * 1000:.0f} ms ({PRESSES} presses of F9)"
+        )
         print(f"  log               {len(store.entries):,} kept of {store.total:,} received")
         print("\nresident memory along the run:")
         print(f"  {store.total:>10,} events  {rss_mib():7.1f} MiB")

@@ -88,10 +88,14 @@ def main() -> None:
         forms.append(form_at)
         connects.append(connected_at)
     print(f"\n`ami-console --demo`, {args.runs} launches in a 140x45 pseudo-terminal:")
-    print(f"  first frame (connection form)  median {statistics.median(forms) * 1000:.0f} ms, "
-          f"worst {max(forms) * 1000:.0f} ms")
-    print(f"  connected to the demo PBX      median {statistics.median(connects) * 1000:.0f} ms, "
-          f"worst {max(connects) * 1000:.0f} ms")
+    print(
+        f"  first frame (connection form)  median {statistics.median(forms) * 1000:.0f} ms, "
+        f"worst {max(forms) * 1000:.0f} ms"
+    )
+    print(
+        f"  connected to the demo PBX      median {statistics.median(connects) * 1000:.0f} ms, "
+        f"worst {max(connects) * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -38,17 +38,14 @@ CHANNEL_HEADERS = (
 TEMPLATES = [
     "Event: Newchannel\r\nPrivilege: call,all\r\n" + CHANNEL_HEADERS,
     "Event: Newstate\r\nPrivilege: call,all\r\n" + CHANNEL_HEADERS,
-    "Event: Newexten\r\nPrivilege: dialplan,all\r\n" + CHANNEL_HEADERS
+    "Event: Newexten\r\nPrivilege: dialplan,all\r\n"
+    + CHANNEL_HEADERS
     + "Extension: {exten}\r\nApplication: Dial\r\nAppData: PJSIP/{exten},30,[tT]\r\n",
-    "Event: VarSet\r\nPrivilege: dialplan,all\r\n" + CHANNEL_HEADERS
-    + "Variable: DIALSTATUS\r\nValue: ANSWER\r\n",
-    "Event: DialBegin\r\nPrivilege: call,all\r\n" + CHANNEL_HEADERS
-    + "DialString: {exten}@demo\r\n",
+    "Event: VarSet\r\nPrivilege: dialplan,all\r\n" + CHANNEL_HEADERS + "Variable: DIALSTATUS\r\nValue: ANSWER\r\n",
+    "Event: DialBegin\r\nPrivilege: call,all\r\n" + CHANNEL_HEADERS + "DialString: {exten}@demo\r\n",
     "Event: BridgeEnter\r\nPrivilege: call,all\r\nBridgeUniqueid: 4f1c-{linked}\r\n"
-    "BridgeType: basic\r\nBridgeTechnology: simple_bridge\r\nBridgeNumChannels: 2\r\n"
-    + CHANNEL_HEADERS,
-    "Event: Hangup\r\nPrivilege: call,all\r\n" + CHANNEL_HEADERS
-    + "Cause: 16\r\nCause-txt: Normal Clearing\r\n",
+    "BridgeType: basic\r\nBridgeTechnology: simple_bridge\r\nBridgeNumChannels: 2\r\n" + CHANNEL_HEADERS,
+    "Event: Hangup\r\nPrivilege: call,all\r\n" + CHANNEL_HEADERS + "Cause: 16\r\nCause-txt: Normal Clearing\r\n",
 ]
 STATES = [("0", "Down"), ("4", "Ring"), ("5", "Ringing"), ("6", "Up")]
 
@@ -109,7 +106,9 @@ def storm_options(doc: str, events: int) -> argparse.Namespace:
     options.add_argument("--events", type=int, default=events)
     options.add_argument("--rounds", type=int, default=5)
     options.add_argument(
-        "--source", choices=["simulator", "synthetic"], default="simulator",
+        "--source",
+        choices=["simulator", "synthetic"],
+        default="simulator",
         help="events recorded from the demo PBX's storm mode, or made by benchmarks/storm.py",
     )
     return options.parse_args()
@@ -134,9 +133,7 @@ def _serve(listener: socket.socket, events: bytes) -> None:
                 request += data
             match = _LOGIN_ID.search(request)
             action_id = b"ActionID: " + match.group(1) + b"\r\n" if match else b""
-            sock.sendall(
-                b"Response: Success\r\n" + action_id + b"Message: Authentication accepted\r\n\r\n"
-            )
+            sock.sendall(b"Response: Success\r\n" + action_id + b"Message: Authentication accepted\r\n\r\n")
             with contextlib.suppress(OSError):
                 sock.sendall(events)
                 sock.shutdown(socket.SHUT_WR)  # readers that wait for more see the end
@@ -153,9 +150,7 @@ def storm_server(events: bytes) -> Iterator[tuple[str, int]]:
     then receives ``events``.
     """
     listener = socket.create_server(("127.0.0.1", 0))
-    process = multiprocessing.get_context("fork").Process(
-        target=_serve, args=(listener, events), daemon=True
-    )
+    process = multiprocessing.get_context("fork").Process(target=_serve, args=(listener, events), daemon=True)
     process.start()
     try:
         yield listener.getsockname()

@@ -205,7 +205,7 @@ class ScriptedServer:
         while not self._stop.is_set():
             try:
                 sock, _ = self.listener.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             conn = Conn(sock)
             self.conns.append(conn)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from ami_console.ui.app import AMIConsoleApp
 from ami_console.files.profiles import ConnectionSettings, Profiles
 from ami_console.simulator import Simulator
+from ami_console.ui.app import AMIConsoleApp
 
 SIZE = (140, 45)
 

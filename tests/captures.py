@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "asterisk"
-SCENARIOS = sorted(
-    p.name[: -len(".transcript.txt")] for p in FIXTURES.glob("*.transcript.txt")
-)
+SCENARIOS = sorted(p.name[: -len(".transcript.txt")] for p in FIXTURES.glob("*.transcript.txt"))
 
 _STEP = re.compile(
     rb"\[ *(?P<at>[\d.]+)\] (?:<<< RECV (?P<recv>\d+) bytes|>>> SENT (?P<sent>\d+) bytes"

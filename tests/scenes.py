@@ -19,21 +19,21 @@ from unittest import mock
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-import ami_console.ui.app
 import ami_console.events.store
+import ami_console.ui.app
 import ami_console.ui.screens.history
 import ami_console.ui.session
 import ami_console.ui.widgets.connection_header
 import ami_console.ui.widgets.event_detail
 import ami_console.ui.widgets.event_log
 import ami_console.ui.widgets.response_pane
-from ami_console.ui.app import AMIConsoleApp
 from ami_console.events.export import write_jsonl
 from ami_console.files.history import History
-from ami_console.protocol import Parser
-from ami_console.files.saved import SavedActions
 from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.files.saved import SavedActions
+from ami_console.protocol import Parser
 from ami_console.simulator import Simulator
+from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.widgets.transcript_view import TranscriptView
 
 from .apphelpers import compose, connected, until
@@ -60,9 +60,15 @@ def frozen_clock() -> Iterator[None]:
     )
     no_rate = SimpleNamespace(**{**vars(still), "monotonic": lambda: 1000.0})
     patches = [mock.patch("time.time", still.time)]
-    for module in (ami_console.ui.app, ami_console.ui.screens.history, ami_console.ui.session, ami_console.ui.widgets.connection_header,
-                   ami_console.ui.widgets.response_pane, ami_console.ui.widgets.event_log,
-                   ami_console.ui.widgets.event_detail):
+    for module in (
+        ami_console.ui.app,
+        ami_console.ui.screens.history,
+        ami_console.ui.session,
+        ami_console.ui.widgets.connection_header,
+        ami_console.ui.widgets.response_pane,
+        ami_console.ui.widgets.event_log,
+        ami_console.ui.widgets.event_detail,
+    ):
         patches.append(mock.patch.object(module, "time", still))
     patches.append(mock.patch.object(ami_console.events.store, "time", no_rate))
     for patch in patches:
@@ -90,9 +96,14 @@ def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
     settings = (scene.settings or _demo_settings)(pbx)
     # The saved actions' folder shows in a picture: a fixed one (it is only read, and the
     # starter set is all it lists).
-    return AMIConsoleApp(settings, autoconnect=scene.connect, note="demo PBX",
-                         profiles=Profiles(folder / "profiles.toml"), history=History(folder / "history.jsonl"),
-                         saved=SavedActions(Path("/home/operator/.config/ami-console/actions")))
+    return AMIConsoleApp(
+        settings,
+        autoconnect=scene.connect,
+        note="demo PBX",
+        profiles=Profiles(folder / "profiles.toml"),
+        history=History(folder / "history.jsonl"),
+        saved=SavedActions(Path("/home/operator/.config/ami-console/actions")),
+    )
 
 
 @contextmanager
@@ -175,7 +186,9 @@ async def success_response(pilot: Pilot, pbx: Simulator) -> None:
 
 async def error_response(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
-    await compose(pilot, "Originate", [("Channel", "PJSIP/nobody"), ("Exten", "999"), ("Context", "internal"), ("Priority", "1")])
+    await compose(
+        pilot, "Originate", [("Channel", "PJSIP/nobody"), ("Exten", "999"), ("Context", "internal"), ("Priority", "1")]
+    )
     await send(pilot)
     await settle(pilot)
 
@@ -198,7 +211,9 @@ async def events_filtered(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
     store = pilot.app.store
     pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
-    await until(pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end")
+    await until(
+        pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end"
+    )
     await pilot.press("f6", *"!VarSet,Newexten,DeviceStateChange,ExtensionStatus", "space", *"Channel=PJSIP/alice*")
     await pilot.press("f4", "up", "up", "enter")
     await settle(pilot)
@@ -207,7 +222,9 @@ async def events_filtered(pilot: Pilot, pbx: Simulator) -> None:
 async def _a_call(pilot: Pilot, pbx: Simulator) -> None:
     store = pilot.app.store
     pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
-    await until(pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end")
+    await until(
+        pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end"
+    )
 
 
 async def call_trace(pilot: Pilot, pbx: Simulator) -> None:
@@ -221,10 +238,12 @@ async def call_trace(pilot: Pilot, pbx: Simulator) -> None:
 
 async def history(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
-    for action, rows in (("Ping", []), ("Command", [("Command", "core show channels")]),
-                         ("Originate", [("Channel", "PJSIP/nobody"), ("Exten", "999"), ("Context", "internal"),
-                                        ("Priority", "1")]),
-                         ("Getvar", [("Variable", "NO_SUCH_VARIABLE"), ("Channel", "PJSIP/nobody-1")])):
+    for action, rows in (
+        ("Ping", []),
+        ("Command", [("Command", "core show channels")]),
+        ("Originate", [("Channel", "PJSIP/nobody"), ("Exten", "999"), ("Context", "internal"), ("Priority", "1")]),
+        ("Getvar", [("Variable", "NO_SUCH_VARIABLE"), ("Channel", "PJSIP/nobody-1")]),
+    ):
         await compose(pilot, action, rows)
         await send(pilot)
     await pilot.press("ctrl+o")
@@ -265,21 +284,35 @@ async def help_screen(pilot: Pilot, pbx: Simulator) -> None:
 
 
 SCENES = [
-    Scene("login_refused", "The connection form after a refused login: Asterisk's own reason, the form kept.",
-          login_refused, settings=lambda pbx: ConnectionSettings(host="127.0.0.1", port=pbx.port, username="admin",
-                                                                  secret="wrong-secret", timeout=5)),
-    Scene("repeated_fields", "Originate composed with a repeated Variable header, one row switched off, and the "
-          "exact bytes it will send.", repeated_fields),
+    Scene(
+        "login_refused",
+        "The connection form after a refused login: Asterisk's own reason, the form kept.",
+        login_refused,
+        settings=lambda pbx: ConnectionSettings(
+            host="127.0.0.1", port=pbx.port, username="admin", secret="wrong-secret", timeout=5
+        ),
+    ),
+    Scene(
+        "repeated_fields",
+        "Originate composed with a repeated Variable header, one row switched off, and the exact bytes it will send.",
+        repeated_fields,
+    ),
     Scene("success_response", "A Success response (CoreSettings) in the Fields view.", success_response),
     Scene("error_response", "An Error response (Originate to a missing extension), in red.", error_response),
     Scene("list_response", "An event-list response (ShowDialPlan) as a table, with the item count.", list_response),
     Scene("command_output", "Command output (dialplan show) as plain text.", command_output),
-    Scene("events_filtered", "A call's events filtered by name and channel, one event's headers open.",
-          events_filtered),
+    Scene(
+        "events_filtered", "A call's events filtered by name and channel, one event's headers open.", events_filtered
+    ),
     Scene("help_screen", "The help screen: keys and AMI basics for newcomers.", help_screen),
-    Scene("call_trace", "The call trace of a captured Originate (replayed from a file): the dialplan "
-          "steps of Local/100@demo on a timeline, the variable set, the hangup and its cause, the CDRs.",
-          call_trace, connect=False, replay=captured_call),
+    Scene(
+        "call_trace",
+        "The call trace of a captured Originate (replayed from a file): the dialplan "
+        "steps of Local/100@demo on a timeline, the variable set, the hangup and its cause, the CDRs.",
+        call_trace,
+        connect=False,
+        replay=captured_call,
+    ),
     Scene("history", "The history of actions sent, with status and time taken.", history),
     Scene("saved_actions", "Saved actions, with the starter set and the explanation of one.", saved_actions),
     Scene("transcript", "The transcript: the exact lines sent and received, the secret masked.", transcript),

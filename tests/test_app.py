@@ -9,13 +9,13 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
-from ami_console.ui.app import AMIConsoleApp
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.protocol import EventList, Message
+from ami_console.simulator import Simulator
+from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.screens.connect import ConnectScreen
 from ami_console.ui.screens.help import HelpScreen
 from ami_console.ui.session import Exchange
-from ami_console.files.profiles import ConnectionSettings
-from ami_console.simulator import Simulator
 
 from .amiserver import Conn, ScriptedServer
 from .apphelpers import compose, connected, console, run, until
@@ -281,7 +281,12 @@ def test_earlier_responses_stay_reachable(pbx, tmp_path):
         for action in ("Ping", "CoreStatus"):
             await compose(pilot, action)
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: response.current is not None and response.current.action == action and not response.current.pending)
+            await until(
+                pilot,
+                lambda action=action: (
+                    response.current is not None and response.current.action == action and not response.current.pending
+                ),
+            )
         await pilot.press("f7")
         assert response.current.action == "Ping"
         await pilot.press("f8")
@@ -290,13 +295,19 @@ def test_earlier_responses_stay_reachable(pbx, tmp_path):
     run(app, scenario)
 
 
-
 def _answered(action_id: str, response: bytes, items: list[bytes] = ()) -> Exchange:
     gathered = EventList(action_id) if items else None
     for item in items:
         gathered.items.append(Message.from_raw(item))
-    return Exchange(action_id, [("Action", "Test")], sent_at=0.0, sent_wall=0.0, response=Message.from_raw(response),
-                    gathered=gathered, finished_at=0.0)
+    return Exchange(
+        action_id,
+        [("Action", "Test")],
+        sent_at=0.0,
+        sent_wall=0.0,
+        response=Message.from_raw(response),
+        gathered=gathered,
+        finished_at=0.0,
+    )
 
 
 def _sized(table: DataTable) -> bool:
@@ -305,20 +316,36 @@ def _sized(table: DataTable) -> bool:
 
 
 NARROW_LIST = [b"Event: Item\r\nA: 1\r\n\r\n", b"Event: TestComplete\r\nEventList: Complete\r\n\r\n"]
-WIDE_LIST = [b"Event: AVeryLongItemName\r\nA: a value much wider than its column was\r\n\r\n",
-             b"Event: TestComplete\r\nEventList: Complete\r\n\r\n"]
+WIDE_LIST = [
+    b"Event: AVeryLongItemName\r\nA: a value much wider than its column was\r\n\r\n",
+    b"Event: TestComplete\r\nEventList: Complete\r\n\r\n",
+]
 
 
-@pytest.mark.parametrize("table_id, tab, narrow, wide, first, second", [
-    ("#fields-table", "tab-fields", _answered("1", b"Response: Success\r\n\r\n"),
-     _answered("2", b"Response: Success\r\nSoundsSearchCustomDir: No\r\n\r\n"),
-     ("Header", "SoundsSearchCustomDir"), ("Value", "No")),
-    ("#list-table", "tab-list", _answered("1", b"Response: Success\r\nEventList: start\r\n\r\n", NARROW_LIST),
-     _answered("2", b"Response: Success\r\nEventList: start\r\n\r\n", WIDE_LIST),
-     ("Event", "AVeryLongItemName"), ("A", "a value much wider than its column was")),
-])
+@pytest.mark.parametrize(
+    "table_id, tab, narrow, wide, first, second",
+    [
+        (
+            "#fields-table",
+            "tab-fields",
+            _answered("1", b"Response: Success\r\n\r\n"),
+            _answered("2", b"Response: Success\r\nSoundsSearchCustomDir: No\r\n\r\n"),
+            ("Header", "SoundsSearchCustomDir"),
+            ("Value", "No"),
+        ),
+        (
+            "#list-table",
+            "tab-list",
+            _answered("1", b"Response: Success\r\nEventList: start\r\n\r\n", NARROW_LIST),
+            _answered("2", b"Response: Success\r\nEventList: start\r\n\r\n", WIDE_LIST),
+            ("Event", "AVeryLongItemName"),
+            ("A", "a value much wider than its column was"),
+        ),
+    ],
+)
 def test_a_table_shows_wider_rows_whole_under_their_header_even_if_the_screen_draws_first(
-        pbx, tmp_path, table_id, tab, narrow, wide, first, second):
+    pbx, tmp_path, table_id, tab, narrow, wide, first, second
+):
     """Textual's DataTable widens its columns on its next idle, and lines drawn just before
     kept the old widths: cut values and a misaligned header until something redrew them."""
     app = console(pbx, tmp_path)
@@ -360,12 +387,16 @@ def test_a_response_table_is_as_wide_as_its_own_values_not_an_earlier_responses(
         pane.add(long)
         await until(pilot, lambda: table.virtual_size.width > table.size.width, what="the long value")
         pane.add(short)
-        await until(pilot, lambda: table.get_row_at(1)[1].plain == "No such channel" and _sized(table),
-                    what="the short response")
+        await until(
+            pilot,
+            lambda: table.get_row_at(1)[1].plain == "No such channel" and _sized(table),
+            what="the short response",
+        )
         assert table.virtual_size.width == len(" Response ") + len(" No such channel ")
         assert table.max_scroll_x == 0
 
     run(app, scenario)
+
 
 # -- the event log ----------------------------------------------------------------------------------
 def test_events_of_a_call_arrive_and_the_filter_narrows_them(pbx, tmp_path):
@@ -381,8 +412,7 @@ def test_events_of_a_call_arrive_and_the_filter_narrows_them(pbx, tmp_path):
         assert {e.message.name for e in store.view} == {"Hangup"}
         await pilot.press("ctrl+u", *"Channel=PJSIP/alice*", "space", *"!Newexten")
         assert store.view and all(
-            e.message.header("Channel").startswith("PJSIP/alice") and e.message.name != "Newexten"
-            for e in store.view
+            e.message.header("Channel").startswith("PJSIP/alice") and e.message.name != "Newexten" for e in store.view
         )
         await pilot.press("ctrl+u")
         assert len(store.view) == len(store.entries)
@@ -415,7 +445,9 @@ def test_event_details_show_every_header_as_plain_text(pbx, tmp_path):
 
     async def scenario(pilot):
         await connected(pilot)
-        await compose(pilot, "UserEvent", [("UserEvent", "Demo"), ("Note", "[bold]not bold[/] Dial(PJSIP/bob,30,[tT])")])
+        await compose(
+            pilot, "UserEvent", [("UserEvent", "Demo"), ("Note", "[bold]not bold[/] Dial(PJSIP/bob,30,[tT])")]
+        )
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.store.counts["UserEvent"] == 1)
         await pilot.press("f4", "end", "enter")
@@ -453,7 +485,9 @@ def test_connection_lost_shows_why_keeps_everything_and_reconnects(pbx, tmp_path
         seen = app.store.total
         pbx.drop_connections()
         await until(pilot, lambda: screen.banner.has_class("-shown"), what="the banner")
-        assert "Connection lost: Reading from socket failed: connection closed by Asterisk" in str(screen.banner.render())
+        assert "Connection lost: Reading from socket failed: connection closed by Asterisk" in str(
+            screen.banner.render()
+        )
         assert screen.header.state == "lost"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: app.connected and not screen.banner.has_class("-shown"), what="reconnected")
@@ -517,8 +551,9 @@ def test_sending_while_disconnected_says_so(pbx, tmp_path):
 
 # -- profiles, help, palette -------------------------------------------------------------------------------
 def test_profiles_are_saved_without_the_secret_and_fill_the_form(pbx, tmp_path):
-    settings = ConnectionSettings(host="127.0.0.1", port=pbx.port, username="admin", secret="adminpass-secret",
-                                  auth="md5", events="system,call")
+    settings = ConnectionSettings(
+        host="127.0.0.1", port=pbx.port, username="admin", secret="adminpass-secret", auth="md5", events="system,call"
+    )
     app = console(pbx, tmp_path, settings=settings, autoconnect=False)
 
     async def scenario(pilot):
@@ -557,7 +592,9 @@ def test_help_explains_keys_and_ami(pbx, tmp_path):
 
 
 def test_the_form_comes_first_when_not_connecting(tmp_path):
-    app = console(None, tmp_path, settings=ConnectionSettings(host="pbx.example.org", username="ops"), autoconnect=False)
+    app = console(
+        None, tmp_path, settings=ConnectionSettings(host="pbx.example.org", username="ops"), autoconnect=False
+    )
 
     async def scenario(pilot):
         assert isinstance(app.screen, ConnectScreen)

@@ -23,8 +23,7 @@ def pbx():
 
 
 def fast(pbx: Simulator) -> ConnectionSettings:
-    return ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret,
-                              timeout=TIMEOUT)
+    return ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=TIMEOUT)
 
 
 async def send_and_wait(pilot, action: str, rows=(), fault=None) -> object:
@@ -40,8 +39,12 @@ async def send_and_wait(pilot, action: str, rows=(), fault=None) -> object:
     before = len(response.history)
     started = time.monotonic()
     await pilot.press("ctrl+s")
-    await until(pilot, lambda: len(response.history) > before and not response.current.pending,
-                timeout=TIMEOUT + 3, what=f"the answer to {action}")
+    await until(
+        pilot,
+        lambda: len(response.history) > before and not response.current.pending,
+        timeout=TIMEOUT + 3,
+        what=f"the answer to {action}",
+    )
     assert time.monotonic() - started < TIMEOUT + 2  # never a hang past the timeout
     return response.current
 
@@ -209,8 +212,10 @@ def test_a_server_writing_one_byte_at_a_time(tmp_path):
         send(GREETING)
         while (request := conn.read_message()) is not None:
             action = (request.header("Action") or "").lower()
-            body = {"coresettings": "AMIversion: 11.0.0\r\nAsteriskVersion: 22.10.1\r\n",
-                    "listcommands": "Ping: Keepalive command.  (Priv: <none>)\r\n"}.get(action, "Ping: Pong\r\n")
+            body = {
+                "coresettings": "AMIversion: 11.0.0\r\nAsteriskVersion: 22.10.1\r\n",
+                "listcommands": "Ping: Keepalive command.  (Priv: <none>)\r\n",
+            }.get(action, "Ping: Pong\r\n")
             if action == "login":
                 body = "Message: Authentication accepted\r\n"
             send(f"Response: Success\r\nActionID: {request.action_id}\r\n{body}\r\n".encode())

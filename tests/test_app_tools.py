@@ -12,14 +12,14 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from ami_console.files.history import History
-from ami_console.ui.screens.history import HistoryScreen
-from ami_console.ui.screens.savefile import SaveFileScreen
-from ami_console.ui.screens.saved import SavedScreen
-from ami_console.ui.screens.server_filters import ServerFiltersScreen
-from ami_console.ui.screens.trace import CallTraceScreen
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
+from ami_console.ui.screens.history import HistoryScreen
+from ami_console.ui.screens.saved import SavedScreen
+from ami_console.ui.screens.savefile import SaveFileScreen
+from ami_console.ui.screens.server_filters import ServerFiltersScreen
+from ami_console.ui.screens.trace import CallTraceScreen
 
 from .apphelpers import compose, connected, console, run, until
 
@@ -49,8 +49,11 @@ async def a_whole_call(pilot, pbx: Simulator) -> None:
 async def go_to_event(pilot, name: str, channel: str = "") -> object:
     """Move the log's cursor, with the keyboard, to the first such event; return it."""
     view = list(pilot.app.store.view)
-    index = next(i for i, e in enumerate(view)
-                 if e.message.name == name and (e.message.header("Channel") or "").startswith(channel))
+    index = next(
+        i
+        for i, e in enumerate(view)
+        if e.message.name == name and (e.message.header("Channel") or "").startswith(channel)
+    )
     await pilot.press("f4", "home", *["down"] * index)
     log = pilot.app.console_screen.events.log_view
     assert log.current is view[index]
@@ -100,8 +103,17 @@ def test_saved_actions_save_load_rename_delete(pbx, tmp_path):
 
     async def scenario(pilot):
         await connected(pilot)
-        await compose(pilot, "Originate", [("Channel", "PJSIP/alice"), ("Exten", "1002"), ("Context", "internal"),
-                                           ("Variable", "A=[1]"), ("Variable", "B=2")])
+        await compose(
+            pilot,
+            "Originate",
+            [
+                ("Channel", "PJSIP/alice"),
+                ("Exten", "1002"),
+                ("Context", "internal"),
+                ("Variable", "A=[1]"),
+                ("Variable", "B=2"),
+            ],
+        )
         await pilot.press("ctrl+b")
         assert isinstance(app.screen, SavedScreen)
         names = [a.name for a in app.screen.actions]
@@ -124,8 +136,11 @@ def test_saved_actions_save_load_rename_delete(pbx, tmp_path):
         await until(pilot, lambda: "Originate" in composer.docs)  # the server's docs arrived...
         await pilot.pause(0.1)
         assert composer.fields.pairs() == [  # ...and did not replace what was loaded
-            ("Channel", "PJSIP/alice"), ("Exten", "1002"), ("Context", "internal"),
-            ("Variable", "A=[1]"), ("Variable", "B=2"),
+            ("Channel", "PJSIP/alice"),
+            ("Exten", "1002"),
+            ("Context", "internal"),
+            ("Variable", "A=[1]"),
+            ("Variable", "B=2"),
         ]
         await pilot.press("ctrl+b")
         saved = next(i for i, a in enumerate(app.screen.actions) if a.name == "Call bob from alice")

@@ -6,10 +6,10 @@ import asyncio
 import time
 
 from ami_console.actiondocs import ActionDoc, Parameter
-from ami_console.ui.app import AMIConsoleApp
 from ami_console.events.store import DISPLAY_LIMIT
-from ami_console.protocol import Message
 from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.protocol import Message
+from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.widgets.fields_editor import MAX_TEMPLATE_ROWS
 
 from .apphelpers import run, until
@@ -23,7 +23,9 @@ def test_a_doc_with_thousands_of_required_parameters_leaves_the_console_responsi
     """At 3,000 required parameters the composer used to mount 3,000 rows of 3,000
     suggestions each: minutes and gigabytes. Now a few rows, one shared suggestion list."""
     app = offline(tmp_path)
-    doc = ActionDoc("Big", "A big action.", parameters=[Parameter(f"Param{i:04d}", True, "h" * 1000) for i in range(3000)])
+    doc = ActionDoc(
+        "Big", "A big action.", parameters=[Parameter(f"Param{i:04d}", True, "h" * 1000) for i in range(3000)]
+    )
     timing = {}
 
     async def scenario(pilot):

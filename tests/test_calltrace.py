@@ -128,8 +128,9 @@ def test_trace_text_reads_at_a_glance() -> None:
     lines = trace_text(build_trace(timed_capture("session1"), CALL))
     assert re.fullmatch(r"Call 1795660004\.0 · 2 channels · \d\.\d\d s · ANSWERED", lines[0])
     assert any(re.fullmatch(r"  \+\d\.\d\d s  demo,100,2  Set\(FOO=bar\)  → FOO=bar", line) for line in lines)
-    assert any(line.strip().endswith("called by Originate (an AMI or CLI request)  dial string 100@demo")
-               for line in lines)
+    assert any(
+        line.strip().endswith("called by Originate (an AMI or CLI request)  dial string 100@demo") for line in lines
+    )
     assert "Call records (CDR)" in lines
 
 
@@ -161,9 +162,19 @@ def test_without_arrival_times_the_trace_uses_server_timestamps_or_none() -> Non
 
 def test_rendering_keeps_brackets_and_neutralises_control_characters() -> None:
     events = [
-        Message([("Event", "Newexten"), ("Channel", "PJSIP/x-1"), ("Uniqueid", "9.1"), ("Linkedid", "9.1"),
-                 ("Context", "in"), ("Exten", "s"), ("Priority", "1"), ("Application", "Dial"),
-                 ("AppData", "PJSIP/bob,30,[tT]\x1b[31m")]),
+        Message(
+            [
+                ("Event", "Newexten"),
+                ("Channel", "PJSIP/x-1"),
+                ("Uniqueid", "9.1"),
+                ("Linkedid", "9.1"),
+                ("Context", "in"),
+                ("Exten", "s"),
+                ("Priority", "1"),
+                ("Application", "Dial"),
+                ("AppData", "PJSIP/bob,30,[tT]\x1b[31m"),
+            ]
+        ),
     ]
     lines = trace_lines(build_trace(events, "9.1"))
     text = "\n".join(line.text for line in lines)
@@ -196,7 +207,11 @@ def record_call(outcome: str) -> tuple[str, list[tuple[float, Message]]]:
 
 @pytest.mark.parametrize(
     ("outcome", "dial_status", "callee_cause", "disposition"),
-    [("answer", "ANSWER", "16", "ANSWERED"), ("busy", "BUSY", "17", "BUSY"), ("noanswer", "NOANSWER", "19", "NO ANSWER")],
+    [
+        ("answer", "ANSWER", "16", "ANSWERED"),
+        ("busy", "BUSY", "17", "BUSY"),
+        ("noanswer", "NOANSWER", "19", "NO ANSWER"),
+    ],
 )
 def test_trace_of_a_phone_call_from_the_demo_pbx(outcome, dial_status, callee_cause, disposition) -> None:
     alice, events = record_call(outcome)
@@ -225,7 +240,7 @@ def test_a_channel_name_is_enough_to_trace_its_call_told_in_plain_words() -> Non
     alice, events = record_call("noanswer")
     lines = trace_text(build_trace(events, alice))
     assert lines[0].startswith("Call ") and lines[0].endswith("· NO ANSWER")
-    assert any("dial result NOANSWER" in line and "nobody answered before the dial timed out" in line
-               for line in lines)
-    assert any("hung up: cause 19 User alerting, no answer  it rang, but nobody answered in time" in line
-               for line in lines)
+    assert any("dial result NOANSWER" in line and "nobody answered before the dial timed out" in line for line in lines)
+    assert any(
+        "hung up: cause 19 User alerting, no answer  it rang, but nobody answered in time" in line for line in lines
+    )

@@ -17,9 +17,16 @@ def parse(*argv: str):
 
 def test_options_fill_in_the_form_and_the_secret_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AMI_SECRET", "from-env")
-    settings = settings_from(parse("--host", "pbx.example.org", "--port", "5039", "--user", "ops",
-                                   "--auth", "md5", "--events", "off"), Profiles(tmp_path / "p.toml"))
-    assert (settings.host, settings.port, settings.username, settings.secret) == ("pbx.example.org", 5039, "ops", "from-env")
+    settings = settings_from(
+        parse("--host", "pbx.example.org", "--port", "5039", "--user", "ops", "--auth", "md5", "--events", "off"),
+        Profiles(tmp_path / "p.toml"),
+    )
+    assert (settings.host, settings.port, settings.username, settings.secret) == (
+        "pbx.example.org",
+        5039,
+        "ops",
+        "from-env",
+    )
     assert (settings.auth, settings.events, settings.tls) == ("md5", "off", False)
 
 
@@ -35,7 +42,12 @@ def test_a_profile_is_the_starting_point_and_options_override_it(tmp_path, monke
     profiles.save("office", ConnectionSettings(host="pbx.office", port=5040, username="ops", auth="md5"))
     settings = settings_from(parse("--profile", "office", "--user", "admin"), profiles)
     assert (settings.host, settings.port, settings.username, settings.auth, settings.secret) == (
-        "pbx.office", 5040, "admin", "md5", "")
+        "pbx.office",
+        5040,
+        "admin",
+        "md5",
+        "",
+    )
     with pytest.raises(SystemExit, match="no profile named 'home'"):
         settings_from(parse("--profile", "home"), profiles)
 
@@ -43,14 +55,28 @@ def test_a_profile_is_the_starting_point_and_options_override_it(tmp_path, monke
 def test_help_documents_every_way_to_start():
     result = subprocess.run([sys.executable, "-m", "ami_console", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    for option in ("--demo", "--host", "--user", "--secret", "--tls", "--profile", "--replay", "simulate", "AMI_SECRET"):
+    for option in (
+        "--demo",
+        "--host",
+        "--user",
+        "--secret",
+        "--tls",
+        "--profile",
+        "--replay",
+        "simulate",
+        "AMI_SECRET",
+    ):
         assert option in result.stdout
 
 
 def test_secret_on_the_command_line_warns(tmp_path):
     missing = tmp_path / "missing.jsonl"
-    result = subprocess.run([sys.executable, "-m", "ami_console", "--secret", "x", "--replay", str(missing)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ami_console", "--secret", "x", "--replay", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "visible to other users in the process list" in result.stderr
     assert result.returncode != 0 and "no such file" in result.stderr
 
@@ -75,7 +101,8 @@ def test_the_demo_pbx_refuses_a_port_outside_0_to_65535(port, capsys):
 
 
 def test_a_port_outside_the_range_is_refused_from_the_shell():
-    result = subprocess.run([sys.executable, "-m", "ami_console", "simulate", "--port", "70000"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ami_console", "simulate", "--port", "70000"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "1 to 65535" in result.stderr and "Traceback" not in result.stderr

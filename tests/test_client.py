@@ -11,9 +11,7 @@ import time
 import pytest
 
 from ami_console.client import AMIClient, AMIError
-from ami_console.protocol import Message
-
-from ami_console.protocol import Parser
+from ami_console.protocol import Message, Parser
 
 from .amiserver import GREETING, Conn, ScriptedServer, answer_pings, replayer
 from .captures import received
@@ -90,8 +88,12 @@ def test_session_capture_connect_actions_events_and_action_ids():
         version = ami.action(Action="Command", Command="core show version")
         assert version["Output"].startswith("Asterisk 22.10.1")
         originate = ami.action(
-            Action="Originate", Channel="Local/100@demo", Application="Wait", Data="3",
-            Async="true", CallerID='"AMI test" <1234>',
+            Action="Originate",
+            Channel="Local/100@demo",
+            Application="Wait",
+            Data="3",
+            Async="true",
+            CallerID='"AMI test" <1234>',
         )
         assert originate["Message"] == "Originate successfully queued"
         # Events that came before each response went to the callback, in order.
@@ -108,7 +110,12 @@ def test_session_capture_connect_actions_events_and_action_ids():
         ami.close()
     sent = server.conns[0].messages
     assert [m.header("Action") for m in sent] == [
-        "Login", "Ping", "CoreSettings", "ListCommands", "Command", "Originate",
+        "Login",
+        "Ping",
+        "CoreSettings",
+        "ListCommands",
+        "Command",
+        "Originate",
     ]
     assert sent[0].fields == [("Action", "Login"), ("ActionID", "1"), ("Username", "admin"), ("Secret", "adminpass")]
     assert sent[5].fields[:2] == [("Action", "Originate"), ("ActionID", "6")]
@@ -302,9 +309,7 @@ def test_an_event_carrying_response_and_our_action_id_is_not_the_response():
     def async_originate(conn: Conn) -> None:
         conn.login()
         request = conn.read_message()
-        conn.send(
-            f"Event: OriginateResponse\r\nActionID: {request.action_id}\r\nResponse: Failure\r\n\r\n"
-        )
+        conn.send(f"Event: OriginateResponse\r\nActionID: {request.action_id}\r\nResponse: Failure\r\n\r\n")
         conn.reply(request, "Response: Success\nMessage: Originate successfully queued")
         conn.wait_closed()
 
@@ -349,10 +354,8 @@ def test_action_list_with_other_traffic_interleaved():
         conn.reply(request, "Response: Success\nEventList: Start\nMessage: Channels will follow")
         conn.send(f"Event: CoreShowChannel\r\nActionID: {aid}\r\nChannel: A\r\n\r\n")
         conn.send("Event: Hangup\r\nChannel: B\r\n\r\n")
-        conn.send(f"Event: CoreShowChannel\r\nActionID: 77\r\nChannel: other\r\n\r\n")
-        conn.send(
-            f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: 1\r\n\r\n"
-        )
+        conn.send("Event: CoreShowChannel\r\nActionID: 77\r\nChannel: other\r\n\r\n")
+        conn.send(f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: 1\r\n\r\n")
         conn.wait_closed()
 
     others: list[Message] = []
@@ -462,9 +465,7 @@ def test_peer_closing_mid_message():
         assert ami.connect()
         response = ami.action(Action="Ping")
         assert response["Response"] == "Error"
-        assert ami.error == (
-            "Reading from socket failed: connection closed by Asterisk in the middle of a message"
-        )
+        assert ami.error == ("Reading from socket failed: connection closed by Asterisk in the middle of a message")
         assert response["Message"] == ami.error
         assert not ami.connected
         assert ami.read_response()["Message"] == "Not connected to Asterisk!"
@@ -680,15 +681,24 @@ def test_pairs_keep_repeated_headers_in_order():
         ami = client(server)
         assert ami.connect()
         ami.action(
-            [("Action", "Originate"), ("Channel", "Local/100@demo"), ("Variable", "A=1"),
-             ("Application", "Wait"), ("Variable", "B=[2]")]
+            [
+                ("Action", "Originate"),
+                ("Channel", "Local/100@demo"),
+                ("Variable", "A=1"),
+                ("Application", "Wait"),
+                ("Variable", "B=[2]"),
+            ]
         )
         ami.action({"Action": "Originate", "Variable": ["C=3", "D=4"]})
         ami.close()
     first, second = server.conns[0].messages[1:]
     assert first.fields == [
-        ("Action", "Originate"), ("ActionID", "2"), ("Channel", "Local/100@demo"),
-        ("Variable", "A=1"), ("Application", "Wait"), ("Variable", "B=[2]"),
+        ("Action", "Originate"),
+        ("ActionID", "2"),
+        ("Channel", "Local/100@demo"),
+        ("Variable", "A=1"),
+        ("Application", "Wait"),
+        ("Variable", "B=[2]"),
     ]
     assert second.fields == [("Action", "Originate"), ("ActionID", "3"), ("Variable", "C=3"), ("Variable", "D=4")]
 

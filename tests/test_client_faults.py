@@ -164,7 +164,9 @@ def test_a_server_that_stops_in_the_middle_of_a_response_and_resumes_later():
         with within(0.5 + SLACK):
             response = ami.action(Action="Command", Command="core show channels")
         assert dict(response) == {
-            "Response": "Error", "ActionID": "2", "Message": "Timed out after 0.5 s waiting for a response",
+            "Response": "Error",
+            "ActionID": "2",
+            "Message": "Timed out after 0.5 s waiting for a response",
         }
         assert ami.connected  # the server may still answer: the connection stays usable
         resume.set()
@@ -263,9 +265,7 @@ def test_a_reader_blocked_without_timeout_wakes_when_the_server_goes(how):
         expected = {
             "close": "Reading from socket failed: connection closed by Asterisk",
             "reset": "Reading from socket failed: Connection reset by peer",
-            "close-mid-event": (
-                "Reading from socket failed: connection closed by Asterisk in the middle of a message"
-            ),
+            "close-mid-event": ("Reading from socket failed: connection closed by Asterisk in the middle of a message"),
         }[how]
         assert got[0]["Message"] == ami.error == expected
         assert not ami.connected

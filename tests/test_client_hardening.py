@@ -142,9 +142,7 @@ def test_an_endless_fast_list_stops_at_the_byte_bound():
             stop.set()
             ami.close()
     assert 0 < sum(len(m.raw) for m in items) <= 20_000
-    assert response["Message"] == (
-        f"Event list incomplete: over the 20000-byte limit, {len(items)} items received"
-    )
+    assert response["Message"] == (f"Event list incomplete: over the 20000-byte limit, {len(items)} items received")
 
 
 def test_the_list_bounds_have_sensible_defaults():
@@ -209,7 +207,8 @@ def test_connect_works_in_a_process_with_more_than_1024_descriptors():
 # -- 10. values that cannot be encoded -------------------------------------------------------------
 @pytest.mark.parametrize("auth", ["plain", "md5"])
 @pytest.mark.parametrize(
-    "field, error", [("secret", "The secret cannot be encoded as utf-8"), ("username", "The username cannot be encoded as utf-8")]
+    "field, error",
+    [("secret", "The secret cannot be encoded as utf-8"), ("username", "The username cannot be encoded as utf-8")],
 )
 def test_a_value_that_cannot_be_encoded_fails_connect_without_quoting_it(auth, field, error):
     bad = "pass\udcffword"  # what os.environ gives for a non-UTF-8 byte
@@ -239,7 +238,12 @@ def test_send_action_refuses_an_unencodable_value_naming_the_key_only():
 # -- 12. ports out of range --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "host, port, bad",
-    [("127.0.0.1:70000", 5038, 70000), ("127.0.0.1", 70000, 70000), ("127.0.0.1:0", 5038, 0), ("[::1]:65536", 5038, 65536)],
+    [
+        ("127.0.0.1:70000", 5038, 70000),
+        ("127.0.0.1", 70000, 70000),
+        ("127.0.0.1:0", 5038, 0),
+        ("[::1]:65536", 5038, 65536),
+    ],
 )
 def test_ports_out_of_range_are_refused(host, port, bad):
     message = f"Invalid port {bad}: must be 1 to 65535"
@@ -370,4 +374,3 @@ def test_close_during_the_greeting_wait_says_cancelled():
         thread.join(SLACK)
         assert not thread.is_alive()
         assert outcome == [(False, "Connection failed: cancelled")]
-

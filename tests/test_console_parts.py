@@ -11,9 +11,9 @@ from ami_console.actiondocs import COMMON_ACTIONS, parse_action_doc, parse_list_
 from ami_console.events.filter import EventFilter
 from ami_console.events.store import EventStore
 from ami_console.events.summary import summarize
-from ami_console.ui.plaintext import clean, fit, plain
-from ami_console.protocol import Message
 from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.protocol import Message
+from ami_console.ui.plaintext import clean, fit, plain
 
 from .captures import received
 from .test_protocol import parse
@@ -142,16 +142,30 @@ def test_summaries_of_real_events():
 # -- profiles ------------------------------------------------------------------------------------
 def test_profiles_round_trip_without_the_secret(tmp_path):
     profiles = Profiles(tmp_path / "profiles.toml")
-    office = ConnectionSettings(host="pbx.example.org", port=5039, username="ops", secret="s3cr3t-value",
-                                auth="md5", tls=True, tls_verify=False, events="system,call")
+    office = ConnectionSettings(
+        host="pbx.example.org",
+        port=5039,
+        username="ops",
+        secret="s3cr3t-value",
+        auth="md5",
+        tls=True,
+        tls_verify=False,
+        events="system,call",
+    )
     profiles.save('office "main"', office)
     profiles.save("lab", ConnectionSettings(host="::1", username="admin", secret="other-secret"))
     text = (tmp_path / "profiles.toml").read_text()
     assert "s3cr3t-value" not in text and "other-secret" not in text and "secret" not in text.split("\n", 1)[1]
     loaded = profiles.load()
     assert loaded['office "main"'] == ConnectionSettings(
-        host="pbx.example.org", port=5039, username="ops", secret="", auth="md5", tls=True,
-        tls_verify=False, events="system,call",
+        host="pbx.example.org",
+        port=5039,
+        username="ops",
+        secret="",
+        auth="md5",
+        tls=True,
+        tls_verify=False,
+        events="system,call",
     )
     assert loaded["lab"].host == "::1"
     profiles.delete("lab")

@@ -10,9 +10,9 @@ import pytest
 
 import ami_console.events.export as export
 from ami_console.client import AMIClient
+from ami_console.events.export import mask_transcript, read_events, save_transcript, write_jsonl, write_raw
 from ami_console.events.filter import EventFilter
 from ami_console.events.store import EventStore
-from ami_console.events.export import mask_transcript, read_events, save_transcript, write_jsonl, write_raw
 from ami_console.protocol import MASK, Message, Parser
 from ami_console.simulator import Simulator
 
@@ -108,11 +108,20 @@ def test_unreadable_json_lines_are_skipped_and_counted(tmp_path: Path, monkeypat
     monkeypatch.setattr(export, "MAX_LINE", 200)
     good = '{"at": null, "fields": [["Event", "Hangup"]]}'
     path = tmp_path / "events.jsonl"
-    path.write_text("\n".join([
-        good, "{oops", '{"at": "noon", "fields": []}', '{"at": 1, "fields": [["no value"]]}',
-        '{"at": 1, "fields": [["A", "' + "x" * 300 + '"]]}',  # longer than a line may be
-        "", good.replace("Hangup", "Cdr"), good[:20],
-    ]))
+    path.write_text(
+        "\n".join(
+            [
+                good,
+                "{oops",
+                '{"at": "noon", "fields": []}',
+                '{"at": 1, "fields": [["no value"]]}',
+                '{"at": 1, "fields": [["A", "' + "x" * 300 + '"]]}',  # longer than a line may be
+                "",
+                good.replace("Hangup", "Cdr"),
+                good[:20],
+            ]
+        )
+    )
     result = read_events(path)
     assert [(at, m.name) for at, m in result.events] == [(None, "Hangup"), (None, "Cdr")]
     assert result.skipped == 5 and "5 unreadable lines skipped" in result.summary
@@ -146,10 +155,22 @@ def test_a_failed_export_leaves_the_old_file_whole(tmp_path: Path) -> None:
 # -- transcripts and secrets ------------------------------------------------------------
 def test_transcripts_are_saved_with_every_secret_masked(tmp_path: Path) -> None:
     lines = [
-        ">> Action: Login", ">> Username: admin", ">> Secret: s3cr3t-pass", ">> ",
-        "<< Response: Success", "<< Message: Authentication accepted", "<< ",
-        ">> Action: Login", ">> AuthType: MD5", ">> Key: 0123abcd0123abcd", ">> Username: admin", ">>",
-        ">> Action: DBGet", ">> Family: cf", ">> Key: 1001", ">> ",
+        ">> Action: Login",
+        ">> Username: admin",
+        ">> Secret: s3cr3t-pass",
+        ">> ",
+        "<< Response: Success",
+        "<< Message: Authentication accepted",
+        "<< ",
+        ">> Action: Login",
+        ">> AuthType: MD5",
+        ">> Key: 0123abcd0123abcd",
+        ">> Username: admin",
+        ">>",
+        ">> Action: DBGet",
+        ">> Family: cf",
+        ">> Key: 1001",
+        ">> ",
         "note: secret: s3cr3t-pass",
     ]
     path = tmp_path / "transcript.txt"
@@ -166,8 +187,15 @@ def test_a_real_session_exports_and_transcribes_without_the_secret(tmp_path: Pat
     events: list[Message] = []
     with Simulator(time_scale=0.02) as pbx:
         for auth in ("plain", "md5"):
-            ami = AMIClient(username=pbx.username, secret=pbx.secret, host=pbx.address, timeout=5,
-                            auth=auth, debug_file=wire, event_callback=events.append)
+            ami = AMIClient(
+                username=pbx.username,
+                secret=pbx.secret,
+                host=pbx.address,
+                timeout=5,
+                auth=auth,
+                debug_file=wire,
+                event_callback=events.append,
+            )
             assert ami.connect(), ami.error
             ami.action(Action="UserEvent", UserEvent="Exported", Note="[done]")
             assert ami.disconnect()

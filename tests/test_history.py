@@ -7,21 +7,35 @@ import threading
 from pathlib import Path
 
 from ami_console.files.history import History, HistoryEntry, key_fields
-from ami_console.protocol import EventList, MASK, Message, action_fields
-from ami_console.ui.session import Exchange, Session
 from ami_console.files.profiles import ConnectionSettings
+from ami_console.protocol import MASK, EventList, Message, action_fields
 from ami_console.simulator import Simulator
+from ami_console.ui.session import Exchange, Session
 
 from .test_session import Recorder, wait_until
 
-ORIGINATE = [("Action", "Originate"), ("Channel", "PJSIP/alice"), ("Context", "internal"),
-             ("Exten", "1002"), ("Priority", "1"), ("Variable", "A=1"), ("Variable", "B=x:y [z]")]
+ORIGINATE = [
+    ("Action", "Originate"),
+    ("Channel", "PJSIP/alice"),
+    ("Context", "internal"),
+    ("Exten", "1002"),
+    ("Priority", "1"),
+    ("Variable", "A=1"),
+    ("Variable", "B=x:y [z]"),
+]
 
 
 def entry(n: int = 0, **changes) -> HistoryEntry:
-    values = dict(at=1795660000.0 + n, fields=ORIGINATE, status="Success", server="pbx:5038",
-                  username="admin", response=Message([("Response", "Success"), ("ActionID", str(n))]),
-                  elapsed_ms=12.5, action_id=str(n))
+    values = dict(
+        at=1795660000.0 + n,
+        fields=ORIGINATE,
+        status="Success",
+        server="pbx:5038",
+        username="admin",
+        response=Message([("Response", "Success"), ("ActionID", str(n))]),
+        elapsed_ms=12.5,
+        action_id=str(n),
+    )
     return HistoryEntry(**{**values, **changes})
 
 
@@ -36,7 +50,12 @@ def test_entries_come_back_in_order_across_sessions(tmp_path: Path) -> None:
     first = later[0]
     assert first.fields == ORIGINATE  # order and repeated keys kept: it loads back into the composer
     assert (first.action, first.status, first.server, first.username, first.elapsed_ms) == (
-        "Originate", "Success", "pbx:5038", "admin", 12.5)
+        "Originate",
+        "Success",
+        "pbx:5038",
+        "admin",
+        12.5,
+    )
     assert first.response.fields == [("Response", "Success"), ("ActionID", "0")]
     assert later[1].status == "Error"
 
@@ -58,10 +77,19 @@ def test_secrets_never_reach_the_file_even_when_the_caller_passes_them(tmp_path:
 def test_corrupt_and_half_written_lines_are_skipped_and_the_rest_kept(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
     good = json.dumps(entry(1).to_json())
-    path.write_text("\n".join([
-        good, "not json", "[1, 2]", '{"at": "soon", "fields": []}', '{"at": 1, "fields": [["only-key"]]}',
-        json.dumps(entry(2).to_json()), good[: len(good) // 2],  # a crash mid-write, no line end
-    ]))
+    path.write_text(
+        "\n".join(
+            [
+                good,
+                "not json",
+                "[1, 2]",
+                '{"at": "soon", "fields": []}',
+                '{"at": 1, "fields": [["only-key"]]}',
+                json.dumps(entry(2).to_json()),
+                good[: len(good) // 2],  # a crash mid-write, no line end
+            ]
+        )
+    )
     history = History(path)
     assert [e.action_id for e in history.entries()] == ["1", "2"]
     assert history.add(entry(3))  # not glued onto the half line
@@ -94,7 +122,8 @@ def test_an_unwritable_folder_is_reported_not_raised(tmp_path: Path) -> None:
 def test_key_fields_name_the_telling_headers_in_the_order_sent() -> None:
     assert key_fields(ORIGINATE) == "Channel=PJSIP/alice Context=internal Exten=1002"
     assert key_fields([("Action", "Command"), ("ActionID", "9"), ("Command", "core show channels")]) == (
-        "Command=core show channels")
+        "Command=core show channels"
+    )
     login = [("Action", "Login"), ("Username", "admin"), ("Secret", "pw"), ("Events", "off")]
     assert key_fields(login) == "Username=admin Events=off"
     assert key_fields([("Action", "Ping")]) == ""
@@ -107,20 +136,30 @@ def test_key_fields_name_the_telling_headers_in_the_order_sent() -> None:
 def test_an_entry_from_an_exchange_keeps_what_the_history_list_shows() -> None:
     gathered = EventList("42")
     gathered.items += [Message([("Event", "QueueParams")]), Message([("Event", "QueueStatusComplete")])]
-    exchange = Exchange("42", [("Action", "QueueStatus"), ("Queue", "support")], 10.0, 1795660000.5,
-                        response=Message([("Response", "Success"), ("EventList", "start")]),
-                        gathered=gathered, finished_at=10.0125)
+    exchange = Exchange(
+        "42",
+        [("Action", "QueueStatus"), ("Queue", "support")],
+        10.0,
+        1795660000.5,
+        response=Message([("Response", "Success"), ("EventList", "start")]),
+        gathered=gathered,
+        finished_at=10.0125,
+    )
     made = exchange.history_entry("127.0.0.1:5038", "admin")
     assert (made.at, made.action, made.status, made.action_id, made.items) == (
-        1795660000.5, "QueueStatus", "Success", "42", 2)
+        1795660000.5,
+        "QueueStatus",
+        "Success",
+        "42",
+        2,
+    )
     assert made.elapsed_ms == 12.5 and made.key_fields == "Queue=support"
 
 
 def test_actions_sent_through_a_session_are_recorded_with_their_answers(tmp_path: Path) -> None:
     recorder = Recorder()
     with Simulator(time_scale=0.02) as pbx:
-        settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username,
-                                      secret=pbx.secret, timeout=5)
+        settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=5)
         session = Session(settings, recorder)
         assert not isinstance(session.connect(), str)
         stop = threading.Event()

@@ -16,8 +16,8 @@ import re
 from textual.widgets import TabbedContent
 
 from ami_console.client import AMIClient
-from ami_console.ui.plaintext import clean
 from ami_console.files.profiles import ConnectionSettings
+from ami_console.ui.plaintext import clean
 
 from .amiserver import Conn, ScriptedServer
 from .apphelpers import compose, console, run, until
@@ -55,14 +55,20 @@ def hostile_pbx(conn: Conn) -> None:
         if action == "coresettings":
             conn.reply(request, f"Response: Success\nAMIversion: {HOSTILE}\nAsteriskVersion: {HOSTILE}")
         elif action == "listcommands":
-            conn.reply(request, f"Response: Success\nPing: Keepalive.  (Priv: <none>)\nHangup: Hang up.  (Priv: call,all)\n"
-                                f"{KEY}: {HOSTILE}  (Priv: all)")
+            conn.reply(
+                request,
+                f"Response: Success\nPing: Keepalive.  (Priv: <none>)\nHangup: Hang up.  (Priv: call,all)\n"
+                f"{KEY}: {HOSTILE}  (Priv: all)",
+            )
             conn.send(CALL_EVENT * 3)
         elif action == "hangup":
             conn.close()
             return
         else:
-            conn.reply(request, f"Response: Success\nMessage: {HOSTILE}\n{KEY}: {HOSTILE}\nOutput: {HOSTILE}\nOutput: {HOSTILE}")
+            conn.reply(
+                request,
+                f"Response: Success\nMessage: {HOSTILE}\n{KEY}: {HOSTILE}\nOutput: {HOSTILE}\nOutput: {HOSTILE}",
+            )
 
 
 hostile_pbx.connections = 0
@@ -113,8 +119,11 @@ def test_hostile_values_are_shown_as_plain_text_in_every_view(tmp_path):
 
             await compose(pilot, "Ping")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: screen.response.current is not None and not screen.response.current.pending,
-                        what="the answer")
+            await until(
+                pilot,
+                lambda: screen.response.current is not None and not screen.response.current.pending,
+                what="the answer",
+            )
             tabs = screen.response.query_one(TabbedContent)
             for tab in ("tab-fields", "tab-output", "tab-list", "tab-raw"):
                 tabs.active = tab
@@ -130,8 +139,11 @@ def test_hostile_values_are_shown_as_plain_text_in_every_view(tmp_path):
             await pilot.pause()
             assert_safe(app, "lost-connection banner")
             await pilot.press("ctrl+r")  # reconnecting is refused with a hostile Message
-            await until(pilot, lambda: app.session is None and "reconnecting failed" in str(screen.banner.render()),
-                        what="the refused reconnect")
+            await until(
+                pilot,
+                lambda: app.session is None and "reconnecting failed" in str(screen.banner.render()),
+                what="the refused reconnect",
+            )
             await pilot.pause()
             assert_safe(app, "reconnect refused")
             await pilot.press("f10")  # the form, showing the same reason

@@ -17,8 +17,14 @@ import pytest
 import ami_console
 
 ROOT = Path(ami_console.__file__).parent
-LIBRARY = {"ami_console", "ami_console.protocol", "ami_console.transport", "ami_console.client",
-           "ami_console.printable", "ami_console.actiondocs"}
+LIBRARY = {
+    "ami_console",
+    "ami_console.protocol",
+    "ami_console.transport",
+    "ami_console.client",
+    "ami_console.printable",
+    "ami_console.actiondocs",
+}
 MODEL = ("ami_console.events", "ami_console.calls", "ami_console.files")
 UI = "ami_console.ui"
 
@@ -34,7 +40,8 @@ MODULES = {module_name(path): path for path in sorted(ROOT.rglob("*.py"))}
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def imports_of(name: str) -> set[str]:
@@ -79,7 +86,7 @@ def cycles() -> list[list[str]]:
         stack.append(node)
         for target in sorted(GRAPH[node]):
             if state.get(target) == "open":
-                found.append(stack[stack.index(target):] + [target])
+                found.append(stack[stack.index(target) :] + [target])
             elif target not in state:
                 walk(target, stack)
         stack.pop()
@@ -144,8 +151,9 @@ def test_the_library_and_the_model_load_without_textual():
     """At run time too, whatever a module imports lazily: import every module outside the
     UI, the command line and the demo PBX, and Textual and Rich are still not loaded."""
     names = [n for n in MODULES if layer(n) in ("library", "model")]
-    code = "import sys\n" + "".join(f"import {n}\n" for n in names) + (
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'})\n"
-        "assert not loaded, loaded"
+    code = (
+        "import sys\n"
+        + "".join(f"import {n}\n" for n in names)
+        + ("loaded = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'})\nassert not loaded, loaded")
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -393,16 +393,14 @@ def test_serialise_keeps_order_puts_action_first_and_repeats_list_values():
         {"Channel": "Local/100@demo", "Action": "Originate", "Variable": ["A=1", "B=2"], "Async": True}
     )
     assert data == (
-        b"Action: Originate\r\nChannel: Local/100@demo\r\nVariable: A=1\r\nVariable: B=2\r\n"
-        b"Async: true\r\n\r\n"
+        b"Action: Originate\r\nChannel: Local/100@demo\r\nVariable: A=1\r\nVariable: B=2\r\nAsync: true\r\n\r\n"
     )
 
 
 def test_serialise_pairs_keep_repeated_keys_in_row_order_and_insert_the_action_id():
     pairs = [("Action", "Originate"), ("Variable", "A=1"), ("Channel", "PJSIP/alice"), ("Variable", "B=2")]
     assert serialize_action(pairs, "7") == (
-        b"Action: Originate\r\nActionID: 7\r\nVariable: A=1\r\nChannel: PJSIP/alice\r\n"
-        b"Variable: B=2\r\n\r\n"
+        b"Action: Originate\r\nActionID: 7\r\nVariable: A=1\r\nChannel: PJSIP/alice\r\nVariable: B=2\r\n\r\n"
     )
 
 
@@ -492,4 +490,7 @@ def test_event_list_stops_at_its_bounds_and_says_how_many_came():
     by_size = EventList("7", max_bytes=one + 1)
     assert by_size.add(item("7")) and by_size.add(item("7")) and by_size.done
     assert by_size.error == f"Event list incomplete: over the {one + 1}-byte limit, 1 item received"
-    assert EventList("7").incomplete("timed out after 2 s") == "Event list incomplete: timed out after 2 s, 0 items received"
+    assert (
+        EventList("7").incomplete("timed out after 2 s")
+        == "Event list incomplete: timed out after 2 s, 0 items received"
+    )

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ami_console.client import AMIClient
-from ami_console.protocol import action_fields
 from ami_console.files.saved import (
     ACTIONS_DIR_ENV,
     FieldRow,
@@ -19,6 +18,7 @@ from ami_console.files.saved import (
     SavedActions,
     starter_actions,
 )
+from ami_console.protocol import action_fields
 from ami_console.simulator import Simulator
 
 ORIGINATE = SavedAction(
@@ -53,8 +53,13 @@ def test_an_action_round_trips_through_a_readable_file(saved: SavedActions) -> N
     loaded = saved.load(written.path)
     assert (loaded.name, loaded.action, loaded.description) == (ORIGINATE.name, "Originate", ORIGINATE.description)
     assert loaded.fields == ORIGINATE.fields  # order, repeated keys and switched-off rows kept
-    assert loaded.pairs() == [("Action", "Originate"), ("Channel", "PJSIP/alice"), ("Variable", "A=1"),
-                              ('Variable', 'B="two words"'), ("Data", "Dial(PJSIP/bob,30,[tT])")]
+    assert loaded.pairs() == [
+        ("Action", "Originate"),
+        ("Channel", "PJSIP/alice"),
+        ("Variable", "A=1"),
+        ("Variable", 'B="two words"'),
+        ("Data", "Dial(PJSIP/bob,30,[tT])"),
+    ]
 
 
 def test_names_make_safe_file_names_and_collisions_get_a_number(saved: SavedActions) -> None:
@@ -62,7 +67,10 @@ def test_names_make_safe_file_names_and_collisions_get_a_number(saved: SavedActi
     second = saved.save(SavedAction("originate a demo call", "Originate"))
     third = saved.save(SavedAction("../../etc/passwd", "Ping"))
     assert [p.name for p in (first.path, second.path, third.path)] == [
-        "originate-a-demo-call.toml", "originate-a-demo-call-2.toml", "etc-passwd.toml"]
+        "originate-a-demo-call.toml",
+        "originate-a-demo-call-2.toml",
+        "etc-passwd.toml",
+    ]
     assert all(p.parent == saved.folder for p in (first.path, second.path, third.path))
     assert [a.name for a in own(saved)] == ["../../etc/passwd", "originate a demo call", "Originate: a demo call!"]
 
@@ -118,8 +126,9 @@ def test_secrets_are_saved_empty_and_loaded_empty(saved: SavedActions) -> None:
     assert "s3cr3t-pass" not in text and "0123abcd" not in text
     assert saved.find("Log in").fields == [FieldRow("Username", "admin"), FieldRow("Secret", "")]
     assert saved.find("Forwarding").fields[1] == FieldRow("Key", "1001")  # Key is a secret only in Login
-    (saved.folder / "by-hand.toml").write_text('name = "By hand"\naction = "Login"\n'
-                                               '[[fields]]\nkey = "secret"\nvalue = "typed-in"\n')
+    (saved.folder / "by-hand.toml").write_text(
+        'name = "By hand"\naction = "Login"\n[[fields]]\nkey = "secret"\nvalue = "typed-in"\n'
+    )
     assert saved.find("By hand").fields == [FieldRow("secret", "")]
 
 
@@ -153,8 +162,15 @@ def test_errors_writing_are_one_exception_with_a_reason(tmp_path: Path) -> None:
 def test_the_starter_set_is_listed_after_the_users_own_and_can_be_replaced(saved: SavedActions) -> None:
     names = [a.name for a in starter_actions()]
     assert len(names) >= 8 and names[0] == "Ping"
-    assert {"Ping", "Originate a demo call", "Command: core show channels", "QueueStatus",
-            "Hangup a channel", "Getvar: read a variable", "Setvar: set a variable"} <= set(names)
+    assert {
+        "Ping",
+        "Originate a demo call",
+        "Command: core show channels",
+        "QueueStatus",
+        "Hangup a channel",
+        "Getvar: read a variable",
+        "Setvar: set a variable",
+    } <= set(names)
     mine = saved.save(SavedAction("Ping", "Ping", [FieldRow("ActionID", "mine")]))
     listed = saved.list()
     assert listed[0] == mine and [a.name for a in listed[1:]] == names[1:]  # mine hides that starter
@@ -169,8 +185,16 @@ def test_every_starter_is_a_valid_action_with_an_explanation() -> None:
 
 def test_the_starters_work_against_the_demo_pbx() -> None:
     starters = {a.action + (a.name if a.action == "Originate" else ""): a for a in starter_actions()}
-    order = ["Ping", "CoreSettings", "Setvar", "Getvar", "OriginateOriginate a demo call",
-             "OriginateOriginate: alice calls bob", "QueueStatus", "Command"]
+    order = [
+        "Ping",
+        "CoreSettings",
+        "Setvar",
+        "Getvar",
+        "OriginateOriginate a demo call",
+        "OriginateOriginate: alice calls bob",
+        "QueueStatus",
+        "Command",
+    ]
     with Simulator(time_scale=0.1) as pbx:  # the demo call's Wait(30) lasts 3 s: time to hang it up
         ami = AMIClient(username=pbx.username, secret=pbx.secret, host=pbx.address, timeout=5, events="off")
         assert ami.connect(), ami.error
@@ -201,7 +225,7 @@ def test_a_saved_action_reads_back_unchanged_whatever_its_text(name, description
 
 
 def test_a_saved_action_file_keeps_a_readable_description_and_survives_lone_surrogates() -> None:
-    text = SavedAction("Ping", "Ping", [], "Line one.\nLine two, with \"quotes\" and DEL \x7f.").to_toml()
+    text = SavedAction("Ping", "Ping", [], 'Line one.\nLine two, with "quotes" and DEL \x7f.').to_toml()
     assert 'description = """\nLine one.\nLine two' in text  # multi-line, as a person would write it
-    assert tomllib.loads(text)["description"] == "Line one.\nLine two, with \"quotes\" and DEL \x7f."
+    assert tomllib.loads(text)["description"] == 'Line one.\nLine two, with "quotes" and DEL \x7f.'
     assert tomllib.loads(SavedAction("bad\udcffname", "Ping").to_toml())["name"] == "bad\ufffdname"

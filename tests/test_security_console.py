@@ -66,7 +66,8 @@ def test_a_saved_profile_never_holds_the_secret(tmp_path):
 def test_the_demo_pbx_listens_on_loopback_unless_told_otherwise():
     with Simulator() as pbx:
         assert pbx.host == "127.0.0.1"
-        listening = [line.split()[1] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
-                     if line.split()[3] == "0A"]  # state LISTEN
+        listening = [
+            line.split()[1] for line in Path("/proc/net/tcp").read_text().splitlines()[1:] if line.split()[3] == "0A"
+        ]  # state LISTEN
         assert f"0100007F:{pbx.port:04X}" in listening  # 127.0.0.1, not 0.0.0.0
         assert f"00000000:{pbx.port:04X}" not in listening

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
+from ami_console.files.profiles import ConnectionSettings
 from ami_console.protocol import Message
 from ami_console.ui.session import ConnectedInfo, Exchange, Session
-from ami_console.files.profiles import ConnectionSettings
 
 from .amiserver import Conn, ScriptedServer
 from .test_console_parts import capture_messages
@@ -90,7 +90,9 @@ def test_connect_learns_versions_and_actions():
         with Running(server) as running:
             info = running.info
             assert (info.greeting, info.ami_version, info.asterisk_version) == (
-                "Asterisk Call Manager/11.0.0", "11.0.0", "22.10.1",
+                "Asterisk Call Manager/11.0.0",
+                "11.0.0",
+                "22.10.1",
             )
             assert info.commands["Originate"] == "Originate a call."
             # The event that came with the login reaches the log first.

@@ -41,6 +41,7 @@ def storm_and_slow_answers(conn: Conn) -> None:
                 write(conn.answer(request, "Response: Success\nPing: Pong"))
             except OSError:
                 pass
+
         timer = threading.Timer(random.uniform(0.0, 0.05), answer)
         timer.daemon = True
         timer.start()
@@ -141,7 +142,9 @@ def test_a_fast_endless_list_ends_at_its_bound_in_items():
             exchange = running.session.send({"Action": "CoreShowChannels"})
             wait_until(lambda: not exchange.pending, timeout=10)
             assert len(exchange.items) == 2_000
-            assert exchange.response["Message"] == "Event list incomplete: over the 2000-item limit, 2000 items received"
+            assert (
+                exchange.response["Message"] == "Event list incomplete: over the 2000-item limit, 2000 items received"
+            )
 
 
 def test_a_reader_worker_that_dies_is_shown_as_a_lost_connection_in_the_console(tmp_path, monkeypatch):
@@ -159,8 +162,11 @@ def test_a_reader_worker_that_dies_is_shown_as_a_lost_connection_in_the_console(
         app = console(pbx, tmp_path)
 
         async def scenario(pilot) -> None:
-            await until(pilot, lambda: app.screen is app.console_screen and not app.connected and app.session is None,
-                        what="the lost connection")
+            await until(
+                pilot,
+                lambda: app.screen is app.console_screen and not app.connected and app.session is None,
+                what="the lost connection",
+            )
             banner = app.console_screen.banner
             assert banner.has_class("-shown") and "RuntimeError: reader bug" in str(banner.render())
             assert app.console_screen.header.state == "lost"

@@ -16,9 +16,7 @@ from .test_simulator_support import no_thread_leaks, pbx  # noqa: F401 (fixtures
 
 @pytest.fixture
 def ami(pbx: Simulator) -> Iterator[AMIClient]:
-    connection = AMIClient(
-        username=pbx.username, secret=pbx.secret, host=pbx.address, timeout=5, events="off"
-    )
+    connection = AMIClient(username=pbx.username, secret=pbx.secret, host=pbx.address, timeout=5, events="off")
     assert connection.connect(), connection.error
     yield connection
     connection.disconnect()
@@ -26,13 +24,9 @@ def ami(pbx: Simulator) -> Iterator[AMIClient]:
 
 def originate_wait(ami: AMIClient, pbx: Simulator, extension: str = "300") -> None:
     """A call to ``extension`` whose second half has reached its Wait(30)."""
-    answer = ami.action(
-        Action="Originate", Channel=f"Local/{extension}@demo", Application="Wait", Data="30"
-    )
+    answer = ami.action(Action="Originate", Channel=f"Local/{extension}@demo", Application="Wait", Data="30")
     assert answer["Message"] == "Originate successfully queued"
-    assert pbx.wait_until(
-        lambda p: any(c["application"] == "Wait" and c["name"].endswith(";2") for c in p.channels())
-    )
+    assert pbx.wait_until(lambda p: any(c["application"] == "Wait" and c["name"].endswith(";2") for c in p.channels()))
 
 
 def test_ping_core_settings_and_status(ami: AMIClient, pbx: Simulator) -> None:
@@ -105,26 +99,17 @@ def test_command_output_is_one_output_header_per_line(ami: AMIClient, pbx: Simul
         == "No such command 'no such command' (type 'core show help no such' for other possible commands)"
     )
     usage = ami.action(Action="Command", Command="manager show command")
-    assert usage["Response"] == "Error" and usage["Output"][0].startswith(
-        "Usage: manager show command"
-    )
+    assert usage["Response"] == "Error" and usage["Output"][0].startswith("Usage: manager show command")
     assert ami.action(Action="Command")["Message"] == "No command provided"
 
 
 def test_getvar_and_setvar(ami: AMIClient, pbx: Simulator) -> None:
-    assert (
-        ami.action(Action="Setvar", Variable="GREETING", Value="hello")["Message"] == "Variable Set"
-    )
+    assert ami.action(Action="Setvar", Variable="GREETING", Value="hello")["Message"] == "Variable Set"
     assert ami.action(Action="Getvar", Variable="GREETING")["Value"] == "hello"
-    assert (
-        ami.action(Action="Getvar", Variable="FOO", Channel="Local/nonexistent")["Message"]
-        == "No such channel"
-    )
+    assert ami.action(Action="Getvar", Variable="FOO", Channel="Local/nonexistent")["Message"] == "No such channel"
     originate_wait(ami, pbx)
     second = next(
-        c["Channel"]
-        for c in ami.action_list(Action="CoreShowChannels")[1][:-1]
-        if c["Channel"].endswith(";2")
+        c["Channel"] for c in ami.action_list(Action="CoreShowChannels")[1][:-1] if c["Channel"].endswith(";2")
     )
     assert ami.action(Action="Getvar", Channel=second, Variable="CALLTYPE")["Value"] == "wait30"
     assert ami.action(Action="Getvar", Channel=second, Variable="CALLERID(num)")["Value"] == ""
@@ -146,16 +131,12 @@ def test_core_show_channels_and_status_lists(ami: AMIClient, pbx: Simulator) -> 
     ]
     first, second = items[0], items[1]
     assert (first["Application"], first["ApplicationData"]) == ("Wait", "30")
-    assert (
-        second["Channel"] == first["Channel"][:-1] + "2" and second["Linkedid"] == first["Uniqueid"]
-    )
+    assert second["Channel"] == first["Channel"][:-1] + "2" and second["Linkedid"] == first["Uniqueid"]
     response, statuses = ami.action_list(Action="Status", Variables="CALLTYPE")
     assert response["Message"] == "Channel status will follow"
     assert [s.name for s in statuses] == ["Status", "Status", "StatusComplete"]
     assert statuses[-1]["Items"] == "2" and statuses[1]["Variable"] == "CALLTYPE=wait30"
-    assert (
-        ami.action(Action="Status", Channel="PJSIP/nobody-00000000")["Message"] == "No such channel"
-    )
+    assert ami.action(Action="Status", Channel="PJSIP/nobody-00000000")["Message"] == "No such channel"
 
 
 def test_hangup_by_name_and_by_pattern(ami: AMIClient, pbx: Simulator) -> None:
@@ -183,22 +164,15 @@ def test_redirect_moves_a_channel_in_the_dialplan(ami: AMIClient, pbx: Simulator
     originate_wait(ami, pbx)
     second = next(c["name"] for c in pbx.channels() if c["name"].endswith(";2"))
     ami.action(Action="Events", EventMask="on")
-    answer = ami.action(
-        Action="Redirect", Channel=second, Context="demo", Exten="200", Priority="1"
-    )
+    answer = ami.action(Action="Redirect", Channel=second, Context="demo", Exten="200", Priority="1")
     assert answer["Message"] == "Redirect successful"
-    assert pbx.wait_until(
-        lambda p: any(c["exten"] == "200" and c["application"] == "Echo" for c in p.channels())
-    )
+    assert pbx.wait_until(lambda p: any(c["exten"] == "200" and c["application"] == "Echo" for c in p.channels()))
     assert (
-        ami.action(Action="Redirect", Channel="nope", Context="demo", Exten="1", Priority="1")[
-            "Message"
-        ]
+        ami.action(Action="Redirect", Channel="nope", Context="demo", Exten="1", Priority="1")["Message"]
         == "Channel does not exist: nope"
     )
     assert (
-        ami.action(Action="Redirect", Channel=second, Context="demo", Exten="1")["Message"]
-        == "Priority not specified"
+        ami.action(Action="Redirect", Channel=second, Context="demo", Exten="1")["Message"] == "Priority not specified"
     )
 
 
@@ -209,10 +183,7 @@ def test_show_dialplan_lists_contexts_and_includes(ami: AMIClient) -> None:
     assert includes == {("default", "demo"), ("internal", "demo")}
     assert any(e.get("Priority") == "hint" and e["Application"] == "PJSIP/alice" for e in items)
     assert items[-1]["ListContexts"] == "3"
-    assert (
-        ami.action(Action="ShowDialPlan", Context="nowhere")["Message"]
-        == "Did not find context nowhere"
-    )
+    assert ami.action(Action="ShowDialPlan", Context="nowhere")["Message"] == "Did not find context nowhere"
 
 
 def test_queue_status_and_summary(ami: AMIClient) -> None:
@@ -232,10 +203,7 @@ def test_queue_status_and_summary(ami: AMIClient) -> None:
 
 
 def test_astdb_put_get_del(ami: AMIClient) -> None:
-    assert (
-        ami.action(Action="DBPut", Family="cf", Key="1001", Val="555")["Message"]
-        == "Updated database successfully"
-    )
+    assert ami.action(Action="DBPut", Family="cf", Key="1001", Val="555")["Message"] == "Updated database successfully"
     response, items = ami.action_list(Action="DBGet", Family="cf", Key="1001")
     assert response["Message"] == "Result will follow"
     assert [(e.name, e.get("Val")) for e in items] == [
@@ -246,12 +214,8 @@ def test_astdb_put_get_del(ami: AMIClient) -> None:
     ami.action(Action="DBPut", Family="cf", Key="1002", Val="666")
     _, tree = ami.action_list(Action="DBGetTree", Family="cf")
     assert [e.get("Key") for e in tree] == ["1001", "1002", None]
-    assert (
-        ami.action(Action="DBDel", Family="cf", Key="1001")["Message"] == "Key deleted successfully"
-    )
-    assert (
-        ami.action(Action="DBGet", Family="cf", Key="1001")["Message"] == "Database entry not found"
-    )
+    assert ami.action(Action="DBDel", Family="cf", Key="1001")["Message"] == "Key deleted successfully"
+    assert ami.action(Action="DBGet", Family="cf", Key="1001")["Message"] == "Database entry not found"
     assert ami.action(Action="DBPut", Family="cf")["Message"] == "No key specified"
 
 
@@ -265,10 +229,7 @@ def test_user_event_reaches_other_sessions(ami: AMIClient, pbx: Simulator) -> No
         event_callback=seen.append,
     )
     assert listener.connect()
-    assert (
-        ami.action(Action="UserEvent", UserEvent="Lunch", Where="canteen")["Message"]
-        == "Event Sent"
-    )
+    assert ami.action(Action="UserEvent", UserEvent="Lunch", Where="canteen")["Message"] == "Event Sent"
     listener.action(Action="Ping")
     event = next(e for e in seen if e.name == "UserEvent")
     assert (event["UserEvent"], event["Where"], event["Privilege"]) == (
@@ -284,10 +245,7 @@ def test_extension_state_follows_the_phone(ami: AMIClient, pbx: Simulator) -> No
     assert (idle["Hint"], idle["Status"], idle["StatusText"]) == ("PJSIP/bob", "0", "Idle")
     pbx.place_call("alice", "1002", ring=1000)
     assert pbx.wait_until(
-        lambda p: (
-            ami.action(Action="ExtensionState", Exten="1002", Context="internal")["StatusText"]
-            == "Ringing"
-        )
+        lambda p: ami.action(Action="ExtensionState", Exten="1002", Context="internal")["StatusText"] == "Ringing"
     )
     none = ami.action(Action="ExtensionState", Exten="100", Context="demo")
     assert (none["Status"], none["StatusText"]) == ("-1", "Unknown")
@@ -296,28 +254,17 @@ def test_extension_state_follows_the_phone(ami: AMIClient, pbx: Simulator) -> No
 
 def test_originate_errors(ami: AMIClient) -> None:
     assert ami.action(Action="Originate")["Message"] == "Channel not specified"
+    assert ami.action(Action="Originate", Channel="nochannel", Application="Wait")["Message"] == "Invalid channel"
     assert (
-        ami.action(Action="Originate", Channel="nochannel", Application="Wait")["Message"]
-        == "Invalid channel"
-    )
-    assert (
-        ami.action(
-            Action="Originate", Channel="Local/100@demo", Exten="999", Context="demo", Priority="1"
-        )["Message"]
+        ami.action(Action="Originate", Channel="Local/100@demo", Exten="999", Context="demo", Priority="1")["Message"]
         == "Extension does not exist."
     )
     assert (
         ami.action(Action="Originate", Channel="Local/100@demo", Exten="100")["Message"]
         == "Originate with 'Exten' requires 'Context' and 'Priority'"
     )
-    assert (
-        ami.action(Action="Originate", Channel="SIP/old", Application="Wait")["Message"]
-        == "Originate failed"
-    )
-    assert (
-        ami.action(Action="Originate", Channel="Local/999@demo", Application="Wait")["Message"]
-        == "Originate failed"
-    )
+    assert ami.action(Action="Originate", Channel="SIP/old", Application="Wait")["Message"] == "Originate failed"
+    assert ami.action(Action="Originate", Channel="Local/999@demo", Application="Wait")["Message"] == "Originate failed"
 
 
 def test_every_action_is_documented_in_asterisks_sections(ami: AMIClient) -> None:

@@ -45,9 +45,7 @@ def test_answered_phone_call_has_asterisks_event_sequence(pbx: Simulator) -> Non
     alice = pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
     until_idle(pbx, ami)
     bob = next(e["DestChannel"] for e in events if e.name == "DialBegin")
-    assert re.fullmatch(r"PJSIP/alice-[0-9a-f]{8}", alice) and re.fullmatch(
-        r"PJSIP/bob-[0-9a-f]{8}", bob
-    )
+    assert re.fullmatch(r"PJSIP/alice-[0-9a-f]{8}", alice) and re.fullmatch(r"PJSIP/bob-[0-9a-f]{8}", bob)
     assert call_events(events) == [
         ("Newchannel", alice),
         ("DeviceStateChange", "PJSIP/alice"),
@@ -104,11 +102,7 @@ def test_busy_and_unanswered_calls(pbx: Simulator) -> None:
     until_idle(pbx, ami)
     assert [e["DialStatus"] for e in events if e.name == "DialEnd"] == ["BUSY", "NOANSWER"]
     assert [e["Disposition"] for e in events if e.name == "Cdr"] == ["BUSY", "NO ANSWER"]
-    causes = [
-        (e["Channel"].split("-")[0], e["Cause"], e["Cause-txt"])
-        for e in events
-        if e.name == "Hangup"
-    ]
+    causes = [(e["Channel"].split("-")[0], e["Cause"], e["Cause-txt"]) for e in events if e.name == "Hangup"]
     assert causes == [
         ("PJSIP/bob", "17", "User busy"),
         ("PJSIP/alice", "17", "User busy"),
@@ -142,9 +136,7 @@ def test_async_originate_reports_success_and_failure(pbx: Simulator) -> None:
         Priority="1",
         Async="true",
     )
-    bad = ami.action(
-        Action="Originate", Channel="Local/999@demo", Application="Wait", Data="1", Async="yes"
-    )
+    bad = ami.action(Action="Originate", Channel="Local/999@demo", Application="Wait", Data="1", Async="yes")
     assert ok["Message"] == bad["Message"] == "Originate successfully queued"
     until_idle(pbx, ami)
     responses = {e.action_id: e for e in events if e.name == "OriginateResponse"}
@@ -161,9 +153,7 @@ def test_async_originate_reports_success_and_failure(pbx: Simulator) -> None:
         "Local/999@demo",
     )
     assert [e["UserEvent"] for e in events if e.name == "UserEvent"] == ["DemoEvent"]
-    assert [
-        e["State"] for e in events if e.get("Device") == "Local/999@demo"
-    ] == ["INVALID", "INVALID"]
+    assert [e["State"] for e in events if e.get("Device") == "Local/999@demo"] == ["INVALID", "INVALID"]
     ami.disconnect()
 
 
@@ -178,11 +168,7 @@ def test_originate_to_a_phone_and_click_to_call(pbx: Simulator) -> None:
         CallerID="Desk <100>",
     )
     assert answered["Message"] == "Originate successfully queued"
-    assert pbx.wait_until(
-        lambda p: any(
-            c["name"].startswith("PJSIP/bob") and c["state"] == "Up" for c in p.channels()
-        )
-    )
+    assert pbx.wait_until(lambda p: any(c["name"].startswith("PJSIP/bob") and c["state"] == "Up" for c in p.channels()))
     ami.action(Action="Ping")
     assert [e.name for e in events].count("BridgeEnter") == 2
     ami.action(Action="Hangup", Channel="/^PJSIP/")
@@ -207,9 +193,7 @@ def test_dialplan_time_is_real_time_scaled(no_thread_leaks: None) -> None:
             else None
         )
         ami.action(Action="Originate", Channel="Local/100@demo", Application="Echo")
-        assert simulator.wait_until(
-            lambda p: ami.action(Action="Ping") and "Hangup" in stamps, timeout=5
-        )
+        assert simulator.wait_until(lambda p: ami.action(Action="Ping") and "Hangup" in stamps, timeout=5)
         assert 0.45 <= stamps["Hangup"] - stamps["Wait"] < 1.0  # Wait(2) at a quarter of real time
         until_idle(simulator, ami)
         ami.disconnect()

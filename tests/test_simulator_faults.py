@@ -16,9 +16,7 @@ from .test_simulator_support import FAST, RawConnection, no_thread_leaks, pbx, r
 
 def connected(simulator: Simulator, **options) -> AMIClient:
     options.setdefault("timeout", 5)
-    ami = AMIClient(
-        username=simulator.username, secret=simulator.secret, host=simulator.address, **options
-    )
+    ami = AMIClient(username=simulator.username, secret=simulator.secret, host=simulator.address, **options)
     assert ami.connect(), ami.error
     return ami
 
@@ -44,10 +42,7 @@ def test_client_reports_a_drop_in_the_middle_of_a_message(pbx: Simulator) -> Non
     ami = connected(pbx)
     pbx.set_fault("drop")
     answer = ami.action(Action="Ping")
-    assert (
-        answer["Message"]
-        == "Reading from socket failed: connection closed by Asterisk in the middle of a message"
-    )
+    assert answer["Message"] == "Reading from socket failed: connection closed by Asterisk in the middle of a message"
     ami.close()
 
 
@@ -69,9 +64,7 @@ def test_garbage_comes_before_the_next_message(pbx: Simulator) -> None:
         pbx.set_fault("garbage")
         size = len(conn.data)
         assert conn.request("Action: Ping\nActionID: g")["Ping"] == "Pong"
-        assert bytes(conn.data[size:]).startswith(
-            DEFAULT_GARBAGE + b"Response: Success\r\nActionID: g\r\n"
-        )
+        assert bytes(conn.data[size:]).startswith(DEFAULT_GARBAGE + b"Response: Success\r\nActionID: g\r\n")
         assert conn.request("Action: Ping\nActionID: once")["Ping"] == "Pong"  # once per session
         assert DEFAULT_GARBAGE not in bytes(conn.data[size + len(DEFAULT_GARBAGE) :])
 
@@ -124,9 +117,7 @@ def test_storm_delivers_realistic_call_events_to_every_reader(pbx: Simulator) ->
     assert {"Newchannel", "Newexten", "DialBegin", "BridgeEnter", "Hangup"} <= names
     newchannel = next(m for m in seen if m.name == "Newchannel")
     assert len(newchannel.fields) == 16 and newchannel["Privilege"] == "call,all"
-    assert {m["Channel"] for m in seen if m.name == "Newchannel"} == {
-        m["Channel"] for m in seen if m.name == "Hangup"
-    }
+    assert {m["Channel"] for m in seen if m.name == "Newchannel"} == {m["Channel"] for m in seen if m.name == "Hangup"}
     assert "李小龙" in {m.get("CallerIDName") for m in seen}
     assert quiet.read_response(timeout=0.2) is None
     ami.disconnect()

@@ -41,9 +41,7 @@ def test_every_blank_line_ends_a_request() -> None:
 
 
 def test_header_lookup_is_asterisks() -> None:
-    (request,) = read(
-        [b"action:   Ping  \r\nACTIONID:x\nX-A : no\nVariable: a=1\r\nvariable: b=2\r\n\r\n"]
-    )
+    (request,) = read([b"action:   Ping  \r\nACTIONID:x\nX-A : no\nVariable: a=1\r\nvariable: b=2\r\n\r\n"])
     assert request.action == "Ping  "  # leading blanks go, trailing ones stay
     assert request.action_id == "x"
     assert request.header("X-A") == ""  # a space before the colon is not that header
@@ -57,9 +55,7 @@ def test_a_lone_cr_stays_in_the_line() -> None:
 
 
 def test_a_line_over_1024_bytes_spoils_its_request_only() -> None:
-    data = (
-        b"Action: Ping\r\nActionID: e9\r\nX-Long: " + b"A" * 3000 + b"\r\n\r\nAction: Ping\r\n\r\n"
-    )
+    data = b"Action: Ping\r\nActionID: e9\r\nX-Long: " + b"A" * 3000 + b"\r\n\r\nAction: Ping\r\n\r\n"
     for chunks in ([data], [data[i : i + 700] for i in range(0, len(data), 700)]):
         spoilt, good = read(chunks)
         assert spoilt.error == LINE_TOO_LONG and spoilt.action_id == "e9"

@@ -168,16 +168,10 @@ def test_manager_show_command_has_asterisks_sections_and_syntax(no_thread_leaks:
     assert [line for line in ours if line.startswith("[")] == titles
     syntax = real[real.index("[Syntax]") : real.index("[Arguments]")]
     assert ours[ours.index("[Syntax]") : ours.index("[Arguments]")] == syntax
-    argument_names = [
-        line for line in real[real.index("[Arguments]") :] if re.fullmatch(r"[A-Za-z]+", line)
-    ]
-    assert [
-        line for line in ours[ours.index("[Arguments]") :] if re.fullmatch(r"[A-Za-z]+", line)
-    ] == argument_names
+    argument_names = [line for line in real[real.index("[Arguments]") :] if re.fullmatch(r"[A-Za-z]+", line)]
+    assert [line for line in ours[ours.index("[Arguments]") :] if re.fullmatch(r"[A-Za-z]+", line)] == argument_names
     for title in ("[Privilege]", "[See Also]", "[Synopsis]"):
-        assert ours[ours.index(title) + 1].endswith(" ") == real[real.index(title) + 1].endswith(
-            " "
-        )
+        assert ours[ours.index(title) + 1].endswith(" ") == real[real.index(title) + 1].endswith(" ")
     assert ours[ours.index("[Privilege]") + 1] == "originate,all"
     assert ours[ours.index("[See Also]") + 1] == "OriginateResponse"
 

@@ -45,9 +45,7 @@ def test_admin_logs_in_and_out(pbx: Simulator, auth: str) -> None:
         ({"secret": "wrong"}, "md5"),
     ],
 )
-def test_failed_login_is_answered_after_the_delay_then_closed(
-    options: dict, auth: str, no_thread_leaks: None
-) -> None:
+def test_failed_login_is_answered_after_the_delay_then_closed(options: dict, auth: str, no_thread_leaks: None) -> None:
     with running(time_scale=0.05, auth_failure_delay=0.3) as simulator:
         ami = client(simulator, auth=auth, **options)
         started = time.monotonic()
@@ -66,9 +64,11 @@ def test_failed_logins_are_security_events_for_other_sessions(pbx: Simulator) ->
     assert not client(pbx, secret="wrong", auth="md5").connect()
     watcher.action(Action="Ping")
     names = [e.name for e in events]
-    assert [
-        n for n in names if n not in ("FullyBooted", "SuccessfulAuth")
-    ] == ["InvalidPassword", "InvalidAccountID", "ChallengeResponseFailed"]
+    assert [n for n in names if n not in ("FullyBooted", "SuccessfulAuth")] == [
+        "InvalidPassword",
+        "InvalidAccountID",
+        "ChallengeResponseFailed",
+    ]
     invalid = next(e for e in events if e.name == "InvalidAccountID")
     assert invalid["AccountID"] == "nobody" and invalid["Privilege"] == "security,all"
     watcher.disconnect()
@@ -108,9 +108,7 @@ def test_unauthenticated_connection_is_closed_after_the_auth_timeout(no_thread_l
 def test_request_reading_quirks(pbx: Simulator) -> None:
     with RawConnection((pbx.host, pbx.port)) as conn:
         conn.login(events="off")
-        assert (
-            conn.request("action: ping\nactionid: lower")["Ping"] == "Pong"
-        )  # names any case, LF only
+        assert conn.request("action: ping\nactionid: lower")["Ping"] == "Pong"  # names any case, LF only
         assert conn.request("Action:Ping\nActionID:tight")["Ping"] == "Pong"
         spaced = conn.request("Action:    Ping   \nActionID: spaced")
         assert (
@@ -137,10 +135,7 @@ def test_each_session_has_its_own_event_mask(pbx: Simulator) -> None:
     for ami in (off, call, on):
         assert ami.connect()
     assert (
-        on.action(Action="Originate", Channel="Local/100@demo", Application="Wait", Data="1")[
-            "Response"
-        ]
-        == "Success"
+        on.action(Action="Originate", Channel="Local/100@demo", Application="Wait", Data="1")["Response"] == "Success"
     )
     assert pbx.wait_until(lambda p: not p.channels(), timeout=5)
     for ami in (off, call, on):
@@ -161,10 +156,7 @@ def test_filters_include_and_exclude(pbx: Simulator) -> None:
     first = client(pbx, event_callback=only_new.append)
     second = client(pbx, event_callback=no_dialplan.append)
     assert first.connect() and second.connect()
-    assert (
-        first.action(Action="Filter", Operation="Add", Filter="Event: Newchannel")["Message"]
-        == "Success"
-    )
+    assert first.action(Action="Filter", Operation="Add", Filter="Event: Newchannel")["Message"] == "Success"
     added = second.action(
         Action="Filter",
         Operation="Add",
@@ -174,10 +166,7 @@ def test_filters_include_and_exclude(pbx: Simulator) -> None:
     assert added["Response"] == "Success"
     bad = second.action(Action="Filter", Operation="Add", Filter="XX[X")
     assert bad["Message"] == "Filter did not compile.  Check the syntax of the filter given."
-    assert (
-        second.action(Action="Filter", Operation="Remove", Filter="x")["Message"]
-        == "Unknown operation"
-    )
+    assert second.action(Action="Filter", Operation="Remove", Filter="x")["Message"] == "Unknown operation"
     only_new.clear()
     no_dialplan.clear()
     first.action(Action="Originate", Channel="Local/100@demo", Application="Wait", Data="1")
@@ -222,9 +211,7 @@ def test_requests_are_logged_per_session(pbx: Simulator) -> None:
     log = pbx.session_logs()[-1]
     assert log.username == "admin"
     assert [m["Action"] for m in log.requests] == ["Login", "Ping", "Logoff"]
-    assert pbx.received[-1].startswith(
-        b"Action: Login\r\nActionID: 1\r\nUsername: admin\r\nSecret: adminpass\r\n\r\n"
-    )
+    assert pbx.received[-1].startswith(b"Action: Login\r\nActionID: 1\r\nUsername: admin\r\nSecret: adminpass\r\n\r\n")
 
 
 # -- lifecycle ---------------------------------------------------------------------------------

@@ -54,9 +54,7 @@ def test_runs_until_stopped_and_says_where_and_how_to_log_in(no_thread_leaks: No
         assert where is not None, out.getvalue()
         assert "boss / s3cret" in out.getvalue() and "monitor / monpass" in out.getvalue()
         assert "seed 4" in out.getvalue()
-        ami = AMIClient(
-            username="boss", secret="s3cret", host=f"127.0.0.1:{where.group(1)}", timeout=5
-        )
+        ami = AMIClient(username="boss", secret="s3cret", host=f"127.0.0.1:{where.group(1)}", timeout=5)
         assert ami.connect(), ami.error
         assert ami.action(Action="Ping")["Ping"] == "Pong"
         ami.disconnect()
@@ -67,9 +65,7 @@ def test_runs_until_stopped_and_says_where_and_how_to_log_in(no_thread_leaks: No
     assert out.getvalue().endswith("Demo PBX stopped.\n")
 
 
-def test_a_busy_port_is_reported_with_exit_code_1(
-    pbx: Simulator, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_busy_port_is_reported_with_exit_code_1(pbx: Simulator, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--port", str(pbx.port)], out=io.StringIO()) == 1
     assert f"cannot listen on 127.0.0.1:{pbx.port}" in capsys.readouterr().err
 

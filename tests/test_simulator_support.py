@@ -119,13 +119,9 @@ class RawConnection:
         assert self.wait_for(answered, timeout), f"no response to {text!r}"
         return found[-1]
 
-    def login(
-        self, username: str = "admin", secret: str = "adminpass", events: str = ""
-    ) -> Message:
+    def login(self, username: str = "admin", secret: str = "adminpass", events: str = "") -> Message:
         extra = f"\nEvents: {events}" if events else ""
-        response = self.request(
-            f"Action: Login\nUsername: {username}\nSecret: {secret}{extra}\nActionID: login"
-        )
+        response = self.request(f"Action: Login\nUsername: {username}\nSecret: {secret}{extra}\nActionID: login")
         assert response["Message"] == "Authentication accepted"
         return response
 
@@ -176,9 +172,7 @@ class Normaliser:
             return "<volatile>"
         if ID_HEADERS.match(key) or key == "UniqueID":
             return value if value in ("<unknown>", "none", "") else self._id(value)
-        return CHANNEL_SEQ.sub(
-            lambda m: "-" + self.seqs.setdefault(m.group(1), f"<seq{len(self.seqs)}>"), value
-        )
+        return CHANNEL_SEQ.sub(lambda m: "-" + self.seqs.setdefault(m.group(1), f"<seq{len(self.seqs)}>"), value)
 
     def message(self, message: Message) -> tuple[tuple[str, str], ...]:
         return tuple((key, self.value(key, value)) for key, value in message.fields)

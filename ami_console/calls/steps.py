@@ -20,8 +20,18 @@ __all__ = ["ChannelTrace", "StepBuilder", "TraceStep", "header_value"]
 
 _UNKNOWN = ("", "<unknown>")
 # Events that add nothing to a call's story; counted, not shown.
-_QUIET = {"NewCallerid", "NewConnectedLine", "DeviceStateChange", "ExtensionStatus",
-          "BridgeCreate", "BridgeDestroy", "Cel", "NewAccountCode", "RTCPSent", "RTCPReceived"}
+_QUIET = {
+    "NewCallerid",
+    "NewConnectedLine",
+    "DeviceStateChange",
+    "ExtensionStatus",
+    "BridgeCreate",
+    "BridgeDestroy",
+    "Cel",
+    "NewAccountCode",
+    "RTCPSent",
+    "RTCPReceived",
+}
 
 
 def header_value(message: Message, name: str) -> str:
@@ -144,8 +154,17 @@ class StepBuilder:
 
     def newstate(self, at: float | None, m: Message) -> None:
         state = _get(m, "ChannelStateDesc")
-        self.step(self.channel(m), TraceStep(at, "state", f"state {state}", note=words.channel_state(state),
-                                             tone="good" if state == "Up" else "", message=m))
+        self.step(
+            self.channel(m),
+            TraceStep(
+                at,
+                "state",
+                f"state {state}",
+                note=words.channel_state(state),
+                tone="good" if state == "Up" else "",
+                message=m,
+            ),
+        )
 
     def dial_begin(self, at: float | None, m: Message) -> None:
         caller, dest = self.channel(m), self.channel(m, "Dest")
@@ -162,15 +181,31 @@ class StepBuilder:
     def dial_state(self, at: float | None, m: Message) -> None:
         status = _get(m, "DialStatus")
         target = self.channel(m) or self.channel(m, "Dest")
-        self.step(target, TraceStep(at, "dial", f"dial {status or 'state'}: {_get(m, 'DestChannel')}",
-                                    note=words.dial_status(status), message=m))
+        self.step(
+            target,
+            TraceStep(
+                at,
+                "dial",
+                f"dial {status or 'state'}: {_get(m, 'DestChannel')}",
+                note=words.dial_status(status),
+                message=m,
+            ),
+        )
 
     def dial_end(self, at: float | None, m: Message) -> None:
         status = _get(m, "DialStatus")
         target = self.channel(m) or self.channel(m, "Dest")
-        self.step(target, TraceStep(at, "dial", f"dial result {status}: {_get(m, 'DestChannel')}",
-                                    note=words.dial_status(status),
-                                    tone="good" if status == "ANSWER" else "bad", message=m))
+        self.step(
+            target,
+            TraceStep(
+                at,
+                "dial",
+                f"dial result {status}: {_get(m, 'DestChannel')}",
+                note=words.dial_status(status),
+                tone="good" if status == "ANSWER" else "bad",
+                message=m,
+            ),
+        )
 
     def bridge_enter(self, at: float | None, m: Message) -> None:
         chan, bridge = self.channel(m), _get(m, "BridgeUniqueid")
@@ -194,12 +229,15 @@ class StepBuilder:
     def local_bridge(self, at: float | None, m: Message) -> None:
         one, two = self.channel(m, "LocalOne"), self.channel(m, "LocalTwo")
         note = "Asterisk may optimise the pair away" if _get(m, "LocalOptimization").lower() == "yes" else ""
-        self.step(one, TraceStep(at, "bridge", f"Local halves joined: ⇄ {two.name if two else '?'}",
-                                 _where(m), note, message=m))
+        self.step(
+            one,
+            TraceStep(at, "bridge", f"Local halves joined: ⇄ {two.name if two else '?'}", _where(m), note, message=m),
+        )
 
     def user_event(self, at: float | None, m: Message) -> None:
-        self.step(self.channel(m), TraceStep(at, "user", f"UserEvent {_get(m, 'UserEvent')}",
-                                             note=summarize(m)[2], message=m))
+        self.step(
+            self.channel(m), TraceStep(at, "user", f"UserEvent {_get(m, 'UserEvent')}", note=summarize(m)[2], message=m)
+        )
 
     def hangup_request(self, at: float | None, m: Message) -> None:
         note = f"cause {cause}" if (cause := _get(m, "Cause")) else ""
@@ -209,14 +247,25 @@ class StepBuilder:
         cause, text = _get(m, "Cause"), _get(m, "Cause-txt")
         what = f"hung up: cause {cause or '?'}" + (f" {text}" if text else "")
         note = words.hangup_cause(cause, named=not text)
-        self.step(self.channel(m), TraceStep(at, "hangup", what, note=note,
-                                             tone="" if words.is_normal_cause(cause) else "bad", message=m))
+        self.step(
+            self.channel(m),
+            TraceStep(at, "hangup", what, note=note, tone="" if words.is_normal_cause(cause) else "bad", message=m),
+        )
 
     def originate_response(self, at: float | None, m: Message) -> None:
         response, reason = _get(m, "Response"), _get(m, "Reason")
         note = f"reason {reason}: {words.originate_reason(reason)}" if reason else ""
-        self.step(self.channel(m), TraceStep(at, "originate", f"originate result: {response}", note=note,
-                                             tone="good" if response == "Success" else "bad", message=m))
+        self.step(
+            self.channel(m),
+            TraceStep(
+                at,
+                "originate",
+                f"originate result: {response}",
+                note=note,
+                tone="good" if response == "Success" else "bad",
+                message=m,
+            ),
+        )
 
     def cdr(self, at: float | None, m: Message) -> None:
         disposition = _get(m, "Disposition")
@@ -224,8 +273,9 @@ class StepBuilder:
         what = f"{_get(m, 'Channel')}: {source} → {destination}  {disposition}"
         last = f"{_get(m, 'LastApplication')}({m.header('LastData') or ''})"
         note = f"{_get(m, 'Duration') or '?'} s, billable {_get(m, 'BillableSeconds') or '?'} s, last {last}"
-        self.records.append(TraceStep(at, "record", what, note=note,
-                                      tone="good" if disposition == "ANSWERED" else "bad", message=m))
+        self.records.append(
+            TraceStep(at, "record", what, note=note, tone="good" if disposition == "ANSWERED" else "bad", message=m)
+        )
 
 
 _HANDLERS = {

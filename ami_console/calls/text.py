@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ami_console.calls.steps import TraceStep
 from ami_console.calls.trace import CallTrace
 from ami_console.printable import clean
-from ami_console.calls.steps import TraceStep
 
 __all__ = ["TraceLine", "trace_lines", "trace_text"]
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ami_console.protocol import Message
-from ami_console.events.timed import EventLike, TimedEvent, as_timed
 from ami_console.calls.steps import ChannelTrace, StepBuilder, TraceStep, header_value
+from ami_console.events.timed import EventLike, TimedEvent, as_timed
+from ami_console.protocol import Message
 
 __all__ = [
     "CallFilter",
@@ -150,8 +150,9 @@ class CallTrace:
         for record in self.records:
             if record.message is not None and (disposition := _get(record.message, "Disposition")):
                 return disposition
-        ends = [s.message for c in self.channels for s in c.steps
-                if s.message is not None and s.message.name == "DialEnd"]
+        ends = [
+            s.message for c in self.channels for s in c.steps if s.message is not None and s.message.name == "DialEnd"
+        ]
         return _get(ends[-1], "DialStatus") if ends else ""
 
 
@@ -187,5 +188,4 @@ def build_trace(events: Sequence[EventLike], key: str | None = None) -> CallTrac
     for at, (_, message) in zip(times, timed):
         builder.add(None if at is None or start is None else at - start, message)
     duration = (max(known) - start) if known and start is not None else None
-    return CallTrace(index.root(key), start, duration, builder.channels,
-                     builder.records, len(timed), builder.quiet)
+    return CallTrace(index.root(key), start, duration, builder.channels, builder.records, len(timed), builder.quiet)

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ami_console.events.timed import EventLike, TimedEvent, as_timed
 from ami_console.files.atomic import atomic_writer
 from ami_console.protocol import MASK, Message, Parser, ProtocolError, mask_secrets, parse_greeting
-from ami_console.events.timed import EventLike, TimedEvent, as_timed
 
 __all__ = [
     "DEFAULT_READ_LIMIT",
@@ -61,8 +61,11 @@ def write_jsonl(path: Path, events: Iterable[EventLike]) -> int:
     with atomic_writer(path) as file:
         for item in events:
             at, message = as_timed(item)
-            data: dict[str, Any] = {"seq": getattr(item, "seq", count + 1), "at": at,
-                                    "fields": [list(pair) for pair in message.fields]}
+            data: dict[str, Any] = {
+                "seq": getattr(item, "seq", count + 1),
+                "at": at,
+                "fields": [list(pair) for pair in message.fields],
+            }
             if message.lines != [f"{k}: {v}" for k, v in message.fields]:
                 data["lines"] = message.lines
             line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -111,7 +114,7 @@ def read_events(path: Path, limit: int = DEFAULT_READ_LIMIT) -> ReadResult:
     """
     with open(path, "rb") as file:
         start = file.read(CHUNK)
-        text = start[len(_BOM):] if start.startswith(_BOM) else start
+        text = start[len(_BOM) :] if start.startswith(_BOM) else start
         if text.lstrip().startswith(b"{"):
             return _read_jsonl(file, text, limit)
         return _read_raw(file, text, limit)

@@ -30,6 +30,7 @@ class FollowedCall(Protocol):
 
     def matches(self, message: Message) -> bool: ...
 
+
 _EVENT_NAME = re.compile(r"^[A-Z*?][A-Za-z0-9_*?\-]*$")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')  # a quoted phrase (closed or still being typed), or a word
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, deque
+
 from ami_console.events.filter import EventFilter
 from ami_console.events.timed import LoggedEvent
 from ami_console.protocol import Message

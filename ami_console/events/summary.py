@@ -43,15 +43,33 @@ def category(name: str) -> str:
         return CATEGORIES[name]
     if name.startswith("Queue") or name.startswith("Agent"):
         return "queue"
-    if name in ("SuccessfulAuth", "FailedACL", "InvalidAccountID", "InvalidPassword",
-                "ChallengeSent", "RequestNotAllowed", "RequestBadFormat", "SessionLimit"):
+    if name in (
+        "SuccessfulAuth",
+        "FailedACL",
+        "InvalidAccountID",
+        "InvalidPassword",
+        "ChallengeSent",
+        "RequestNotAllowed",
+        "RequestBadFormat",
+        "SessionLimit",
+    ):
         return "security"
     return "other"
 
 
 def _channel(message: Message) -> str:
-    for key in ("Channel", "DestChannel", "LocalOneChannel", "Device", "Interface", "Queue",
-                "Hint", "BridgeUniqueid", "Peer", "Endpoint"):
+    for key in (
+        "Channel",
+        "DestChannel",
+        "LocalOneChannel",
+        "Device",
+        "Interface",
+        "Queue",
+        "Hint",
+        "BridgeUniqueid",
+        "Peer",
+        "Endpoint",
+    ):
         value = message.header(key)
         if value:
             return value
@@ -85,8 +103,10 @@ def _details(message: Message) -> str:
         text = get("Cause-txt")
         return f"{cause} {text}" if text else cause
     if name == "Cdr":
-        return (f"{get('Source', '')} → {get('Destination', '')}  {get('Disposition', '')}  "
-                f"{get('BillableSeconds', '')} s  {get('LastApplication', '')}({get('LastData', '')})")
+        return (
+            f"{get('Source', '')} → {get('Destination', '')}  {get('Disposition', '')}  "
+            f"{get('BillableSeconds', '')} s  {get('LastApplication', '')}({get('LastData', '')})"
+        )
     if name == "UserEvent":
         extra = [f"{k}={v}" for k, v in message.fields[1:] if k not in _SNAPSHOT]
         return "  ".join(extra)
@@ -106,10 +126,30 @@ def _details(message: Message) -> str:
 
 # The channel snapshot every call event repeats; the summary leaves it out.
 _SNAPSHOT = {
-    "Event", "Privilege", "Channel", "ChannelState", "ChannelStateDesc", "CallerIDNum",
-    "CallerIDName", "ConnectedLineNum", "ConnectedLineName", "Language", "AccountCode",
-    "Context", "Exten", "Priority", "Uniqueid", "Linkedid", "EventTV", "Severity",
-    "Service", "EventVersion", "SessionID", "LocalAddress", "RemoteAddress", "SessionTV",
+    "Event",
+    "Privilege",
+    "Channel",
+    "ChannelState",
+    "ChannelStateDesc",
+    "CallerIDNum",
+    "CallerIDName",
+    "ConnectedLineNum",
+    "ConnectedLineName",
+    "Language",
+    "AccountCode",
+    "Context",
+    "Exten",
+    "Priority",
+    "Uniqueid",
+    "Linkedid",
+    "EventTV",
+    "Severity",
+    "Service",
+    "EventVersion",
+    "SessionID",
+    "LocalAddress",
+    "RemoteAddress",
+    "SessionTV",
 }
 
 

@@ -8,7 +8,6 @@ tests often have bare messages. The export and the call trace take any of these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from ami_console.protocol import Message
 
@@ -24,9 +23,10 @@ class LoggedEvent:
     message: Message
     size: int = 0  # what it counts against the store's byte bound
 
+
 #: An event and when it arrived (wall-clock seconds), ``None`` when unknown.
-TimedEvent = tuple[Union[float, None], Message]
-EventLike = Union[LoggedEvent, TimedEvent, Message]
+TimedEvent = tuple[float | None, Message]
+EventLike = LoggedEvent | TimedEvent | Message
 
 
 def as_timed(item: EventLike) -> TimedEvent:

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ami_console.files.atomic import atomic_writer
-from ami_console.protocol import MASK, Message, mask_secrets
 from ami_console.files.profiles import data_dir
+from ami_console.protocol import MASK, Message, mask_secrets
 
 __all__ = ["History", "HistoryEntry", "key_fields"]
 
@@ -44,13 +44,31 @@ MAX_LINE = 1 << 20  # a longer line is not ours: skipped unread
 
 # The headers that say most about an action, best first; the rest follow in order.
 _TELLING = [
-    "channel", "command", "exten", "context", "application", "data", "variable", "value",
-    "queue", "interface", "family", "key", "val", "userevent", "username", "extrachannel",
-    "device", "mailbox", "filter", "eventmask", "endpoint", "id",
+    "channel",
+    "command",
+    "exten",
+    "context",
+    "application",
+    "data",
+    "variable",
+    "value",
+    "queue",
+    "interface",
+    "family",
+    "key",
+    "val",
+    "userevent",
+    "username",
+    "extrachannel",
+    "device",
+    "mailbox",
+    "filter",
+    "eventmask",
+    "endpoint",
+    "id",
 ]
 # Headers that rarely tell entries apart: shown only when nothing else is there.
-_DULL = {"async", "timeout", "priority", "callerid", "codecs", "earlymedia", "account",
-         "channelid", "otherchannelid"}
+_DULL = {"async", "timeout", "priority", "callerid", "codecs", "earlymedia", "account", "channelid", "otherchannelid"}
 
 
 def key_fields(fields: list[tuple[str, str]], limit: int = 3, width: int = 28) -> str:
@@ -117,11 +135,17 @@ class HistoryEntry:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "v": VERSION, "at": self.at, "server": self.server, "user": self.username,
-            "action": self.action, "fields": [list(p) for p in self.fields],
+            "v": VERSION,
+            "at": self.at,
+            "server": self.server,
+            "user": self.username,
+            "action": self.action,
+            "fields": [list(p) for p in self.fields],
             "status": self.status,
             "response": [list(p) for p in self.response.fields] if self.response else None,
-            "elapsed_ms": self.elapsed_ms, "action_id": self.action_id, "items": self.items,
+            "elapsed_ms": self.elapsed_ms,
+            "action_id": self.action_id,
+            "items": self.items,
         }
         if self.response_truncated:
             data["response_truncated"] = True

@@ -11,10 +11,10 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+import tomli_w
 from platformdirs import user_config_dir, user_data_dir
 
 from ami_console.files.atomic import write_atomic
-import tomli_w
 
 __all__ = [
     "ConnectionSettings",
@@ -100,5 +100,7 @@ class Profiles:
 
     def _write(self, profiles: dict[str, ConnectionSettings]) -> None:
         tables = {name: settings.profile() for name, settings in sorted(profiles.items())}
-        text = "# ami-console connection profiles. Secrets are never stored here.\n\n" + tomli_w.dumps({"profiles": tables})
+        text = "# ami-console connection profiles. Secrets are never stored here.\n\n" + tomli_w.dumps(
+            {"profiles": tables}
+        )
         write_atomic(self.path, text.encode("utf-8", "replace"))

@@ -49,10 +49,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ami_console.files.atomic import write_atomic
-from ami_console.protocol import MASK, mask_secrets
-from ami_console.files.profiles import config_dir
 import tomli_w
+
+from ami_console.files.atomic import write_atomic
+from ami_console.files.profiles import config_dir
+from ami_console.protocol import MASK, mask_secrets
 
 __all__ = [
     "ACTIONS_DIR_ENV",
@@ -108,7 +109,11 @@ class SavedAction:
     def to_toml(self) -> str:
         """The file's text: the header comment, then tomli-w's TOML, which ``tomllib`` reads
         back unchanged (lone surrogates, which no UTF-8 file can hold, become U+FFFD)."""
-        about = {"name": text_only(self.name), "description": text_only(self.description), "action": text_only(self.action)}
+        about = {
+            "name": text_only(self.name),
+            "description": text_only(self.description),
+            "action": text_only(self.action),
+        }
         rows = [{"key": text_only(r.key), "value": text_only(r.value), "enabled": r.enabled} for r in self.fields]
         # A description with line breaks reads best as a multi-line string, but there
         # tomli-w would write CR LF as a bare LF (as TOML reads it back): not for one with CR.
@@ -142,7 +147,7 @@ def parse_saved_action(text: str, path: Path | None = None) -> SavedAction:
         raise SavedActionError(f"{where}: not valid TOML ({exc})") from None
     action = data.get("action")
     if not isinstance(action, str) or not action.strip():
-        raise SavedActionError(f"{where}: no action (add a line like action = \"Ping\")")
+        raise SavedActionError(f'{where}: no action (add a line like action = "Ping")')
     name = data.get("name", path.stem if path else "")
     description = data.get("description", "")
     if not isinstance(name, str) or not name.strip() or not isinstance(description, str):

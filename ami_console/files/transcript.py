@@ -52,7 +52,7 @@ class Transcript:
         how many were passed over: a screen keeping up with a storm shows the latest."""
         with self._lock:
             total = self.count
-            new = list(self._entries)[-(total - count):] if total > count else []
+            new = list(self._entries)[-(total - count) :] if total > count else []
         lines = []
         if most is not None and len(new) > most:
             lines.append(f"--- {len(new) - most:,} messages passed over to keep up")

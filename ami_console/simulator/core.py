@@ -75,9 +75,7 @@ class ServerCore:
 
     # -- logs -----------------------------------------------------------------------------
     def open_log(self, session: Session) -> SessionLog:
-        log = SessionLog(
-            session.number, (str(session.remote[0]), int(session.remote[1])), time.time()
-        )
+        log = SessionLog(session.number, (str(session.remote[0]), int(session.remote[1])), time.time())
         with self.logs_lock:
             self.logs.append(log)
         return log

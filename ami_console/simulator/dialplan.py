@@ -91,9 +91,7 @@ class Queue:
 
 
 def _ext(name: str, start_line: int, *steps: tuple[str, str]) -> Extension:
-    return Extension(
-        name, [Priority(i + 1, app, data, start_line + i) for i, (app, data) in enumerate(steps)]
-    )
+    return Extension(name, [Priority(i + 1, app, data, start_line + i) for i, (app, data) in enumerate(steps)])
 
 
 def _phone_ext(number: str, endpoint: str, line: int) -> Extension:

@@ -35,9 +35,7 @@ def varset(chan: Channel | None, variable: str, value: str) -> Event:
 
 
 def newcallerid(chan: Channel) -> Event:
-    return channel_event(
-        "NewCallerid", chan, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")]
-    )
+    return channel_event("NewCallerid", chan, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")])
 
 
 def newconnectedline(chan: Channel) -> Event:

@@ -109,12 +109,8 @@ def local_pair(
     second_id = uniqueids[1] or pbx.new_uniqueid()
     linkedid = caller.linkedid if caller is not None else first_id
     device = f"Local/{exten}@{context}"
-    one = Channel(
-        base + ";1", first_id, linkedid, "Local", context, exten, state=DOWN, device=device
-    )
-    two = Channel(
-        base + ";2", second_id, linkedid, "Local", context, exten, state=RING, device=device
-    )
+    one = Channel(base + ";1", first_id, linkedid, "Local", context, exten, state=DOWN, device=device)
+    two = Channel(base + ";2", second_id, linkedid, "Local", context, exten, state=RING, device=device)
     one.peer, two.peer = two, one
     for chan in (one, two):
         if caller is not None:
@@ -149,9 +145,7 @@ def fail_local_pair(pbx: PBX, one: Channel, two: Channel) -> None:
 async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -> OriginateResult:
     exten, _, context = resource.partition("@")
     context = context.split("/")[0] or "default"
-    one, two = local_pair(
-        pbx, exten, context, uniqueids=(request.channel_id, request.other_channel_id)
-    )
+    one, two = local_pair(pbx, exten, context, uniqueids=(request.channel_id, request.other_channel_id))
     one.appl, one.data = "AppDial2", "(Outgoing Line)"
     pbx.publish(events.newexten(one, one.appl, one.data))
     if request.caller_num is not None or request.caller_name is not None:

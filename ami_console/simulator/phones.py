@@ -47,9 +47,7 @@ def take_outcome(pbx: PBX, endpoint: str, *, busy: bool = False) -> Outcome:
     return scripted if scripted is not None else Outcome()
 
 
-def new_phone_channel(
-    pbx: PBX, endpoint: Endpoint, *, linkedid: str | None = None, exten: str = "s"
-) -> Channel:
+def new_phone_channel(pbx: PBX, endpoint: Endpoint, *, linkedid: str | None = None, exten: str = "s") -> Channel:
     """An outgoing channel to a phone (not yet announced: the caller publishes Newchannel
     once its caller ID is set)."""
     uniqueid = pbx.new_uniqueid()

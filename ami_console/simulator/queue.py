@@ -73,9 +73,7 @@ def _leave(pbx: PBX, queue: Queue, chan: Channel, *, abandoned: bool, joined: fl
     pbx.publish(events.queue_caller_event("QueueCallerLeave", chan, fields))
 
 
-async def _ring_member(
-    pbx: PBX, chan: Channel, queue: Queue, member: QueueMember, joined: float
-) -> str | None:
+async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMember, joined: float) -> str | None:
     exten, _, context = member.interface.partition("/")[2].partition("@")
     one, two = local_pair(pbx, exten, context, caller=chan)
     one.appl, one.data = "AppQueue", "(Outgoing Line)"
@@ -104,9 +102,7 @@ async def _ring_member(
         if not one.dead:
             pbx.publish(events.dial_end(chan, one, "CANCEL" if chan.interrupted else "NOANSWER"))
             ring_time = [("RingTime", int(time.monotonic() - rang))]
-            pbx.publish(
-                events.agent_event("AgentRingNoAnswer", chan, one, [*member_fields, *ring_time])
-            )
+            pbx.publish(events.agent_event("AgentRingNoAnswer", chan, one, [*member_fields, *ring_time]))
             end_channel(pbx, one, "outside")
         return None
     pbx.publish(events.dial_end(chan, one, "ANSWER"))

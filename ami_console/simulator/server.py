@@ -159,9 +159,7 @@ class Simulator:
         pbx = PBX(time_scale=self.time_scale, seed=self.seed)
         core = ServerCore(pbx, self.users, calls_per_minute=self._calls_per_minute, **self._options)
         try:
-            server = await loop.create_server(
-                core.new_session, self.host, self._requested_port, reuse_address=True
-            )
+            server = await loop.create_server(core.new_session, self.host, self._requested_port, reuse_address=True)
         except OSError as exc:
             self._startup_error = exc
             return

@@ -227,9 +227,7 @@ class Session(asyncio.Protocol):
         category = event.category
         if (self.readperm & category) != category or (self.send_events & category) != category:
             return
-        if (self.includes or self.excludes) and not passes(
-            self.includes, self.excludes, event.name, event.text
-        ):
+        if (self.includes or self.excludes) and not passes(self.includes, self.excludes, event.name, event.text):
             return
         self.deliver(event.encoded())
 
@@ -250,9 +248,7 @@ class Session(asyncio.Protocol):
             self.write(b"".join(pending))
 
     # -- security events ------------------------------------------------------------------
-    def security(
-        self, name: str, specific: wire.Fields = (), *, account: str | None = None
-    ) -> None:
+    def security(self, name: str, specific: wire.Fields = (), *, account: str | None = None) -> None:
         family = "IPV6" if ":" in self.local[0] else "IPV4"
         session_tv = self.login_time if self.login_time else 0.0
         self.pbx.publish(

@@ -46,9 +46,7 @@ def port_number(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(
-            f"must be a port number from 1 to 65535 (0 picks a free port), not {text!r}"
-        )
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535 (0 picks a free port), not {text!r}")
     return port
 
 
@@ -85,12 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=5038,
         help="TCP port; 0 picks a free one (default: %(default)s)",
     )
-    parser.add_argument(
-        "--user", default=DEMO_USERNAME, help="administrator's user name (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--secret", default=DEMO_SECRET, help="administrator's secret (default: %(default)s)"
-    )
+    parser.add_argument("--user", default=DEMO_USERNAME, help="administrator's user name (default: %(default)s)")
+    parser.add_argument("--secret", default=DEMO_SECRET, help="administrator's secret (default: %(default)s)")
     parser.add_argument(
         "--calls-per-minute",
         type=float,
@@ -125,23 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive(int),
         default=AUTH_LIMIT,
         metavar="N",
-        help="connections that may wait to log in at once; more are closed at once "
-        "(default: %(default)s)",
+        help="connections that may wait to log in at once; more are closed at once (default: %(default)s)",
     )
     parser.add_argument(
         "--write-timeout",
         type=positive(float),
         default=WRITE_TIMEOUT,
         metavar="SECONDS",
-        help="drop a client that reads none of its waiting output for this long "
-        "(default: %(default)s)",
+        help="drop a client that reads none of its waiting output for this long (default: %(default)s)",
     )
     return parser
 
 
-def main(
-    argv: list[str] | None = None, *, out: TextIO | None = None, stop: threading.Event | None = None
-) -> int:
+def main(argv: list[str] | None = None, *, out: TextIO | None = None, stop: threading.Event | None = None) -> int:
     """Run until Ctrl+C (or until ``stop`` is set: tests use that). Returns an exit code."""
     out = out or sys.stdout
     args = build_parser().parse_args(argv)

@@ -19,19 +19,19 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ami_console.actiondocs import parse_action_doc
-from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
 from ami_console.events.export import ReadResult, read_events
+from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
+from ami_console.files.history import History
+from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.files.saved import SavedActions
+from ami_console.files.transcript import Transcript
 from ami_console.printable import clean, clean_lines
 from ami_console.protocol import Message
 from ami_console.ui.screens.connect import ConnectScreen, explain
 from ami_console.ui.screens.console import ConsoleScreen
 from ami_console.ui.screens.help import HelpScreen
-from ami_console.ui.session import ConnectedInfo, Exchange, Session
-from ami_console.files.profiles import ConnectionSettings, Profiles
-from ami_console.files.transcript import Transcript
-from ami_console.files.history import History
-from ami_console.files.saved import SavedActions
 from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
+from ami_console.ui.session import ConnectedInfo, Exchange, Session
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.event_log import EventLog
 
@@ -191,7 +191,9 @@ class AMIConsoleApp(App):
         except ValueError as error:  # a line break in the user name or secret
             self.connect_screen.show_error(str(error))
             return
-        self.transcript.write(f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S', time.localtime(time.time()))}\n")
+        self.transcript.write(
+            f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S', time.localtime(time.time()))}\n"
+        )
         session.listener = _Bridge(self, session)
         self.session = session
         if self.screen is self.connect_screen:
@@ -291,7 +293,9 @@ class AMIConsoleApp(App):
             return
         self.session = None
         self.connected = False
-        self.transcript.write(f"--- connection lost at {time.strftime('%H:%M:%S', time.localtime(time.time()))}: {event.reason}\n")
+        self.transcript.write(
+            f"--- connection lost at {time.strftime('%H:%M:%S', time.localtime(time.time()))}: {event.reason}\n"
+        )
         self.console_screen.header.show("lost")
         self.console_screen.banner.show(event.reason)
 
@@ -307,13 +311,19 @@ class AMIConsoleApp(App):
         session = self.session
         if worker.group == "reader" and session is not None:
             session.cancel()
-            self.post_message(self.ConnectionLost(session, f"The console stopped reading after an internal error ({what})"))
+            self.post_message(
+                self.ConnectionLost(session, f"The console stopped reading after an internal error ({what})")
+            )
         elif worker.group == "connect" and session is not None and not self.connected:
             session.cancel()
             self.post_message(self.ConnectFailed(session, f"Internal error while connecting ({what})"))
         else:
-            self.notify(f"Internal error in the {worker.group or worker.name} worker: {what}",
-                        title="ami-console", severity="error", markup=False)
+            self.notify(
+                f"Internal error in the {worker.group or worker.name} worker: {what}",
+                title="ami-console",
+                severity="error",
+                markup=False,
+            )
 
     @on(ProblemReported)
     def problem_reported(self, event: ProblemReported) -> None:
@@ -407,17 +417,39 @@ class AMIConsoleApp(App):
             console = self.console_screen
             yield SystemCommand("Action: send", "Send the composed action (ctrl+s)", console.action_send)
             yield SystemCommand("Events: clear the log", "Forget every event shown (ctrl+l)", console.action_clear_log)
-            yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", console.action_pause)
+            yield SystemCommand(
+                "Events: pause or resume", "Stop or resume following new events (F9)", console.action_pause
+            )
             yield SystemCommand("Events: filter", "Go to the event filter (F6)", console.action_focus_filter)
             yield SystemCommand("Response: older", "Show the previous response (F7)", console.action_older)
             yield SystemCommand("Response: newer", "Show the next response (F8)", console.action_newer)
-            yield SystemCommand("Connection: reconnect", "Connect again with the same settings (ctrl+r)", self.action_reconnect)
-            yield SystemCommand("Connection: server-side filtering", "Set the Events mask, add Filters (ctrl+f)", console.action_server_filters)
-            yield SystemCommand("Action: history", "Every action sent; load or send one again (ctrl+o)", console.action_history)
-            yield SystemCommand("Action: saved actions", "Load, save, rename, delete saved actions (ctrl+b)", console.action_saved)
-            yield SystemCommand("Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", console.action_export)
-            yield SystemCommand("Transcript: save to a file", "The lines sent and received, secrets masked", console.action_save_transcript)
-            yield SystemCommand("Connection: open the form", "Connect elsewhere or as another user (F10)", self.action_connection_form)
+            yield SystemCommand(
+                "Connection: reconnect", "Connect again with the same settings (ctrl+r)", self.action_reconnect
+            )
+            yield SystemCommand(
+                "Connection: server-side filtering",
+                "Set the Events mask, add Filters (ctrl+f)",
+                console.action_server_filters,
+            )
+            yield SystemCommand(
+                "Action: history", "Every action sent; load or send one again (ctrl+o)", console.action_history
+            )
+            yield SystemCommand(
+                "Action: saved actions", "Load, save, rename, delete saved actions (ctrl+b)", console.action_saved
+            )
+            yield SystemCommand(
+                "Events: export the log",
+                "Write the log to JSON Lines or raw AMI text (x in the log)",
+                console.action_export,
+            )
+            yield SystemCommand(
+                "Transcript: save to a file",
+                "The lines sent and received, secrets masked",
+                console.action_save_transcript,
+            )
+            yield SystemCommand(
+                "Connection: open the form", "Connect elsewhere or as another user (F10)", self.action_connection_form
+            )
 
     def notify(
         self,

@@ -18,10 +18,10 @@ from typing import Protocol
 
 from ami_console.actiondocs import parse_list_commands
 from ami_console.client import AMIClient
-from ami_console.protocol import EventList, Fields, Message, action_fields, mask_secrets, serialize_action
 from ami_console.files.history import HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.files.transcript import Transcript
+from ami_console.protocol import EventList, Fields, Message, action_fields, mask_secrets, serialize_action
 
 __all__ = ["ConnectedInfo", "Exchange", "Listener", "Session"]
 
@@ -179,8 +179,12 @@ class Session:
             # Registered before the bytes leave, so the reader can never see the answer
             # before the exchange waiting for it.
             exchange = Exchange(
-                self.client.next_action_id, mask_secrets(pairs), time.perf_counter(), time.time(),
-                deadline=time.monotonic() + self.settings.timeout, purpose=purpose,
+                self.client.next_action_id,
+                mask_secrets(pairs),
+                time.perf_counter(),
+                time.time(),
+                deadline=time.monotonic() + self.settings.timeout,
+                purpose=purpose,
             )
             with self._lock:
                 self.exchanges[exchange.action_id] = exchange
@@ -272,7 +276,9 @@ class Session:
             exchange.response = message
             if EventList.starts(message):
                 client = self.client
-                exchange.gathered = EventList(exchange.action_id, max_items=client.max_list_items, max_bytes=client.max_list_bytes)
+                exchange.gathered = EventList(
+                    exchange.action_id, max_items=client.max_list_items, max_bytes=client.max_list_bytes
+                )
                 self._lists_open += 1
                 return True
         self._finish(exchange, message)

@@ -55,9 +55,7 @@ def _app_permitted(app: str, data: str, writeperm: int) -> bool:
     if writeperm & SYSTEM:
         return True
     lowered = app.lower()
-    return not any(word in lowered for word in _RISKY_APPS) and not any(
-        word in data for word in _RISKY_DATA
-    )
+    return not any(word in lowered for word in _RISKY_APPS) and not any(word in data for word in _RISKY_DATA)
 
 
 @action(

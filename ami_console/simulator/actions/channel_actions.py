@@ -155,6 +155,4 @@ async def status_action(session: Session, request: Request) -> Reply:
             + wire.id_line(request)
             + "\r\n"
         )
-    return text + wire.list_complete(
-        request, "StatusComplete", len(channels), [("Items", len(channels))]
-    )
+    return text + wire.list_complete(request, "StatusComplete", len(channels), [("Items", len(channels))])

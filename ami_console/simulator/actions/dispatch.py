@@ -40,9 +40,7 @@ async def dispatch(session: Session, request: Request) -> bool:
     spec = ACTIONS.get(name.lower())
     if spec is None:
         session.security("RequestBadFormat", [("RequestType", f"Action: {name}")])
-        message = (
-            f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."
-        )
+        message = f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."
         session.write(wire.error(request, message))
         return False
     if spec.privilege and not session.writeperm & spec.privilege:

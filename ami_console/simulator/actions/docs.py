@@ -17,12 +17,10 @@ MODULES = {"QueueStatus": "app_queue", "QueueSummary": "app_queue"}
 
 def describe(spec: ActionSpec) -> str:
     syntax = [f"Action: {spec.name}"] + [
-        f"{arg.name}: <value>" if arg.required else f"[{arg.name}:] <value>"
-        for arg in spec.all_arguments
+        f"{arg.name}: <value>" if arg.required else f"[{arg.name}:] <value>" for arg in spec.all_arguments
     ]
     arguments = "".join(
-        f"\n{arg.name}\n" + textwrap.indent(textwrap.fill(arg.help, 72), "    ") + "\n"
-        for arg in spec.all_arguments
+        f"\n{arg.name}\n" + textwrap.indent(textwrap.fill(arg.help, 72), "    ") + "\n" for arg in spec.all_arguments
     )
     sections = [
         ("[Synopsis]", spec.synopsis + " "),

@@ -17,9 +17,7 @@ from ..reader import Request
 if TYPE_CHECKING:
     from ..session import Session
 
-ACTION_ID_HELP = (
-    "Any string you like; the response, and every event of a list it starts, carry it back."
-)
+ACTION_ID_HELP = "Any string you like; the response, and every event of a list it starts, carry it back."
 
 
 @dataclass(frozen=True)

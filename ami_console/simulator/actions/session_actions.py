@@ -187,15 +187,8 @@ async def filter_action(session: Session, request: Request) -> Reply:
     description="One line per action: its name, what it does, and the write classes it needs.",
 )
 async def list_commands(session: Session, request: Request) -> Reply:
-    allowed = [
-        spec
-        for spec in sorted_actions()
-        if not spec.privilege or session.writeperm & spec.privilege
-    ]
-    lines = "".join(
-        f"{spec.name}: {spec.synopsis}  (Priv: {authority_to_str(spec.privilege)})\r\n"
-        for spec in allowed
-    )
+    allowed = [spec for spec in sorted_actions() if not spec.privilege or session.writeperm & spec.privilege]
+    lines = "".join(f"{spec.name}: {spec.synopsis}  (Priv: {authority_to_str(spec.privilege)})\r\n" for spec in allowed)
     return f"Response: Success\r\n{wire.id_line(request)}{lines}\r\n"
 
 
@@ -214,11 +207,7 @@ async def list_commands(session: Session, request: Request) -> Reply:
 )
 async def user_event(session: Session, request: Request) -> Reply:
     name = request.header("UserEvent")
-    body = "".join(
-        f"{line}\r\n"
-        for line in request.lines
-        if not line.lower().startswith(("userevent:", "action:"))
-    )
+    body = "".join(f"{line}\r\n" for line in request.lines if not line.lower().startswith(("userevent:", "action:")))
     reply = wire.success(request, "Event Sent")
     session.write(reply)
     session.pbx.publish(wire.Event.build("UserEvent", USER, [("UserEvent", name)], body))

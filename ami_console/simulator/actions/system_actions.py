@@ -131,9 +131,7 @@ def _family_and_key(request: Request) -> tuple[str, str, Reply | None]:
 
 def _tree(astdb: dict[tuple[str, str], str], family: str, key: str | None) -> list[tuple[str, str]]:
     """The (family, key) entries of ``family``, only those at or under the key path ``key`` if given."""
-    return [
-        (f, k) for f, k in sorted(astdb) if f == family and (not key or k == key or k.startswith(key + "/"))
-    ]
+    return [(f, k) for f, k in sorted(astdb) if f == family and (not key or k == key or k.startswith(key + "/"))]
 
 
 @action(
@@ -175,9 +173,7 @@ async def db_get_tree(session: Session, request: Request) -> Reply:
     if not found:
         return wire.error(request, "Database entry not found")
     items = "".join(
-        wire.list_item(
-            request, "DBGetTreeResponse", [("Family", f), ("Key", k), ("Val", v)], id_last=True
-        )
+        wire.list_item(request, "DBGetTreeResponse", [("Family", f), ("Key", k), ("Val", v)], id_last=True)
         for f, k, v in found
     )
     return (
@@ -263,9 +259,7 @@ async def show_dialplan(session: Session, request: Request) -> Reply:
                         ("Application", step.app),
                         ("AppData", step.data),
                     ]
-                items.append(
-                    wire.list_item(request, "ListDialplan", [*fields, ("Registrar", REGISTRAR)])
-                )
+                items.append(wire.list_item(request, "ListDialplan", [*fields, ("Registrar", REGISTRAR)]))
         if not wanted_exten:
             for included in context.includes:
                 fields = [
@@ -344,10 +338,7 @@ async def device_state_list(session: Session, request: Request) -> Reply:
     devices = [endpoint.device for endpoint in pbx.endpoints.values()]
     devices += [d for d in pbx.device_states if d not in devices]
     items = [
-        wire.list_item(
-            request, "DeviceStateChange", [("Device", d), ("State", pbx.device_state(d))]
-        )
-        for d in devices
+        wire.list_item(request, "DeviceStateChange", [("Device", d), ("State", pbx.device_state(d))]) for d in devices
     ]
     return (
         wire.list_start(request, "Device State Changes will follow")

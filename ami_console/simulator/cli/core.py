@@ -56,9 +56,7 @@ def uptime(session: Session, args: list[str]) -> object:
 def calls(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     active = sum(1 for c in pbx.channels.values() if c.in_dialplan)
-    return lines(
-        [plural(active, "active call"), f"{plural(pbx.processed_calls, 'call')} processed"]
-    )
+    return lines([plural(active, "active call"), f"{plural(pbx.processed_calls, 'call')} processed"])
 
 
 @cli(
@@ -156,9 +154,7 @@ def hints(session: Session, args: list[str]) -> object:
     for context, exten, hint in found:
         _, _, text = pbx.extension_state(context, exten)
         where = f"{exten}@{context}"
-        rows.append(
-            f"{where:<20.20}: {hint:<20.20}  State:{text:<15.15} Presence:{'not_set':<15.15} Watchers  0"
-        )
+        rows.append(f"{where:<20.20}: {hint:<20.20}  State:{text:<15.15} Presence:{'not_set':<15.15} Watchers  0")
     rows += ["----------------", f"- {plural(len(found), 'hint')} registered"]
     return lines(rows)
 
@@ -194,11 +190,7 @@ def dialplan(session: Session, args: list[str]) -> object:
             for index, step in enumerate(extension.priorities):
                 priorities += 1
                 label = f"'{extension.name}' =>" if index == 0 else ""
-                text = (
-                    f"hint: {step.app}"
-                    if step.number == HINT
-                    else f"{step.number}. {step.app}({step.data})"
-                )
+                text = f"hint: {step.app}" if step.number == HINT else f"{step.number}. {step.app}({step.data})"
                 rows.append(f"  {label:<17} {text:<45} [extensions.conf:{step.line}]")
         if not exten:
             rows += [f"  Include =>        {name!r:<45} [pbx_config]" for name in ctx.includes]

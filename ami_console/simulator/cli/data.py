@@ -25,9 +25,7 @@ def show(session: Session, args: list[str]) -> object:
     prefix = "/" + "/".join(args) if args else ""
     rows = [(f"/{f}/{k}", v) for (f, k), v in sorted(session.pbx.astdb.items())]
     rows = [(key, value) for key, value in rows if key.startswith(prefix)]
-    return lines(
-        [f"{key:<50}: {value:<25}" for key, value in rows] + [f"{len(rows)} results found."]
-    )
+    return lines([f"{key:<50}: {value:<25}" for key, value in rows] + [f"{len(rows)} results found."])
 
 
 @cli("database get", "Read one value from the Asterisk database", "database get <family> <key>")
@@ -73,11 +71,7 @@ def queues(session: Session, args: list[str]) -> object:
         )
         rows.append("   Members: ")
         for member in queue.members:
-            taken = (
-                f"has taken {member.calls_taken} calls"
-                if member.calls_taken
-                else "has taken no calls yet"
-            )
+            taken = f"has taken {member.calls_taken} calls" if member.calls_taken else "has taken no calls yet"
             state = MEMBER_STATES.get(member.status, "Unknown")
             login = int(time.time() - pbx.started)
             rows.append(
@@ -86,10 +80,7 @@ def queues(session: Session, args: list[str]) -> object:
             )
         if queue.callers:
             rows.append("   Callers: ")
-            rows += [
-                f"      {n}. {name} (wait: 0:00, prio: 0)"
-                for n, name in enumerate(queue.callers, 1)
-            ]
+            rows += [f"      {n}. {name} (wait: 0:00, prio: 0)" for n, name in enumerate(queue.callers, 1)]
         else:
             rows.append("   No Callers")
         rows.append("")

@@ -74,9 +74,7 @@ def users(session: Session, args: list[str]) -> object:
     )
 
 
-@cli(
-    "manager show user", "Show what one manager user may read and write", "manager show user <user>"
-)
+@cli("manager show user", "Show what one manager user may read and write", "manager show user <user>")
 def user(session: Session, args: list[str]) -> object:
     if len(args) != 1:
         return SHOW_USAGE

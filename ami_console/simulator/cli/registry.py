@@ -56,9 +56,7 @@ def run_cli(session: Session, line: str) -> tuple[bool, str]:
     if command is None:
         guess = best_guess(words)
         shown = " ".join(words)
-        return False, (
-            f"No such command '{shown}' (type 'core show help {guess}' for other possible commands)\n"
-        )
+        return False, (f"No such command '{shown}' (type 'core show help {guess}' for other possible commands)\n")
     result = command.handler(session, words[len(command.words) :])
     if result is SHOW_USAGE:
         return False, command.usage

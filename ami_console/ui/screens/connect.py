@@ -11,10 +11,21 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, LoadingIndicator, RadioButton, RadioSet, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    LoadingIndicator,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
 
-from ami_console.ui.plaintext import PlainText, clean
 from ami_console.files.profiles import ConnectionSettings, Profiles
+from ami_console.ui.plaintext import PlainText, clean
 
 
 def explain(error: str, settings: ConnectionSettings) -> str:
@@ -27,8 +38,10 @@ def explain(error: str, settings: ConnectionSettings) -> str:
     if error.startswith("Connection failed: timed out"):
         return f"No answer from {where} within {settings.timeout:g} s. Wrong address, or a firewall in the way?"
     if error.startswith("Connection failed: TLS certificate not trusted"):
-        return (f"{where}: the server's TLS certificate is not trusted ({error.partition('(')[2].rstrip(')')}). "
-                "Tick 'Allow untrusted certificate' only if you know this server.")
+        return (
+            f"{where}: the server's TLS certificate is not trusted ({error.partition('(')[2].rstrip(')')}). "
+            "Tick 'Allow untrusted certificate' only if you know this server."
+        )
     if error.startswith("Timed out after") and "greeting" in error:
         return f"{where} accepted the connection but sent no AMI greeting within {settings.timeout:g} s. Is that an AMI port?"
     if error == "Unknown Protocol":
@@ -40,8 +53,10 @@ def explain(error: str, settings: ConnectionSettings) -> str:
     if error == "Connection failed: cancelled":
         return "Cancelled: not connected."
     if error.startswith("Connection failed: closed by the server before the greeting"):
-        return (f"{where} accepted the connection, then closed it before greeting. Too many unauthenticated "
-                "connections (manager.conf: authlimit), or this address is not allowed (permit/deny)?")
+        return (
+            f"{where} accepted the connection, then closed it before greeting. Too many unauthenticated "
+            "connections (manager.conf: authlimit), or this address is not allowed (permit/deny)?"
+        )
     if error.startswith("Connection failed: Connection reset"):
         return f"{where} reset the connection before greeting. Is that an AMI port, and is this address allowed (permit/deny)?"
     if error.startswith("Invalid port"):
@@ -123,7 +138,9 @@ class ConnectScreen(Screen):
     def on_mount(self) -> None:
         self._fill_profiles()
         self.set_busy(self.busy)
-        first_empty = next((i for i in self.query(Input) if not i.value and i.id in ("host", "username", "secret")), None)
+        first_empty = next(
+            (i for i in self.query(Input) if not i.value and i.id in ("host", "username", "secret")), None
+        )
         (first_empty or self.query_one("#connect", Button)).focus()
 
     # -- reading the form ----------------------------------------------------------------------
@@ -143,8 +160,12 @@ class ConnectScreen(Screen):
         )
 
     def fill(self, settings: ConnectionSettings) -> None:
-        for widget_id, value in (("host", settings.host), ("port", str(settings.port)),
-                                 ("username", settings.username), ("events", settings.events)):
+        for widget_id, value in (
+            ("host", settings.host),
+            ("port", str(settings.port)),
+            ("username", settings.username),
+            ("events", settings.events),
+        ):
             self.query_one(f"#{widget_id}", Input).value = value
         self.query_one("#auth-md5", RadioButton).value = settings.auth == "md5"
         self.query_one("#auth-plain", RadioButton).value = settings.auth != "md5"
@@ -178,7 +199,9 @@ class ConnectScreen(Screen):
         if busy:
             self.show_error("")
             self.query_one("#busy-text", Static).update(
-                PlainText(f"Connecting to {clean(self.settings.address)} as {clean(self.settings.username)}… (Esc to cancel)")
+                PlainText(
+                    f"Connecting to {clean(self.settings.address)} as {clean(self.settings.username)}… (Esc to cancel)"
+                )
             )
 
     def show_error(self, error: str) -> None:

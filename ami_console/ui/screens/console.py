@@ -13,12 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from ami_console.events.store import EventStore
-from ami_console.files.transcript import Transcript
 from ami_console.calls.trace import call_key
 from ami_console.events.export import save_transcript, write_jsonl, write_raw
+from ami_console.events.store import EventStore
 from ami_console.files.history import History, HistoryEntry
 from ami_console.files.saved import SavedAction, SavedActions
+from ami_console.files.transcript import Transcript
 from ami_console.ui.screens.history import HistoryScreen
 from ami_console.ui.screens.saved import SavedScreen
 from ami_console.ui.screens.savefile import SaveFileScreen
@@ -31,7 +31,6 @@ from ami_console.ui.widgets.event_panel import EventPanel
 from ami_console.ui.widgets.lost_banner import LostBanner
 from ami_console.ui.widgets.response_pane import ResponsePane
 from ami_console.ui.widgets.transcript_view import TranscriptView
-
 
 EXPORT_CHOICES = [
     ("jsonl-all", "JSON Lines: every event in the log (arrival times kept)"),
@@ -71,8 +70,14 @@ class ConsoleScreen(Screen):
             super().__init__()
             self.pairs = pairs
 
-    def __init__(self, store: EventStore, transcript: Transcript, history: History, saved: SavedActions,
-                 server_filters: ServerFilters) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        transcript: Transcript,
+        history: History,
+        saved: SavedActions,
+        server_filters: ServerFilters,
+    ) -> None:
         super().__init__()
         self.store = store
         self.transcript = transcript
@@ -162,7 +167,9 @@ class ConsoleScreen(Screen):
             return
         focused = self.focused
         panels = (self.composer, self.response, self.events)
-        panel = next((p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), self.events)
+        panel = next(
+            (p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), self.events
+        )
         self.maximize(panel, container=False)
 
     def action_close_detail(self) -> None:
@@ -216,8 +223,12 @@ class ConsoleScreen(Screen):
     # -- files ------------------------------------------------------------------------------------
     @on(EventLog.ExportRequested)
     def action_export(self) -> None:
-        screen = SaveFileScreen("Export the event log", Path.cwd() / f"ami-events-{_stamp()}.jsonl", EXPORT_CHOICES,
-                                "Open it again with: ami-console --replay FILE")
+        screen = SaveFileScreen(
+            "Export the event log",
+            Path.cwd() / f"ami-events-{_stamp()}.jsonl",
+            EXPORT_CHOICES,
+            "Open it again with: ami-console --replay FILE",
+        )
         self.app.push_screen(screen, self._export_to)
 
     def _export_to(self, choice: tuple[Path, str] | None) -> None:
@@ -236,8 +247,11 @@ class ConsoleScreen(Screen):
 
     @on(TranscriptView.SaveRequested)
     def action_save_transcript(self) -> None:
-        screen = SaveFileScreen("Save the transcript", Path.cwd() / f"ami-transcript-{_stamp()}.txt",
-                                help_text="The lines sent (>>) and received (<<), secrets masked.")
+        screen = SaveFileScreen(
+            "Save the transcript",
+            Path.cwd() / f"ami-transcript-{_stamp()}.txt",
+            help_text="The lines sent (>>) and received (<<), secrets masked.",
+        )
         self.app.push_screen(screen, self._save_transcript_to)
 
     def _save_transcript_to(self, choice: tuple[Path, str] | None) -> None:

@@ -56,8 +56,11 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
             box.border_title = "History"
             yield Input(placeholder="search: action, field or value", id="history-search")
             yield SizedTable(id="history-table", cursor_type="row", zebra_stripes=True)
-            yield Static(self.problem or f"{len(self.entries):,} actions · secrets are stored masked",
-                         id="history-note", markup=False)
+            yield Static(
+                self.problem or f"{len(self.entries):,} actions · secrets are stored masked",
+                id="history-note",
+                markup=False,
+            )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -67,15 +70,22 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
     def fill(self, needle: str) -> None:
         needle = needle.lower()
         self.shown = [
-            e for e in self.entries
-            if not needle or needle in " ".join(f"{k}: {v}" for k, v in e.fields).lower()
+            e for e in self.entries if not needle or needle in " ".join(f"{k}: {v}" for k, v in e.fields).lower()
         ]
         rows = []
         for entry in self.shown:
             status = PlainText(entry.status or "no answer", style=STATUS_STYLES.get(entry.status, "dim"))
             elapsed = "" if entry.elapsed_ms is None else f"{entry.elapsed_ms:.0f}"
-            rows.append((_when(entry.at), plain(entry.server), plain(entry.action, "bold"),
-                         plain(entry.key_fields), status, elapsed))
+            rows.append(
+                (
+                    _when(entry.at),
+                    plain(entry.server),
+                    plain(entry.action, "bold"),
+                    plain(entry.key_fields),
+                    status,
+                    elapsed,
+                )
+            )
         self.query_one(SizedTable).fill(("When", "Server", "Action", "Key fields", "Status", "ms"), rows)
 
     @on(Input.Changed, "#history-search")

@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ami_console.files.history import key_fields
-from ami_console.ui.plaintext import PlainText, clean, plain
 from ami_console.files.saved import FieldRow, SavedAction, SavedActionError, SavedActions
+from ami_console.ui.plaintext import PlainText, clean, plain
 from ami_console.ui.widgets.sized_table import SizedTable
 
 
@@ -70,8 +70,14 @@ class SavedScreen(ModalScreen[SavedAction | None]):
         rows = []
         for action in self.actions:
             kind = PlainText("starter", style="dim italic") if action.starter else PlainText("")
-            rows.append((plain(action.name, "bold"), plain(action.action),
-                         plain(key_fields([(r.key, r.value) for r in action.fields if r.enabled])), kind))
+            rows.append(
+                (
+                    plain(action.name, "bold"),
+                    plain(action.action),
+                    plain(key_fields([(r.key, r.value) for r in action.fields if r.enabled])),
+                    kind,
+                )
+            )
         table.fill(("Name", "Action", "Fields", ""), rows)
         if select:
             index = next((i for i, a in enumerate(self.actions) if a.name == select), 0)
@@ -118,7 +124,9 @@ class SavedScreen(ModalScreen[SavedAction | None]):
             return
         self.asking = what
         name = self.query_one("#saved-name", Input)
-        name.placeholder = "a name for the composer's action, then enter" if what == "save" else "the new name, then enter"
+        name.placeholder = (
+            "a name for the composer's action, then enter" if what == "save" else "the new name, then enter"
+        )
         name.value = "" if what == "save" or self.highlighted is None else self.highlighted.name
         name.add_class("-shown")
         self.set_focus(name)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-from ami_console.ui.plaintext import PlainText
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
+
+from ami_console.ui.plaintext import PlainText
 
 
 class SaveFileScreen(ModalScreen[tuple[Path, str] | None]):
@@ -27,7 +27,9 @@ class SaveFileScreen(ModalScreen[tuple[Path, str] | None]):
     SaveFileScreen #save-help { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, title: str, path: Path, choices: list[tuple[str, str]] | None = None, help_text: str = "") -> None:
+    def __init__(
+        self, title: str, path: Path, choices: list[tuple[str, str]] | None = None, help_text: str = ""
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.path = path

@@ -10,17 +10,16 @@ It follows the call live while open.
 
 from __future__ import annotations
 
-
-from ami_console.ui.plaintext import PlainText
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ami_console.calls.text import trace_lines, trace_text
 from ami_console.calls.trace import build_trace, select_call
 from ami_console.events.store import EventStore
-from ami_console.calls.text import trace_lines, trace_text
+from ami_console.ui.plaintext import PlainText
 
 STYLES = {
     "heading": "bold",

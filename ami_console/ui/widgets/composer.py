@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ami_console.actiondocs import COMMON_ACTIONS, ActionDoc
-from ami_console.ui.plaintext import clean
 from ami_console.protocol import action_fields, mask_secrets, serialize_action
+from ami_console.ui.plaintext import clean
 from ami_console.ui.widgets.action_picker import ActionPicker
 from ami_console.ui.widgets.fields_editor import FieldsEditor
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-
-from ami_console.ui.plaintext import PlainText
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ami_console.ui.plaintext import PlainText
 from ami_console.ui.session import ConnectedInfo
 
 

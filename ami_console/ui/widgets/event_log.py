@@ -32,8 +32,8 @@ from textual.strip import Strip
 
 from ami_console.events.store import EventStore, LoggedEvent
 from ami_console.events.summary import category, summarize
-from ami_console.ui.plaintext import clean, fit
 from ami_console.protocol import Message
+from ami_console.ui.plaintext import clean, fit
 
 COLOURS = {
     "call": "cyan",
@@ -136,7 +136,9 @@ class EventLog(ScrollView, can_focus=True):
     def _go_to_tail(self) -> None:
         self.cursor = max(0, len(self.store.view) - 1)
         self.unseen = 0
-        self.scroll_to(y=max(0, len(self.store.view) - self.scrollable_content_region.height), animate=False, immediate=True)
+        self.scroll_to(
+            y=max(0, len(self.store.view) - self.scrollable_content_region.height), animate=False, immediate=True
+        )
 
     # -- drawing ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -153,7 +155,11 @@ class EventLog(ScrollView, can_focus=True):
         name = message.name or "(not an event)"  # garbage from the server still shows
         channel, uniqueid, details = summarize(message)
         at = entry.at
-        clock = "--:--:--.---" if at is None else time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 1000) % 1000:03d}"
+        clock = (
+            "--:--:--.---"
+            if at is None
+            else time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 1000) % 1000:03d}"
+        )
         base = Style(bgcolor="grey30" if self.has_focus else "grey19") if selected else Style()
         # Segments are plain text: brackets in values stay as they are.
         segments = [
@@ -161,7 +167,7 @@ class EventLog(ScrollView, can_focus=True):
             Segment(fit(name, 20) + " ", base + Style(color=COLOURS[category(name)], bold=True)),
             Segment(fit(channel, 32) + " ", base),
             Segment(fit(uniqueid, 16) + " ", base + Style(dim=True)),
-            Segment(clean(details[:width]), base)  # a 1 MiB value: clean only what fits,
+            Segment(clean(details[:width]), base),  # a 1 MiB value: clean only what fits,
         ]
         return Strip(segments).crop_extend(0, width, base)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-from ami_console.ui.plaintext import PlainText
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -11,8 +9,9 @@ from textual.widgets import Input, Static
 
 from ami_console.calls.trace import CallFilter, call_key
 from ami_console.events.filter import EventFilter, FollowedCall
-from ami_console.protocol import Message
 from ami_console.events.store import EventStore
+from ami_console.protocol import Message
+from ami_console.ui.plaintext import PlainText
 from ami_console.ui.widgets.event_detail import EventDetail
 from ami_console.ui.widgets.event_log import COLUMN_TITLES, EventLog
 
@@ -122,7 +121,9 @@ class EventPanel(Vertical):
         if not store.filter.empty:
             status.append(f" · {len(store.view):,} match")
         status.append(f" · {store.rate():.1f}/s")
-        status.append(" · following" if log.following else " · PAUSED", style="green" if log.following else "bold yellow")
+        status.append(
+            " · following" if log.following else " · PAUSED", style="green" if log.following else "bold yellow"
+        )
         self.query_one("#event-status", Static).update(status)
         counts = PlainText(no_wrap=True, overflow="ellipsis")
         for name, count in store.counts.most_common(12):

@@ -46,7 +46,11 @@ class FieldRow(Horizontal):
         yield Static("✓" if self.enabled else "✗", classes="toggle")
         yield Input(self._key, placeholder="Key", classes="key", suggester=self._suggester, select_on_focus=False)
         yield Input(
-            self._value, placeholder="Value", classes="value", password=self._key.lower() in SECRET_KEYS, select_on_focus=False
+            self._value,
+            placeholder="Value",
+            classes="value",
+            password=self._key.lower() in SECRET_KEYS,
+            select_on_focus=False,
         )
         yield Static("", classes="mark")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
 
 from ami_console.ui.plaintext import PlainText
-from textual.widgets import Static
 
 
 class LostBanner(Static):

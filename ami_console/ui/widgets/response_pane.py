@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Document, Selection
 
@@ -76,7 +75,10 @@ class ResponsePane(Vertical):
         self.index = -1
 
     def compose(self) -> ComposeResult:
-        yield Static(PlainText("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"), id="response-status")
+        yield Static(
+            PlainText("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"),
+            id="response-status",
+        )
         with TabbedContent(id="response-tabs"):
             with TabPane("Fields", id="tab-fields"):
                 yield SizedTable(id="fields-table", zebra_stripes=True, cursor_type="row")
@@ -134,7 +136,9 @@ class ResponsePane(Vertical):
         self._show_status()
         response = exchange.response if not exchange.pending else None
         fields = response.fields if response else []
-        self.query_one("#fields-table", SizedTable).fill(FIELD_COLUMNS, [(plain(k, "bold"), plain(v)) for k, v in fields])
+        self.query_one("#fields-table", SizedTable).fill(
+            FIELD_COLUMNS, [(plain(k, "bold"), plain(v)) for k, v in fields]
+        )
         output = response.headers("Output") if response else []
         self.query_one("#output-text", TextArea).load_text("\n".join(clean(line) for line in output))
         self._show_list(exchange if response else None)
@@ -209,8 +213,12 @@ class ResponsePane(Vertical):
 
     def focus_content(self) -> None:
         """Focus what the active view shows, so its keys (and /) work at once."""
-        content = {"tab-fields": "#fields-table", "tab-output": "#output-text", "tab-list": "#list-table",
-                   "tab-raw": "#raw-text"}
+        content = {
+            "tab-fields": "#fields-table",
+            "tab-output": "#output-text",
+            "tab-list": "#list-table",
+            "tab-raw": "#raw-text",
+        }
         active = self.query_one(TabbedContent).active or "tab-fields"
         self.screen.set_focus(self.query_one(content[active]))
 
