@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ami_console.protocol import Message, Parser
-
-from .captures import Step, transcript
+from tests.captures import Step, transcript
 
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
 SLACK = 3.0  # seconds a loaded CI machine may add to any wait

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ami_console.protocol import Message, Parser
+
 FIXTURES = Path(__file__).parent / "fixtures" / "asterisk"
 SCENARIOS = sorted(p.name[: -len(".transcript.txt")] for p in FIXTURES.glob("*.transcript.txt"))
 
@@ -54,3 +56,19 @@ def transcript(name: str) -> list[Step]:
         elif match["note"] is not None:
             steps.append(Step("note", at, match["note"]))
     return steps
+
+
+def parse(chunks, **options) -> tuple[Parser, list[Message]]:
+    """Feed ``chunks`` to a new parser; the parser and every message it gave."""
+    parser = Parser(**options)
+    messages = []
+    for chunk in chunks:
+        parser.receive_data(chunk)
+        while (message := parser.next_message()) is not None:
+            messages.append(message)
+    return parser, messages
+
+
+def capture_messages(name: str) -> list[Message]:
+    """The messages Asterisk sent in capture ``name``, greeting aside."""
+    return parse([received(name)], greeting=True)[1]

@@ -35,9 +35,8 @@ from ami_console.protocol import Parser
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.widgets.transcript_view import TranscriptView
-
-from .apphelpers import compose, connected, until
-from .captures import transcript as capture_steps
+from tests.apphelpers import compose, connected, until
+from tests.captures import transcript as capture_steps
 
 FROZEN_EPOCH = 1795660000.0  # 2026-11-26 02:26:40 UTC
 SIZE = (140, 45)

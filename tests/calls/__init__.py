@@ -1,0 +1,1 @@
+"""Tests of the model of calls: grouping events into calls, and their traces."""

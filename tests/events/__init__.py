@@ -1,0 +1,1 @@
+"""Tests of the model of events: store, filter, summaries, export and replay."""

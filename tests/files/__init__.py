@@ -1,0 +1,1 @@
+"""Tests of what the console keeps on disk: profiles, history, saved actions."""
