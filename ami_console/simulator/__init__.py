@@ -2,7 +2,8 @@
 
 It speaks the Asterisk Manager Interface byte for byte as Asterisk 22 does (compared
 with real wire captures in the test suite), runs a small PBX with phones, a queue and a
-dialplan, and emits the events real calls emit, in real time. It never imports Textual.
+dialplan, and emits the events real calls emit, in real time. It may import the AMI
+library (ami_console.protocol) and nothing else of ami_console; never Textual.
 
     from ami_console.client import AMIClient
     from ami_console.simulator import Simulator
