@@ -23,9 +23,17 @@ __all__ = [
     "MAX_PARAMETERS",
     "MAX_TEXT",
     "ActionDoc",
+    "DocCache",
     "Parameter",
+    "PastedAction",
+    "ACTION_PRIVILEGES",
+    "denied_in_words",
+    "is_refusal",
     "parse_action_doc",
     "parse_list_commands",
+    "parse_list_privileges",
+    "parse_pasted_action",
+    "rows_for",
 ]
 
 # Our Asterisk 22 capture lists 90 actions, none named past 30 characters or described
@@ -66,6 +74,7 @@ COMMON_ACTIONS: dict[str, str] = {
 _PRIV = re.compile(r"\s*\(Priv: [^)]*\)\s*$")
 _SYNTAX = re.compile(r"^(?P<optional>\[)?(?P<name>[^\s:\[\]]+):\]?\s*(?P<value>.*)$")
 _NOT_ACTIONS = {"response", "actionid", "message"}
+_ANY_HEADER = re.compile(r"Header\d+")
 
 
 @dataclass
@@ -88,9 +97,82 @@ class ActionDoc:
     def required(self) -> list[Parameter]:
         return [p for p in self.parameters if p.required]
 
+    def takes(self, key: str) -> bool:
+        """Whether the action reads a header named ``key``. Asterisk documents "any
+        header" as ``Header1`` (UserEvent copies every header into its event)."""
+        lowered = key.strip().lower()
+        return any(p.name.lower() == lowered or _ANY_HEADER.fullmatch(p.name) for p in self.parameters)
+
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+#: The write classes Asterisk 22 requires of common actions (any one of them will do), as
+#: its ListCommands says to a user allowed everything. A user who may not use an action
+#: does not see it in ListCommands, so the console needs these to say what is missing.
+ACTION_PRIVILEGES: dict[str, str] = {
+    "Atxfer": "call",
+    "BlindTransfer": "call",
+    "Bridge": "call",
+    "Command": "command",
+    "CoreSettings": "system,reporting",
+    "CoreShowChannels": "system,reporting",
+    "CoreStatus": "system,reporting",
+    "DBDel": "system",
+    "DBDelTree": "system",
+    "DBGet": "system,reporting",
+    "DBGetTree": "system,reporting",
+    "DBPut": "system",
+    "ExtensionState": "call,reporting",
+    "Filter": "system",
+    "Getvar": "call,reporting",
+    "Hangup": "system,call",
+    "MixMonitor": "system",
+    "Originate": "originate",
+    "PlayDTMF": "call",
+    "QueueAdd": "agent",
+    "QueuePause": "agent",
+    "QueueRemove": "agent",
+    "Redirect": "call",
+    "Reload": "system,config",
+    "SendText": "call",
+    "Setvar": "call",
+    "ShowDialPlan": "config,reporting",
+    "Status": "system,call,reporting",
+    "UserEvent": "user",
+}
+
+_PRIV_CLASSES = re.compile(r"\(Priv: ([^)]*)\)\s*$")
+
+
+def parse_list_privileges(response: Message) -> dict[str, str]:
+    """The write classes each listed action needs, from ListCommands' ``(Priv: ...)``,
+    without the ``all`` that every class list ends with."""
+    privileges: dict[str, str] = {}
+    for key, value in response.fields[: MAX_ACTIONS + len(_NOT_ACTIONS)]:
+        match = _PRIV_CLASSES.search(value[-MAX_TEXT:])
+        if match and key.lower() not in _NOT_ACTIONS and len(key) <= MAX_NAME:
+            classes = [c.strip() for c in match.group(1).split(",") if c.strip() and c.strip() != "all"]
+            privileges[key] = ",".join(classes)
+    return privileges
+
+
+def denied_in_words(action: str, username: str, privileges: dict[str, str]) -> str:
+    """What a ``Permission denied`` means for ``action``, and where it is put right."""
+    needed = privileges.get(action) or ACTION_PRIVILEGES.get(action)
+    if needed is None:
+        return (
+            f"Asterisk refused {action} for the user {username!r}: its write classes (write= in "
+            f"manager.conf, section [{username}]) do not include the one {action} needs."
+        )
+    if needed in ("", "<none>"):
+        return f"Asterisk refused {action} for {username!r}, though it needs no privilege: a module or a filter refused it."
+    classes = " or ".join(needed.split(","))
+    return (
+        f"{action} needs the write class {classes}. Add it to write= in the [{username}] section of "
+        "manager.conf (then: manager reload); the user has no such class now."
+    )
 
 
 def parse_list_commands(response: Message) -> dict[str, str]:
@@ -156,3 +238,123 @@ def parse_action_doc(name: str, output: list[str]) -> ActionDoc | None:
         description=_paragraph(sections.get("Description", [])),
         parameters=list(parameters.values()),
     )
+
+
+# -- what the console asks the server, and what it learnt -------------------------------------
+class DocCache:
+    """One server's documentation of its actions, and what the console asked it.
+
+    The console asks ``manager show command <Action>`` (the ``Command`` action) in the
+    background. Each ask costs a request in the server's log, and for a user without the
+    ``command`` privilege a ``RequestNotAllowed`` security event that intrusion detection
+    watches: so each name is asked at most once (failures are remembered too), and after
+    one refusal nothing more is asked of this server. ``clear()`` starts over (a new session).
+    """
+
+    def __init__(self) -> None:
+        self._docs: dict[str, ActionDoc | None] = {}  # by lower-case name; None: no doc
+        self._asked: set[str] = set()
+        self.refused = False  # the server refused a query: this user may not run Command
+
+    def clear(self) -> None:
+        self._docs.clear()
+        self._asked.clear()
+        self.refused = False
+
+    def get(self, action: str) -> ActionDoc | None:
+        return self._docs.get(action.lower())
+
+    def __contains__(self, action: object) -> bool:
+        return isinstance(action, str) and action.lower() in self._docs
+
+    def __setitem__(self, action: str, doc: ActionDoc | None) -> None:
+        self._docs[action.lower()] = doc
+        self._asked.add(action.lower())
+
+    def ask(self, action: str) -> bool:
+        """Whether to ask the server about ``action`` now; if so, it counts as asked."""
+        if self.refused or action.lower() in self._asked:
+            return False
+        self._asked.add(action.lower())
+        return True
+
+    def pending(self, action: str) -> bool:
+        """Asked, and no answer yet."""
+        return action.lower() in self._asked and action.lower() not in self._docs
+
+
+def is_refusal(response: Message | None) -> bool:
+    """The server's answer to an action this user may not send (Asterisk's wording)."""
+    return (
+        response is not None
+        and (response.header("Response") or "").lower() == "error"
+        and (response.header("Message") or "").lower() == "permission denied"
+    )
+
+
+Row = tuple[str, str, bool]  # a composer row: key, value, switched on
+
+
+def rows_for(doc: ActionDoc | None, rows: list[Row], added: int = MAX_PARAMETERS) -> tuple[list[Row], list[Row]]:
+    """The rows to keep when ``doc``'s action is chosen over ``rows``, and the rows removed.
+
+    Rows whose keys the action takes stay, in their order, after its required parameters
+    that no row holds yet. With no documentation every row with a key stays: nothing the
+    user typed is thrown away on a guess. Rows without a key are dropped (nothing to lose).
+    At most ``added`` rows are added (a hostile server may document thousands).
+    """
+    keyed = [row for row in rows if row[0].strip()]
+    if doc is None:
+        return keyed, []
+    kept = [row for row in keyed if doc.takes(row[0])]
+    removed = [row for row in keyed if not doc.takes(row[0])]
+    held = {row[0].strip().lower() for row in kept}
+    missing = [(p.name, "", True) for p in doc.required if p.name.lower() not in held]
+    return missing[:added] + kept, removed
+
+
+# -- an action pasted as text ------------------------------------------------------------
+_HEADER_LINE = re.compile(r"([A-Za-z0-9_.\-]+)[ \t]*:[ \t]*(.*)")
+
+
+@dataclass
+class PastedAction:
+    """What a pasted block of AMI text holds."""
+
+    action: str | None  # the Action line's value; None if the block has none
+    rows: list[tuple[str, str]]  # every other line, in order, repeated keys kept
+    action_ids: int = 0  # ActionID lines left out: the client gives each action its own
+    more: bool = False  # a second Action line began another action: it was left out
+
+
+def parse_pasted_action(text: str) -> PastedAction | None:
+    """Read ``Key: Value`` lines as a telnet user writes them. Returns None unless the
+    text spans lines and every line is a header line: a single line, or any other text,
+    is an ordinary paste.
+
+    Line breaks may be CRLF, LF or CR alone: terminals turn LF into CR when pasting, so a
+    CRLF block arrives with CR CR between lines and blank lines cannot be told apart from
+    line breaks. Blank lines are therefore skipped, and a second ``Action`` line (not a
+    blank one) ends the action. Trailing blanks of a line are left out (editors and wikis
+    leave them; on the wire they would be part of the value).
+    """
+    if "\n" not in text and "\r" not in text:
+        return None
+    pasted = PastedAction(None, [])
+    for line in (line.rstrip() for line in text.splitlines()):
+        if not line:
+            continue
+        match = _HEADER_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, value = match[1], match[2]
+        if key.lower() == "action":
+            if pasted.action is not None:
+                pasted.more = True
+                break
+            pasted.action = value
+        elif key.lower() == "actionid":
+            pasted.action_ids += 1
+        else:
+            pasted.rows.append((key, value))
+    return pasted if pasted.action is not None or pasted.rows else None

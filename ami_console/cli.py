@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tls", action="store_true", help="connect with TLS (certificates are verified)")
     parser.add_argument("--insecure", action="store_true", help="with --tls: accept an untrusted certificate")
     parser.add_argument("--events", help="the Events value sent at login: on, off, or classes such as system,call")
+    parser.add_argument(
+        "--reconnect", action="store_true", help="when the connection drops, connect again by itself, with backoff"
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the server (default 10)")
     parser.add_argument("--profile", help="start from a saved connection profile")
     parser.add_argument("--connect", action="store_true", help="connect at once instead of showing the form first")
@@ -87,6 +90,8 @@ def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSet
     changes = {k: v for k, v in values.items() if v is not None}
     if args.tls:
         changes.update(tls=True, tls_verify=not args.insecure)
+    if args.reconnect:
+        changes["auto_reconnect"] = True
     secret = args.secret or os.environ.get("AMI_SECRET", "")
     return ConnectionSettings(**{**base.__dict__, **changes, "secret": secret, "timeout": args.timeout})
 

@@ -5,6 +5,7 @@
 - :mod:`.history`: every action sent, secrets masked (JSON Lines).
 - :mod:`.saved`: saved actions as TOML files, with a read-only starter set (``starter_actions/``).
 - :mod:`.transcript`: the lines sent and received, secrets masked, bounded.
+- :mod:`.layout`: the console's layout (the event log's share of the height), remembered.
 - :mod:`.atomic`: writing a file so that a crash never leaves half of it.
 
 May import the AMI library; never Textual or Rich, nor the other model packages.

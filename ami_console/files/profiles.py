@@ -15,6 +15,7 @@ import tomli_w
 from platformdirs import user_config_dir, user_data_dir
 
 from ami_console.files.atomic import write_atomic
+from ami_console.transport import split_host
 
 __all__ = [
     "ConnectionSettings",
@@ -47,6 +48,18 @@ class ConnectionSettings:
     tls_verify: bool = True  # False only when the user allows an untrusted certificate
     events: str = "on"  # the Events value sent with Login
     timeout: float = 10.0
+    auto_reconnect: bool = False  # connect again by itself, with backoff, when the connection drops
+
+    def __post_init__(self) -> None:
+        # A port written in the host wins ("127.0.0.1:5039", "[::1]:5039"): from here on
+        # host and port are apart, so the form, the header, the history and every error
+        # show one address. A malformed one is left as typed: connecting says what is wrong.
+        try:
+            host, port = split_host(self.host, self.port)
+        except ValueError:
+            return
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "port", port)
 
     def __repr__(self) -> str:  # the secret must never reach a log or a traceback
         shown = ", ".join(
@@ -57,6 +70,7 @@ class ConnectionSettings:
 
     @property
     def address(self) -> str:
+        """``host:port``; an IPv6 address in brackets, as only there they are needed."""
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     def profile(self) -> dict[str, object]:

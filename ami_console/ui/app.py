@@ -7,6 +7,7 @@ which widget hears about it.
 
 from __future__ import annotations
 
+import queue
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ami_console.actiondocs import parse_action_doc
+from ami_console.actiondocs import denied_in_words
 from ami_console.events.export import ReadResult, read_events
 from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
 from ami_console.files.history import History
@@ -26,12 +27,12 @@ from ami_console.files.profiles import ConnectionSettings, Profiles
 from ami_console.files.saved import SavedActions
 from ami_console.files.transcript import Transcript
 from ami_console.printable import clean, clean_lines
-from ami_console.protocol import Message
+from ami_console.protocol import Message, serialize_action
 from ami_console.ui.screens.connect import ConnectScreen, explain
 from ami_console.ui.screens.console import ConsoleScreen
 from ami_console.ui.screens.help import HelpScreen
 from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
-from ami_console.ui.session import ConnectedInfo, Exchange, Session
+from ami_console.ui.session import POLL, ConnectedInfo, Exchange, Session
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.event_log import EventLog
 
@@ -124,14 +125,24 @@ class AMIConsoleApp(App):
         self.note = note  # shown in the header once connected
         self.profiles = profiles or Profiles()
         self._history_warned = False
+        self._again = False  # this connect is a reconnect: re-apply what ctrl+f set
+        self._retry_delay = 0.0  # seconds before the next automatic reconnect (backoff)
+        self._retry_at: float | None = None  # time.monotonic() of the next one, if one is due
+        self._retry_reason = ""  # why the connection went, shown with the countdown
+        self._outbox: queue.SimpleQueue[tuple[Session, list[tuple[str, str]], str]] = queue.SimpleQueue()
+        self._next_id = 1  # the ActionID the next action sent will get (see send_pairs)
+        self._info: ConnectedInfo | None = None  # what the server said of itself at login
         self.history = history or History()
         self.saved = saved or SavedActions()
         self.server_filters = ServerFilters(mask=self.settings.events or "on")
         self.store = EventStore(log_capacity, log_bytes)
+        self.store.replay = replay is not None  # the status shows the file's rate, not the reading's
         self.transcript = Transcript()  # kept across reconnections, like the log
         self.session: Session | None = None  # the one connected, or connecting
         self.connected = False
-        self.console_screen = ConsoleScreen(self.store, self.transcript, self.history, self.saved, self.server_filters)
+        self.console_screen = ConsoleScreen(
+            self.store, self.transcript, self.history, self.saved, self.server_filters, replay=replay is not None
+        )
         self.connect_screen = ConnectScreen(self.settings, self.profiles, hint)
 
     async def on_mount(self) -> None:
@@ -141,6 +152,7 @@ class AMIConsoleApp(App):
             self._read_replay(self.replay)
             return
         await self.push_screen(self.connect_screen)
+        self.set_interval(1, self._tick_retry)
         if self.autoconnect:
             self.start_connect(self.settings)
 
@@ -180,6 +192,8 @@ class AMIConsoleApp(App):
 
     @on(ConnectScreen.ConnectRequested)
     def connect_requested(self, event: ConnectScreen.ConnectRequested) -> None:
+        self._again = False  # elsewhere, or as someone else: server-side filtering starts afresh
+        self._stop_retrying()
         self.start_connect(event.settings)
 
     def start_connect(self, settings: ConnectionSettings) -> None:
@@ -231,21 +245,49 @@ class AMIConsoleApp(App):
                 await self.pop_screen()  # the form was opened over the console
             else:
                 await self.switch_screen(self.console_screen)
+        state = self.server_filters
+        mask, filters = state.mask, list(state.filters)
+        if self.store.total or self.store.row_count:  # a reconnect: say where the log goes on
+            self._mark_log(f"connected again at {time.strftime('%H:%M:%S', time.localtime(time.time()))}")
         self._show_connected(event.session, event.info)
+        self._info = event.info
         self.connected = True
         self._read(event.session)
+        self._outbox = queue.SimpleQueue()  # a new connection: nothing queued for the old one goes
+        self._next_id = int(event.session.next_action_id)
+        self.workers.cancel_group(self, "sender")
+        self._send_loop(self._outbox)
+        if self._again:  # the server forgot them with the old connection
+            self._reapply(mask if mask != state.mask else "", filters)
 
     def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
         console = self.console_screen
         console.header.note = self.note
-        self.server_filters.reset(session.settings.events or "on")  # a new session starts afresh
-        console.header.filters = self.server_filters.summary
+        state = self.server_filters
+        state.reset(session.settings.events or "on")  # what the server has now; re-applying rebuilds it
+        self._stop_retrying()
+        console.header.filters = state.summary
         console.header.show("connected", session.settings.address, session.settings.username, info)
         console.banner.hide()
         if info.commands:
             console.composer.set_actions(info.commands)
         console.composer.docs.clear()
         console.composer.set_next_action_id(session.next_action_id)
+
+    def _reapply(self, mask: str, filters: list[str]) -> None:
+        """After a reconnect, send again the event mask and filters set with ctrl+f (the
+        server forgot them with the old connection), and say so."""
+        if mask:
+            self.send_pairs([("Action", "Events"), ("EventMask", mask)], purpose=SERVER_PURPOSE + "mask")
+        for value in filters:
+            self.send_pairs(
+                [("Action", "Filter"), ("Operation", "Add"), ("Filter", value)], purpose=SERVER_PURPOSE + "filter"
+            )
+        if mask or filters:
+            parts = ([f"the event mask ({mask})"] if mask else []) + (
+                [f"{len(filters)} filter{'s' if len(filters) != 1 else ''}"] if filters else []
+            )
+            self.notify(f"Reconnected: re-applied {' and '.join(parts)}.", title="Server-side filtering")
 
     @on(ConnectFailed)
     def connect_failed(self, event: ConnectFailed) -> None:
@@ -254,7 +296,9 @@ class AMIConsoleApp(App):
         self.session = None
         if self.screen is self.console_screen:
             self.console_screen.header.show("lost")
-            self.console_screen.banner.show(f"reconnecting failed: {explain(event.error, event.session.settings)}")
+            reason = f"reconnecting failed: {explain(event.error, event.session.settings)}"
+            self.console_screen.banner.show(reason)
+            self._retry_later(reason)
         else:
             self.connect_screen.set_busy(False)
             self.connect_screen.show_error(event.error)
@@ -266,10 +310,39 @@ class AMIConsoleApp(App):
 
     def action_reconnect(self) -> None:
         if not self.connected and (self.session is None):
+            self._again = True
+            self._retry_at = None
             self.start_connect(self.settings)
+
+    # -- reconnecting by itself (ConnectionSettings.auto_reconnect) --------------------------
+    RETRY_FIRST, RETRY_MOST = 1.0, 30.0  # seconds: the backoff doubles from the first to the most
+
+    def _retry_later(self, reason: str) -> None:
+        if not self.settings.auto_reconnect or self.replay is not None or reason == "Logged off":
+            return
+        self._retry_delay = min(self.RETRY_MOST, self._retry_delay * 2 or self.RETRY_FIRST)
+        self._retry_at = time.monotonic() + self._retry_delay
+        self._retry_reason = reason
+        self._tick_retry()
+
+    def _stop_retrying(self) -> None:
+        self._retry_at = None
+        self._retry_delay = 0.0
+
+    def _tick_retry(self) -> None:
+        """Once a second: count down to the next automatic reconnect, on the banner."""
+        if self._retry_at is None or self.connected or self.session is not None:
+            return
+        left = self._retry_at - time.monotonic()
+        if left <= 0:
+            self._retry_at = None
+            self.action_reconnect()
+            return
+        self.console_screen.banner.show(self._retry_reason, retry_in=left)
 
     def action_connection_form(self) -> None:
         """Open the connection form over the console, to connect elsewhere or as someone else."""
+        self._stop_retrying()
         if self.screen is self.console_screen:
             self.connect_screen = ConnectScreen(self.settings, self.profiles, self.hint)
             self.push_screen(self.connect_screen)
@@ -282,8 +355,14 @@ class AMIConsoleApp(App):
 
     @on(EventsArrived)
     def events_arrived(self, event: EventsArrived) -> None:
-        added, dropped = self.store.add(event.events)
         # The store is the app's: events are kept even before the log is on screen.
+        self._log_stored(*self.store.add(event.events))
+
+    def _mark_log(self, text: str) -> None:
+        """A separator line in the event log (not an event: never counted, filtered or exported)."""
+        self._log_stored(*self.store.add_marker(text))
+
+    def _log_stored(self, added: int, dropped: int) -> None:
         for log in self.console_screen.query(EventLog):
             log.stored(added, dropped)
 
@@ -293,11 +372,12 @@ class AMIConsoleApp(App):
             return
         self.session = None
         self.connected = False
-        self.transcript.write(
-            f"--- connection lost at {time.strftime('%H:%M:%S', time.localtime(time.time()))}: {event.reason}\n"
-        )
+        now = time.strftime("%H:%M:%S", time.localtime(time.time()))
+        self.transcript.write(f"--- connection lost at {now}: {event.reason}\n")
+        self._mark_log(f"connection lost at {now}: {event.reason}")
         self.console_screen.header.show("lost")
         self.console_screen.banner.show(event.reason)
+        self._retry_later(event.reason)
 
     @on(Worker.StateChanged)
     def worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -335,29 +415,47 @@ class AMIConsoleApp(App):
         self.send_pairs(event.pairs)
 
     def send_pairs(self, pairs: list[tuple[str, str]], purpose: str = "", action: str = "") -> None:
-        """Send an action (``action``, if given, goes first) on the current connection."""
+        """Send an action (``action``, if given, goes first) on the current connection.
+
+        Actions go out in the order they were asked for, through one sender thread, so the
+        ActionID the composer's preview shows is the one its action gets, whatever the
+        console itself (parameter help, filters) sends in between.
+        """
         if self.replay is not None:
-            self.notify("This is a replay of a file: there is no server to send to.", severity="error", markup=False)
+            self.notify("This is a replay of a file: there is no server to send to.", severity="error")
             return
         if self.session is None or not self.connected:
-            self.notify("Not connected: press ctrl+r to reconnect.", severity="error", markup=False)
+            self.notify("Not connected: press ctrl+r to reconnect.", severity="error")
             return
-        self._send(self.session, [("Action", action), *pairs] if action else pairs, purpose)
-
-    @work(thread=True, exit_on_error=False, group="send")
-    def _send(self, session: Session, pairs: list[tuple[str, str]], purpose: str = "") -> None:
-        try:
-            exchange = session.send(pairs, purpose)
+        pairs = [("Action", action), *pairs] if action else pairs
+        try:  # refused here, before it takes an ActionID, rather than in the sender
+            serialize_action(pairs, "0")
         except ValueError as error:
-            self.call_from_thread(self.notify, f"Not sent: {error}", severity="error", markup=False)
+            self.notify(f"Not sent: {error}", severity="error")
             return
-        self.post_message(self.ExchangeStarted(session, exchange))
+        self._outbox.put((self.session, pairs, purpose))
+        self._next_id += 1
+        self.console_screen.composer.set_next_action_id(str(self._next_id))
+
+    @work(thread=True, exit_on_error=False, group="sender")
+    def _send_loop(self, outbox: queue.SimpleQueue[tuple[Session, list[tuple[str, str]], str]]) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                session, pairs, purpose = outbox.get(timeout=POLL)
+            except queue.Empty:
+                continue
+            try:
+                exchange = session.send(pairs, purpose)
+            except ValueError as error:  # checked before it was queued: only a bug gets here
+                self.call_from_thread(self.notify, f"Not sent: {error}", severity="error")
+                continue
+            self.post_message(self.ExchangeStarted(session, exchange))
 
     @on(ExchangeStarted)
     def exchange_started(self, event: ExchangeStarted) -> None:
         if not self.is_running:
             return
-        self.console_screen.composer.set_next_action_id(event.session.next_action_id)
         response = self.console_screen.response
         # The answer may have been routed before this message: then it is already shown.
         if not event.exchange.purpose and event.exchange not in response.history:
@@ -370,8 +468,7 @@ class AMIConsoleApp(App):
         exchange = event.exchange
         if exchange.purpose.startswith(DOCS_PURPOSE):
             action = exchange.purpose.removeprefix(DOCS_PURPOSE)
-            output = exchange.response.headers("Output") if exchange.response else []
-            await self.console_screen.composer.set_doc(action, parse_action_doc(action, output))
+            await self.console_screen.composer.docs_answered(action, exchange.response)
             return
         if self.server_filters.note(exchange.action, exchange.request, exchange.response):
             self.console_screen.server_filters_changed()
@@ -382,12 +479,16 @@ class AMIConsoleApp(App):
             response.add(exchange)
         response.finished(exchange)
         self.record(exchange)
+        if exchange.response is not None and exchange.response.header("Message") == "Permission denied":
+            privileges = self._info.privileges if self._info is not None else {}
+            why = denied_in_words(exchange.action, event.session.settings.username, privileges)
+            self.notify(why, title="Permission denied", severity="error", timeout=12)
 
     @on(Composer.DocsRequested)
     def docs_requested(self, event: Composer.DocsRequested) -> None:
         if self.session is not None and self.connected:
             query = [("Action", "Command"), ("Command", f"manager show command {event.action}")]
-            self._send(self.session, query, DOCS_PURPOSE + event.action)
+            self.send_pairs(query, DOCS_PURPOSE + event.action)
 
     def record(self, exchange: Exchange) -> None:
         """Keep a finished action of the user's in the history (secrets masked there)."""

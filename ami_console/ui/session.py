@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ami_console.actiondocs import parse_list_commands
+from ami_console.actiondocs import parse_list_commands, parse_list_privileges
 from ami_console.client import AMIClient
 from ami_console.files.history import HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
@@ -101,6 +101,7 @@ class ConnectedInfo:
     ami_version: str
     asterisk_version: str
     commands: dict[str, str]  # action name -> one-line description, from ListCommands
+    privileges: dict[str, str]  # action name -> the write classes it needs, from ListCommands
     connected_at: float  # time.time()
 
 
@@ -164,6 +165,7 @@ class Session:
             ami_version=settings.header("AMIversion") or greeting.rpartition("/")[2],
             asterisk_version=settings.header("AsteriskVersion") or "",
             commands=parse_list_commands(commands) if commands.header("Response") == "Success" else {},
+            privileges=parse_list_privileges(commands) if commands.header("Response") == "Success" else {},
             connected_at=time.time(),
         )
 
@@ -192,7 +194,7 @@ class Session:
                 self._said_goodbye = True
             action_id = self.client.send_action(pairs)
             if action_id is not None:
-                self.transcript.sent(exchange.request_text)
+                self.transcript.sent(exchange.request_text, own=bool(purpose))  # the console's own: marked
         if action_id is None:
             self._finish(exchange, self._made_up(self.client.error or "Not connected to Asterisk!", exchange))
         return exchange

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from ami_console.events.filter import EventFilter
-from ami_console.events.store import EventStore
+from ami_console.events.store import MAX_MARKERS, EventStore, Marker
 from ami_console.events.summary import summarize
 from ami_console.protocol import Message
 from tests.captures import capture_messages
@@ -95,3 +95,59 @@ def test_summaries_of_real_events():
     assert summarize(messages["DialEnd"])[2] == "ANSWER  Local/100@demo-00000000;1"
     assert summarize(messages["DeviceStateChange"])[:1] == ("Local/100@demo",)
     assert "ANSWERED" in summarize(messages["Cdr"])[2]
+
+
+# -- markers: where the connection was lost and made again ---------------------------------------
+def rows(store: EventStore) -> list[str]:
+    """The log's rows, events by name and markers by text."""
+    out = []
+    for index in range(store.row_count):
+        row = store.row(index)
+        out.append(row.text if isinstance(row, Marker) else row.message.name)
+    return out
+
+
+def test_a_marker_sits_between_the_events_it_came_between_and_is_no_event():
+    store = EventStore()
+    store.add([HANGUP, VARSET])
+    assert store.add_marker("connection lost") == (1, 0)
+    store.add_marker("connected again")
+    store.add([NEWCHANNEL])
+    assert rows(store) == ["Hangup", "VarSet", "connection lost", "connected again", "Newchannel"]
+    # Not counted, not kept as an event (so neither exported nor traced).
+    assert store.total == 3 and sum(store.counts.values()) == 3
+    assert [e.message.name for e in store.entries] == ["Hangup", "VarSet", "Newchannel"]
+    # A filter hides events, never a marker: the gap still shows where it was.
+    store.set_filter(EventFilter.parse("Event=Newchannel"))
+    assert rows(store) == ["connection lost", "connected again", "Newchannel"]
+    assert list(store.view) == [store.entries[-1]]
+    store.clear()
+    assert store.row_count == 0
+
+
+def test_a_marker_leaves_with_the_event_after_it_and_markers_are_bounded():
+    store = EventStore(capacity=3)
+    store.add([HANGUP])
+    store.add_marker("lost")
+    store.add([VARSET, VARSET])
+    assert rows(store) == ["Hangup", "lost", "VarSet", "VarSet"]
+    assert store.add([NEWCHANNEL]) == (1, 1)  # the Hangup went; the marker is now the top row
+    assert rows(store) == ["lost", "VarSet", "VarSet", "Newchannel"]
+    assert store.add([NEWCHANNEL]) == (1, 2)  # the VarSet after it went: so does the marker
+    assert rows(store) == ["VarSet", "Newchannel", "Newchannel"]
+    for n in range(MAX_MARKERS + 5):
+        store.add_marker(f"lost {n}")
+    assert len(store.markers) == MAX_MARKERS and store.row(3).text == "lost 5"
+
+
+# -- a replayed file's rate is the file's ----------------------------------------------------------
+def test_a_replay_rate_is_that_of_the_file_not_of_the_reading():
+    store = EventStore()
+    store.replay = True
+    store.add_timed([(1000.0 + i / 2, VARSET) for i in range(101)])  # 2 a second, over 50 s
+    assert store.rate() == pytest.approx(2.0)
+    assert store.file_rate() == pytest.approx(2.0)
+    untimed = EventStore()
+    untimed.replay = True
+    untimed.add_timed([(None, VARSET)] * 10)  # raw AMI text: no times
+    assert untimed.file_rate() is None and untimed.rate() == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ami_console.files.profiles import ConnectionSettings, Profiles
 
 
@@ -46,3 +48,22 @@ def test_a_damaged_profiles_file_is_ignored(tmp_path):
 
 def test_settings_repr_hides_the_secret():
     assert "hunter2" not in repr(ConnectionSettings(secret="hunter2"))
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        ("127.0.0.1:5039", 5038, ("127.0.0.1", 5039, "127.0.0.1:5039")),
+        ("[::1]:5039", 5038, ("::1", 5039, "[::1]:5039")),
+        ("::1", 5040, ("::1", 5040, "[::1]:5040")),
+        ("[fe80::1]", 5041, ("fe80::1", 5041, "[fe80::1]:5041")),
+        ("pbx.example.org", 5038, ("pbx.example.org", 5038, "pbx.example.org:5038")),
+        ("pbx:x", 5038, ("pbx:x", 5038, "[pbx:x]:5038")),  # malformed: left for connect() to refuse
+    ],
+)
+def test_a_port_in_the_host_wins_and_every_place_shows_one_address(host, port, expected, tmp_path):
+    settings = ConnectionSettings(host=host, port=port, username="admin")
+    assert (settings.host, settings.port, settings.address) == expected
+    profiles = Profiles(tmp_path / "profiles.toml")
+    profiles.save("office", settings)
+    assert profiles.load()["office"].address == expected[2]

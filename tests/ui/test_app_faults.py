@@ -31,7 +31,7 @@ async def send_and_wait(pilot, action: str, rows=(), fault=None) -> object:
     await compose(pilot, action, list(rows))
     composer = pilot.app.console_screen.composer
     if pilot.app.connected:
-        await until(pilot, lambda: action in composer.docs, what="the action's documentation")
+        await until(pilot, lambda: not composer.docs.pending(action), what="the action's documentation")
     if fault is not None:
         fault()
     response = pilot.app.console_screen.response

@@ -36,3 +36,11 @@ def test_the_form_explains_every_connect_error_the_client_documents(error, words
     from ami_console.ui.screens.connect import explain
 
     assert words in explain(error, ConnectionSettings(host="pbx", port=5038))
+
+
+def test_tls_against_a_plain_port_is_said_in_words():
+    from ami_console.ui.screens.connect import explain
+
+    settings = ConnectionSettings(host="pbx", port=5038, tls=True)
+    words = explain("Connection failed: TLS failed (WRONG_VERSION_NUMBER)", settings)
+    assert words.startswith("pbx:5038 does not speak TLS on port 5038") and "Untick TLS" in words

@@ -8,7 +8,8 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -50,6 +51,13 @@ def explain(error: str, settings: ConnectionSettings) -> str:
         return "Asterisk refused the login: Authentication failed. Check the username and secret (manager.conf)."
     if error.startswith("Login failed: "):
         return f"The login did not succeed: {error.removeprefix('Login failed: ')}"
+    if error.startswith("Connection failed: TLS failed (WRONG_VERSION_NUMBER"):
+        return (
+            f"{where} does not speak TLS on port {settings.port}: it answered the TLS handshake in plain text "
+            "(WRONG_VERSION_NUMBER). Untick TLS, or use the TLS port (manager.conf: tlsbindport, often 5039)."
+        )
+    if error.startswith("Connection failed: TLS failed"):
+        return f"The TLS handshake with {where} failed ({error.partition('(')[2].rstrip(')')}). Is TLS enabled there (manager.conf: tlsenable)?"
     if error == "Connection failed: cancelled":
         return "Cancelled: not connected."
     if error.startswith("Connection failed: closed by the server before the greeting"):
@@ -68,8 +76,27 @@ def explain(error: str, settings: ConnectionSettings) -> str:
     return error
 
 
+# Below this height the form drops the borders of its fields (one line each), so that the
+# Connect button, the busy line and the error stay on screen with the fields at 80x24.
+ROOMY_HEIGHT = 42
+
+
 class ConnectScreen(Screen):
+    """The connection form.
+
+    | Key | Does |
+    |---|---|
+    | enter | connect, from any field (a button presses itself, the profile name saves) |
+    | ctrl+s | connect |
+    | ctrl+t | show or hide the secret |
+    | escape | cancel connecting, or go back to the console |
+    """
+
     BINDINGS = [
+        Binding("ctrl+s", "connect", "Connect", priority=True),
+        # Enter on a checkbox or a radio set would tick it: on this form it connects, as it
+        # does in a text field (space still ticks).
+        Binding("enter", "connect_from_field", "Connect", show=False, priority=True),
         Binding("escape", "cancel", "Cancel / back"),
         Binding("ctrl+t", "toggle_secret", "Show/hide secret"),
         Binding("f1", "app.help", "Help"),
@@ -92,56 +119,60 @@ class ConnectScreen(Screen):
 
     def compose(self) -> ComposeResult:
         s = self.settings
-        with Center():
-            with Vertical(id="connect-form"):
-                yield Static("ami-console · connect to the Asterisk Manager Interface", id="connect-title")
-                if self.hint:
-                    yield Static(PlainText(self.hint), id="connect-hint")
-                with Horizontal(classes="form-row"):
-                    yield Label("Profile", classes="form-label")
-                    yield Select([], prompt="(none saved)", id="profile", allow_blank=True)
-                with Horizontal(classes="form-row"):
-                    yield Label("Host", classes="form-label")
-                    yield Input(s.host, placeholder="pbx.example.org", id="host")
-                    yield Label("Port", classes="form-label-short")
-                    yield Input(str(s.port), id="port", type="integer", classes="short")
-                with Horizontal(classes="form-row"):
-                    yield Label("Username", classes="form-label")
-                    yield Input(s.username, placeholder="the [user] in manager.conf", id="username")
-                with Horizontal(classes="form-row"):
-                    yield Label("Secret", classes="form-label")
-                    yield Input(s.secret, password=True, placeholder="or set AMI_SECRET", id="secret")
-                    yield Checkbox("Show", id="show-secret")
-                with Horizontal(classes="form-row"):
-                    yield Label("Auth", classes="form-label")
-                    with RadioSet(id="auth"):
-                        yield RadioButton("Plain", value=s.auth != "md5", id="auth-plain")
-                        yield RadioButton("MD5 challenge", value=s.auth == "md5", id="auth-md5")
-                with Horizontal(classes="form-row"):
-                    yield Label("TLS", classes="form-label")
-                    yield Checkbox("Use TLS", s.tls, id="tls")
-                    yield Checkbox("Allow untrusted certificate", not s.tls_verify, id="tls-untrusted")
-                with Horizontal(classes="form-row"):
-                    yield Label("Events", classes="form-label")
-                    yield Input(s.events, placeholder="on, off, or classes: system,call,dialplan", id="events")
-                with Horizontal(classes="form-row", id="connect-buttons"):
-                    yield Button("Connect", variant="primary", id="connect")
-                    yield Input(placeholder="profile name", id="profile-name")
-                    yield Button("Save profile", id="save-profile")
-                    yield Button("Delete", id="delete-profile")
-                with Horizontal(id="connect-busy"):
-                    yield LoadingIndicator()
-                    yield Static(id="busy-text")
-                yield Static(id="connect-error")
+        with VerticalScroll(id="connect-page"), Vertical(id="connect-form"):
+            yield Static("ami-console · connect to the Asterisk Manager Interface", id="connect-title")
+            if self.hint:
+                yield Static(PlainText(self.hint), id="connect-hint")
+            with Horizontal(classes="form-row"):
+                yield Label("Profile", classes="form-label")
+                yield Select([], prompt="(none saved)", id="profile", allow_blank=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Host", classes="form-label")
+                yield Input(s.host, placeholder="pbx.example.org", id="host")
+                yield Label("Port", classes="form-label-short")
+                yield Input(str(s.port), id="port", type="integer", classes="short")
+            with Horizontal(classes="form-row"):
+                yield Label("Username", classes="form-label")
+                yield Input(s.username, placeholder="the [user] in manager.conf", id="username")
+            with Horizontal(classes="form-row"):
+                yield Label("Secret", classes="form-label")
+                yield Input(s.secret, password=True, placeholder="or set AMI_SECRET", id="secret")
+                yield Checkbox("Show", id="show-secret")
+            with Horizontal(classes="form-row"):
+                yield Label("Auth", classes="form-label")
+                with RadioSet(id="auth"):
+                    yield RadioButton("Plain", value=s.auth != "md5", id="auth-plain")
+                    yield RadioButton("MD5 challenge", value=s.auth == "md5", id="auth-md5")
+            with Horizontal(classes="form-row"):
+                yield Label("TLS", classes="form-label")
+                yield Checkbox("Use TLS", s.tls, id="tls")
+                yield Checkbox("Allow untrusted certificate", not s.tls_verify, id="tls-untrusted")
+            with Horizontal(classes="form-row"):
+                yield Label("Events", classes="form-label")
+                yield Input(s.events, placeholder="on, off, or classes: system,call,dialplan", id="events")
+            with Horizontal(classes="form-row", id="connect-buttons"):
+                yield Button("Connect", variant="primary", id="connect")
+                yield Input(placeholder="profile name", id="profile-name")
+                yield Button("Save profile", id="save-profile")
+                yield Button("Delete", id="delete-profile")
+            with Horizontal(id="connect-busy"):
+                yield LoadingIndicator()
+                yield Static(id="busy-text")
+            yield Static(id="connect-error")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._fill_profiles()
-        self.set_busy(self.busy)
         first_empty = next(
             (i for i in self.query(Input) if not i.value and i.id in ("host", "username", "secret")), None
         )
         (first_empty or self.query_one("#connect", Button)).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        compact = event.size.height < ROOMY_HEIGHT
+        self.set_class(compact, "-compact")
+        for widget in self.query("Input, Select, Button"):
+            widget.compact = compact  # type: ignore[attr-defined]
 
     # -- reading the form ----------------------------------------------------------------------
     def read(self) -> ConnectionSettings:
@@ -157,6 +188,7 @@ class ConnectScreen(Screen):
             tls_verify=not self.query_one("#tls-untrusted", Checkbox).value,
             events=value("events"),
             timeout=self.settings.timeout,
+            auto_reconnect=self.settings.auto_reconnect,
         )
 
     def fill(self, settings: ConnectionSettings) -> None:
@@ -175,13 +207,16 @@ class ConnectScreen(Screen):
     # -- connecting ---------------------------------------------------------------------------
     @on(Button.Pressed, "#connect")
     @on(Input.Submitted)
-    def connect(self, event: Message) -> None:
+    def connect(self, event: Message | None = None) -> None:
         if isinstance(event, Input.Submitted) and event.input.id == "profile-name":
             self.save_profile()
             return
         if self.busy:
             return
         settings = self.read()
+        # A port typed in the host ("127.0.0.1:5039") wins: the fields show what is used.
+        self.query_one("#host", Input).value = settings.host
+        self.query_one("#port", Input).value = str(settings.port)
         if not settings.username:
             self.show_error("Enter a username (a [section] of manager.conf).")
             self.query_one("#username", Input).focus()
@@ -189,11 +224,18 @@ class ConnectScreen(Screen):
         self.settings = settings
         self.post_message(self.ConnectRequested(settings))
 
+    def action_connect(self) -> None:
+        self.connect()
+
+    def action_connect_from_field(self) -> None:
+        self.connect()
+
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
+        # A class, not the widget's display: it holds before the form is mounted, too.
+        self.set_class(busy, "-busy")
         if not self.is_mounted:
-            return  # on_mount applies it
-        self.query_one("#connect-busy").display = busy
+            return
         self.query_one("#connect", Button).disabled = busy
         self.refresh_bindings()
         if busy:
@@ -203,10 +245,13 @@ class ConnectScreen(Screen):
                     f"Connecting to {clean(self.settings.address)} as {clean(self.settings.username)}… (Esc to cancel)"
                 )
             )
+            self.query_one("#connect-busy").scroll_visible(animate=False)
 
     def show_error(self, error: str) -> None:
         widget = self.query_one("#connect-error", Static)
         widget.update(PlainText(clean(explain(error, self.settings))) if error else "")
+        if error:
+            widget.scroll_visible(animate=False)  # on a terminal too small for the whole form
         # Put the cursor where the fix is most likely to be typed.
         if error.startswith("Login failed"):
             self.screen.set_focus(self.query_one("#secret", Input))
@@ -216,6 +261,10 @@ class ConnectScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.busy or self._over_console
+        if action == "connect_from_field":
+            # A button presses itself, the profile list opens, the profile name saves.
+            focused = self.focused
+            return isinstance(focused, Input | Checkbox | RadioSet) and focused.id != "profile-name"
         return True
 
     @property

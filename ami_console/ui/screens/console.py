@@ -1,4 +1,8 @@
-"""The console: composer and response side by side, the live event log below."""
+"""The console: composer and response side by side, the live event log below.
+
+The split between them moves from the keyboard and is remembered (``layout.json``); a
+replay of a file has no server, so it has no composer and no response, only the log.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from ami_console.calls.trace import call_key
 from ami_console.events.export import save_transcript, write_jsonl, write_raw
 from ami_console.events.store import EventStore
 from ami_console.files.history import History, HistoryEntry
+from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
 from ami_console.files.saved import SavedAction, SavedActions
 from ami_console.files.transcript import Transcript
 from ami_console.ui.screens.history import HistoryScreen
@@ -40,28 +48,66 @@ EXPORT_CHOICES = [
 ]
 
 
+class FittingFooter(Footer):
+    """A footer that shows only the keys that fit whole: Textual's footer lets the last
+    ones run under the command palette's hint, which leaves stray letters at 80 columns.
+    The keys come in order (the focused panel's first), so the ones dropped are the last."""
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.fit()
+
+    def on_resize(self, event: Resize) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        size = Size(max(self.size.width, 1), 1)
+
+        def width(widget: Widget) -> int:
+            return widget.get_content_width(size, size) + widget.styles.gutter.width + widget.styles.margin.width
+
+        keys = list(self.children)
+        room = self.size.width - sum(width(key) for key in keys if key.has_class("-command-palette"))
+        for key in keys:
+            if not key.has_class("-command-palette"):
+                room -= width(key)
+                key.display = room >= 0
+
+
+class BottomTabs(TabbedContent):
+    ALLOW_MAXIMIZE = True  # F11 zooms the event log and the transcript with their tabs
+
+
 class ConsoleScreen(Screen):
+    # The footer shows the first of these that fit the width (F1 lists them all).
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding("f5", "send", "Send", show=False),
         Binding("f1", "app.help", "Help"),
         Binding("f2", "focus_composer", "Action", show=False),
         Binding("f3", "focus_response", "Response", show=False),
-        Binding("f4", "focus_events", "Events"),
+        Binding("f4", "focus_events", "Events", show=False),
         Binding("f6", "focus_filter", "Filter"),
-        Binding("f12", "focus_transcript", "Transcript"),
+        Binding("f12", "focus_transcript", "Transcript", show=False),
         Binding("f7", "older", "Older", show=False),
         Binding("f8", "newer", "Newer", show=False),
         Binding("f9", "pause", "Pause"),
         Binding("f11", "zoom", "Zoom"),
-        Binding("ctrl+l", "clear_log", "Clear"),
-        Binding("ctrl+r", "app.reconnect", "Reconnect"),
+        Binding("ctrl+up", "split(1)", "Log taller", show=False, priority=True),
+        Binding("ctrl+down", "split(-1)", "Log shorter", show=False, priority=True),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+b", "saved", "Saved"),
+        Binding("ctrl+r", "app.reconnect", "Reconnect"),
+        Binding("ctrl+l", "clear_log", "Clear"),
         Binding("ctrl+f", "server_filters", "Server filter"),
         Binding("f10", "app.connection_form", "Connect…"),
         Binding("escape", "close_detail", "Close", show=False),
     ]
+
+    # What a replay of a file cannot do: there is no server to send to.
+    NEEDS_SERVER = frozenset(
+        ("send", "focus_composer", "focus_response", "older", "newer", "history", "saved", "server_filters")
+    )
 
     class ActionSubmitted(Message):
         """The user asked to send an action: the composed one, or one from the history."""
@@ -77,6 +123,9 @@ class ConsoleScreen(Screen):
         history: History,
         saved: SavedActions,
         server_filters: ServerFilters,
+        *,
+        replay: bool = False,
+        layout_file: LayoutFile | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -84,6 +133,10 @@ class ConsoleScreen(Screen):
         self.history = history
         self.saved = saved
         self.server_filters = server_filters
+        self.replay = replay  # browsing a file: no composer, no response
+        self.layout_file = layout_file or LayoutFile()
+        self.log_share = self.layout_file.load_log_share()  # percent of the height for the log
+        self._layout_warned = False
 
     def compose(self) -> ComposeResult:
         yield ConnectionHeader(id="header")
@@ -91,12 +144,12 @@ class ConsoleScreen(Screen):
         with Horizontal(id="top"):
             yield Composer(id="composer")
             yield ResponsePane(id="response")
-        with TabbedContent(id="bottom"):
+        with BottomTabs(id="bottom"):
             with TabPane("Events", id="tab-events"):
                 yield EventPanel(self.store, id="events")
             with TabPane("Transcript", id="tab-transcript"):
                 yield TranscriptView(self.transcript, id="transcript")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     @property
     def header(self) -> ConnectionHeader:
@@ -119,7 +172,37 @@ class ConsoleScreen(Screen):
         return self.query_one(EventPanel)
 
     def on_mount(self) -> None:
-        self.composer.picker.input.focus()
+        self.set_class(self.replay, "-replay")
+        self._apply_split()
+        if self.replay:
+            self.set_focus(self.events.log_view)
+        else:
+            self.composer.picker.input.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.replay and action in self.NEEDS_SERVER)
+
+    # -- the split between the composer and the log --------------------------------------------
+    def _apply_split(self) -> None:
+        self.query_one("#top").styles.height = f"{100 - self.log_share}fr"
+        self.query_one("#bottom").styles.height = f"{self.log_share}fr"
+
+    def action_split(self, direction: int) -> None:
+        """Give the log more (1) or less (-1) of the height, and remember it."""
+        share = clamp_share(self.log_share + direction * LOG_SHARE_STEP)
+        if share == self.log_share:
+            return
+        self.log_share = share
+        self._apply_split()
+        try:
+            self.layout_file.save_log_share(share)
+        except OSError as error:
+            if not self._layout_warned:  # once: the split still moves, it is only not kept
+                self._layout_warned = True
+                self.notify(
+                    f"The layout will not be remembered: {error.strerror or error} ({self.layout_file.path})",
+                    severity="warning",
+                )
 
     def action_send(self) -> None:
         problem = self.composer.problem()
@@ -129,22 +212,35 @@ class ConsoleScreen(Screen):
             self.notify(f"Not sent: {problem}", severity="error", markup=False)
         else:
             self.post_message(self.ActionSubmitted(self.composer.pairs()))
+            self.composer.sent()  # typing in the name now replaces it
+
+    def _reveal(self, panel: Widget) -> None:
+        """Unzoom before the focus goes to a panel the zoom hides (it would type unseen)."""
+        zoomed = self.maximized
+        if zoomed is not None and zoomed is not panel and zoomed not in panel.ancestors:
+            self.minimize()
 
     def action_focus_composer(self) -> None:
+        self._reveal(self.composer)
         self.composer.picker.input.focus()
 
     def action_focus_response(self) -> None:
+        self._reveal(self.response)
         self.response.focus_content()
 
     def action_focus_events(self) -> None:
+        self._reveal(self.events)
         self.query_one("#bottom", TabbedContent).active = "tab-events"
         self.set_focus(self.events.log_view)
 
     def action_focus_transcript(self) -> None:
+        transcript = self.query_one(TranscriptView)
+        self._reveal(transcript)
         self.query_one("#bottom", TabbedContent).active = "tab-transcript"
-        self.set_focus(self.query_one(TranscriptView))
+        self.set_focus(transcript)
 
     def action_focus_filter(self) -> None:
+        self._reveal(self.events)
         self.query_one("#bottom", TabbedContent).active = "tab-events"
         self.set_focus(self.events.filter_input)
 
@@ -166,10 +262,9 @@ class ConsoleScreen(Screen):
             self.minimize()
             return
         focused = self.focused
-        panels = (self.composer, self.response, self.events)
-        panel = next(
-            (p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), self.events
-        )
+        bottom = self.query_one("#bottom", TabbedContent)
+        panels = (bottom,) if self.replay else (self.composer, self.response, bottom)
+        panel = next((p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), bottom)
         self.maximize(panel, container=False)
 
     def action_close_detail(self) -> None:

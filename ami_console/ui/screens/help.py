@@ -8,6 +8,44 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+# One key (or a pair joined by "/") per row, without spaces: the key column never wraps.
+KEYS: list[tuple[str, str]] = [
+    ("ctrl+s", "send the action in the composer (**F5** does too)"),
+    ("F2", "go to the composer"),
+    ("F3", "go to the response; there **1** **2** **3** **4** show Fields, Output, List, Raw"),
+    ("F4", "go to the event log"),
+    ("F6", "go to the event filter"),
+    (
+        "F12",
+        "the transcript: every line sent (`>>`) and received (`<<`), secrets masked; **a** shows only actions "
+        "and responses, **/** searches, **s** saves; the console's own queries are dimmed and marked `(console)`",
+    ),
+    ("F7/F8", "show the older / newer response of this session"),
+    ("F9", "pause or resume following new events"),
+    (
+        "F11",
+        "zoom: give the whole screen to the panel with the focus (the composer, the response, or the "
+        "event log and transcript tabs); **F11** again, or a key that goes to another panel, gives it back",
+    ),
+    ("ctrl+up/down", "give the event log more / less of the height (remembered for the next time)"),
+    ("F10", "the connection form: connect elsewhere or as another user"),
+    ("ctrl+o", "history: every action sent, this session and before; **enter** loads one, **ctrl+s** sends it again"),
+    (
+        "ctrl+b",
+        "saved actions (and a starter set): **enter** loads, **s** saves the composer, **r** renames, **delete** deletes",
+    ),
+    ("ctrl+f", "server-side filtering: the `Events` mask and `Filter`s of this connection"),
+    ("ctrl+l", "clear the event log"),
+    (
+        "ctrl+r",
+        "reconnect with the same settings (after the connection was lost); the event mask and filters set "
+        "with **ctrl+f** are sent again",
+    ),
+    ("ctrl+p", "the command palette: every command by name"),
+    ("F1", "this help"),
+    ("ctrl+q", "quit"),
+]
+
 HELP = """\
 # ami-console help
 
@@ -17,25 +55,25 @@ Press **Esc** or **F1** to close. **ctrl+p** opens the command palette.
 
 | Key | Does |
 |---|---|
-| **ctrl+s** (or F5) | send the action in the composer |
-| **F2** / **F3** / **F4** / **F6** | go to the composer / the response / the event log / the event filter |
-| **F7** / **F8** | show the older / newer response of this session |
-| **F9** | pause or resume following new events |
-| **F11** | zoom: give the whole screen to the panel with the focus (again to undo) |
-| **F10** | the connection form: connect elsewhere or as another user |
-| **F12** | the transcript: every line sent (`>>`) and received (`<<`), secrets masked; **s** saves it |
-| **ctrl+o** | history: every action sent, this session and before; **enter** loads one, **ctrl+s** sends it again |
-| **ctrl+b** | saved actions (and a starter set): **enter** loads, **s** saves the composer, **r** renames, **delete** deletes |
-| **ctrl+f** | server-side filtering: the `Events` mask and `Filter`s of this connection |
-| **ctrl+l** | clear the event log |
-| **ctrl+r** | reconnect with the same settings (after the connection was lost) |
-| **ctrl+q** | quit |
+{keys}
+
+The footer shows the keys that fit the width; this table has them all.
+
+On the connection form, **enter** in any field (or **ctrl+s**) connects, **space** ticks a
+box, **ctrl+t** shows or hides the secret, and **Esc** cancels connecting. On a short
+terminal the form's fields take one line each.
 
 In the composer: type an action name, pick it with **enter** or **tab** (up/down move
-in the list). In the fields: **ctrl+n** adds a row, **ctrl+y** duplicates the current
-row (for repeated headers such as `Variable`), **ctrl+t** switches a row off without
-deleting it, **ctrl+g** removes it. Required parameters are marked `*`; the key field
-completes parameter names from the server's own documentation.
+in the list); **F2** selects the name, so typing replaces it. Choosing an action keeps the
+rows it takes and adds its required ones; **ctrl+z** brings back rows a choice, a paste, a
+load or **ctrl+g** removed. In the fields: **ctrl+n** adds a row, **ctrl+y** duplicates the
+current row (for repeated headers such as `Variable`), **ctrl+t** switches a row off without
+deleting it, **ctrl+g** removes it. Required parameters are marked `*`; in a key field **tab**
+takes the completion shown. The preview ("Will send") is exactly what ctrl+s sends.
+
+Paste `Action: ...` / `Key: Value` lines (from a note, a log or the wiki) anywhere in the
+composer: the name and one row per line are filled in; `ActionID` lines are left out (the
+console numbers actions). **ctrl+c** with nothing selected copies the action the same way.
 
 In the response: **/** searches the Output view (**enter** jumps to the next match).
 
@@ -54,7 +92,8 @@ plain words. In the List view of a response (CoreShowChannels, Status...), **f**
 work on the row under the cursor.
 
 **x** in the log exports it (all of it, or what the filter shows) to JSON Lines or to raw
-AMI text; `ami-console --replay FILE` opens such a file to browse, filter and trace offline.
+AMI text; `ami-console --replay FILE` opens such a file to browse, filter and trace offline
+(there is no server then: no composer, and the log takes the whole screen).
 **c** copies: an event in the log, the value under the cursor in the Fields view or in an
 event's headers, or the whole response.
 
@@ -64,12 +103,14 @@ Type in the filter (F6); terms combine:
 
 | Term | Keeps |
 |---|---|
-| `Hangup,New*` | events with one of these names (globs) |
+| `NOANSWER` or `alice,bob` | events with this name (glob) or this text in any header value, any case |
+| `Event=Hangup,New*` | events with one of these names only |
 | `!VarSet,Newexten` | everything except these names |
-| `Channel=PJSIP/alice*` | events whose header matches (glob, any case); `!Channel=Local/*` excludes |
-| `alice` or `"two words"` | events with this text in any header |
+| `Cause=17` | events whose header matches (glob, any case); `!Channel=Local/*` excludes |
+| `Channel=PJSIP/bob` | that endpoint's channels (`PJSIP/bob-00000001`): a channel matches by its start |
+| `"two words"` | this text in any header |
 
-A word that starts with a capital letter is an event name; other words are free text.
+The line under the filter says how it read what you typed.
 
 ## AMI in five minutes
 
@@ -96,7 +137,7 @@ The **Asterisk Manager Interface** is a text protocol on TCP port 5038. A client
   one event per item carrying the same ActionID, and end with a `...Complete` event saying
   `EventList: Complete` and `ListItems: N`. The List view shows them as a table.
 - A call's channels share a **Linkedid**; each channel has its own **Uniqueid**.
-"""
+""".replace("{keys}", "\n".join(f"| **{key}** | {does} |" for key, does in KEYS))
 
 
 class HelpScreen(ModalScreen[None]):

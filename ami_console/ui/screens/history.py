@@ -1,8 +1,11 @@
 """Every action sent, this session and before: pick one to load it into the composer, or
-send it again at once.
+send it again at once. Typing searches at once (the search field has the focus); the
+arrows move in the list meanwhile.
 
 | Key | Does |
 |---|---|
+| typing | search: action, field or value |
+| up/down, pageup/pagedown | move in the list |
 | enter | load the action into the composer |
 | ctrl+s | send it again now |
 | escape | close |
@@ -36,6 +39,10 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
         Binding("escape", "close", "Close"),
         Binding("enter", "choose('load')", "Load", priority=True),
         Binding("ctrl+s", "choose('send')", "Send again", priority=True),
+        Binding("up", "move('cursor_up')", "Up", show=False),
+        Binding("down", "move('cursor_down')", "Down", show=False),
+        Binding("pageup", "move('page_up')", "Page up", show=False),
+        Binding("pagedown", "move('page_down')", "Page down", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -65,7 +72,11 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
 
     def on_mount(self) -> None:
         self.fill("")
-        self.set_focus(self.query_one(SizedTable))
+        self.set_focus(self.query_one("#history-search", Input))
+
+    def action_move(self, how: str) -> None:
+        """The arrows move in the list while typing goes to the search."""
+        getattr(self.query_one(SizedTable), f"action_{how}")()
 
     def fill(self, needle: str) -> None:
         needle = needle.lower()

@@ -12,16 +12,18 @@ ami-console). Pick one to load it into the composer; save the composer as a new 
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ami_console.files.history import key_fields
 from ami_console.files.saved import FieldRow, SavedAction, SavedActionError, SavedActions
-from ami_console.ui.plaintext import PlainText, clean, plain
+from ami_console.ui.plaintext import PlainText, clean, fit, plain
 from ami_console.ui.widgets.sized_table import SizedTable
 
 
@@ -66,25 +68,43 @@ class SavedScreen(ModalScreen[SavedAction | None]):
 
     def refill(self, select: str = "") -> None:
         self.actions = self.saved.list()
-        table = self.query_one(SizedTable)
-        rows = []
-        for action in self.actions:
-            kind = PlainText("starter", style="dim italic") if action.starter else PlainText("")
-            rows.append(
-                (
-                    plain(action.name, "bold"),
-                    plain(action.action),
-                    plain(key_fields([(r.key, r.value) for r in action.fields if r.enabled])),
-                    kind,
-                )
-            )
-        table.fill(("Name", "Action", "Fields", ""), rows)
+        self.draw_table()
         if select:
             index = next((i for i, a in enumerate(self.actions) if a.name == select), 0)
-            table.move_cursor(row=index)
-        self.set_focus(table)
+            self.query_one(SizedTable).move_cursor(row=index)
+        self.set_focus(self.query_one(SizedTable))
         if self.saved.problems:
             self.say("Could not read: " + "; ".join(self.saved.problems), bad=True)
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self.draw_table)  # once the table has its new width
+
+    def draw_table(self) -> None:
+        """The table, as wide as the box: long names and fields are cut with an ellipsis
+        (rather than run off the right edge, with the starter mark after them)."""
+        table = self.query_one(SizedTable)
+        row = table.cursor_row
+        # Each column has a cell's padding either side; the scroll bar takes 2.
+        room = max((table.size.width or self.size.width) - 2 - 2 * 4, 30)
+        names = [clean(a.name) for a in self.actions]
+        actions = [clean(a.action) for a in self.actions]
+        fields = [key_fields([(r.key, r.value) for r in a.fields if r.enabled]) for a in self.actions]
+        kind = len("starter")
+        name_width = min(max(map(cell_len, names), default=4), room * 2 // 5)
+        action_width = min(max(map(cell_len, actions), default=6), room // 5)
+        fields_width = max(room - name_width - action_width - kind, 6)
+        rows = [
+            (
+                plain(fit(name, name_width), "bold"),
+                plain(fit(action_name, action_width)),
+                PlainText("starter", style="dim italic") if action.starter else PlainText(""),
+                plain(fit(field_text, fields_width) if field_text else ""),
+            )
+            for action, name, action_name, field_text in zip(self.actions, names, actions, fields, strict=True)
+        ]
+        table.fill(("Name", "Action", "", "Fields"), rows)
+        if self.actions:
+            table.move_cursor(row=min(row, len(self.actions) - 1))
 
     @property
     def highlighted(self) -> SavedAction | None:

@@ -2,7 +2,9 @@
 
 Typing filters the known actions (names starting with what was typed come first, then
 names containing it) and shows each one's one-line description. up/down move in the
-list, enter or tab takes the highlighted action, escape closes the list.
+list, enter or tab takes the highlighted action, escape closes the list. Every change of
+the name is told to the composer (:class:`ActionPicker.Edited`), enter or not: what the
+composer shows and sends always belongs to the name in the field.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ami_console.ui.plaintext import clean
+from ami_console.ui.widgets.field_row import ComposerInput
 
 MAX_SHOWN = 8
 
@@ -32,11 +35,14 @@ class ActionPicker(Vertical):
     ActionPicker { height: auto; }
     ActionPicker #action-row { height: 1; }
     ActionPicker #action-label { width: 8; text-style: bold; }
-    ActionPicker #action-name { border: none; height: 1; padding: 0 1; background: $boost; }
+    ActionPicker #action-name { border: none; height: 1; padding: 0 1; background: $boost; width: 1fr; }
     ActionPicker #action-name:focus { border: none; background: $primary 30%; }
     ActionPicker OptionList { display: none; max-height: 10; border: none; margin: 0 1; }
     ActionPicker.-open OptionList { display: block; }
     """
+
+    class Edited(Message):
+        """The name in the field changed (typed, pasted, or set)."""
 
     class Chosen(Message):
         """An action name was picked (from the list, or typed and confirmed)."""
@@ -53,7 +59,7 @@ class ActionPicker(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="action-row"):
             yield Static("Action", id="action-label")
-            yield Input(placeholder="type to search, e.g. Originate", id="action-name")
+            yield ComposerInput(placeholder="type to search, e.g. Originate", id="action-name")
         yield OptionList(id="action-options")
 
     @property
@@ -71,19 +77,37 @@ class ActionPicker(Vertical):
     def set_value(self, name: str) -> None:
         with self.input.prevent(Input.Changed):
             self.input.value = name
+            self.input.cursor_position = len(name)
         self.remove_class("-open")
+        self.post_message(self.Edited())
+
+    def select_all(self) -> None:
+        """Focus the name with its text selected: what is typed next replaces it."""
+        self.screen.set_focus(self.input)
+        self.input.select_all()
 
     def set_actions(self, actions: dict[str, str]) -> None:
         self.actions = dict(actions)
 
+    def known(self, name: str) -> str | None:
+        """The server's spelling of an action it lists, typed in any case; else None."""
+        lowered = name.lower()
+        return next((known for known in self.actions if known.lower() == lowered), None)
+
     def canonical(self, name: str) -> str:
         """The server's spelling of an action typed in any case."""
+        return self.known(name) or name
+
+    def ambiguous(self, name: str) -> bool:
+        """Whether a longer action name starts with ``name`` (``DBGet``, ``DBGetTree``):
+        the user may still be typing."""
         lowered = name.lower()
-        return next((known for known in self.actions if known.lower() == lowered), name)
+        return any(known.lower().startswith(lowered) and len(known) > len(name) for known in self.actions)
 
     @on(Input.Changed, "#action-name")
     def typed(self, event: Input.Changed) -> None:
         event.stop()
+        self.post_message(self.Edited())
         typed = event.value.strip().lower()
         starts = sorted(n for n in self.actions if n.lower().startswith(typed))
         inside = sorted(n for n in self.actions if typed in n.lower() and n not in starts)
@@ -92,7 +116,8 @@ class ActionPicker(Vertical):
         options = self.options
         options.clear_options()
         for name in self._matches:
-            prompt = Text(clean(name), style="bold")
+            # One line per action: a long description is cut with an ellipsis.
+            prompt = Text(clean(name), style="bold", no_wrap=True, overflow="ellipsis")
             prompt.append("  " + clean(self.actions[name]), style="dim")
             options.add_option(Option(prompt, id=name))
         if self._matches and typed and not exact and self.input.has_focus:

@@ -1,25 +1,105 @@
 """The action composer: the action name, its fields, its documentation, and a preview of
 the exact bytes that will go out (with the ActionID the client will give it, secrets
 masked). A line break in a value is refused here, before anything is sent.
+
+One rule holds it together: the preview and the sender read the same value,
+:meth:`Composer.composed`, built from the name in the field at that moment (enter or
+not) and the rows switched on. The hints (description, parameter help, required marks)
+are likewise always those of the name in the field.
+
+| Key | Does |
+|---|---|
+| enter, tab (in the name) | take the action: rows it takes stay, its required ones are added |
+| f2 (in the composer) | select the action name, so typing replaces it |
+| ctrl+z | bring back the rows (and name) a choice, paste, load or ctrl+g removed |
+| ctrl+c (nothing selected) | copy the action as ``Key: Value`` lines, without ActionID |
+| paste ``Key: Value`` lines | fill the name and the rows (ActionID lines left out) |
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
-from ami_console.actiondocs import COMMON_ACTIONS, ActionDoc
+from ami_console.actiondocs import (
+    COMMON_ACTIONS,
+    ActionDoc,
+    DocCache,
+    is_refusal,
+    parse_action_doc,
+    parse_pasted_action,
+    rows_for,
+)
+from ami_console.protocol import Message as AMIMessage
 from ami_console.protocol import action_fields, mask_secrets, serialize_action
 from ami_console.ui.plaintext import clean
 from ami_console.ui.widgets.action_picker import ActionPicker
-from ami_console.ui.widgets.fields_editor import FieldsEditor
+from ami_console.ui.widgets.field_row import ComposerInput
+from ami_console.ui.widgets.fields_editor import MAX_TEMPLATE_ROWS, FieldsEditor
 
 MAX_LISTED = 60  # parameter names listed in the help line
+MAX_UNDO = 20  # states ctrl+z can go back to
+
+Rows = list[tuple[str, str, bool]]
+
+
+@dataclass(frozen=True)
+class Composed:
+    """The action as it stands: what the preview shows is what ctrl+s sends."""
+
+    pairs: tuple[tuple[str, str], ...]  # Action first, then the rows switched on, in order
+    problem: str | None  # why it cannot be sent, or None
+
+    def wire(self, action_id: str) -> str:
+        """The bytes on the wire as text, secrets masked (the preview)."""
+        return serialize_action(mask_secrets(list(self.pairs)), action_id).decode()
+
+    def block(self) -> str:
+        """``Key: Value`` lines without the ActionID: pasted back, they compose the same
+        action (secrets masked, as everywhere the console shows them)."""
+        return "".join(f"{key}: {value}\r\n" for key, value in mask_secrets(list(self.pairs)))
+
+
+class Clamped(Widget):
+    """Up to ``lines`` lines of text at the widget's width; text cut short ends in …."""
+
+    DEFAULT_CSS = "Clamped { height: auto; }"
+
+    def __init__(self, lines: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+        self._lines = lines
+
+    def update(self, text: Text) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh(layout=True)
+
+    def _fit(self, width: int) -> Text:
+        width = max(width, 2)
+        lines = list(self.text.wrap(self.app.console, width))
+        if len(lines) > self._lines:
+            lines = lines[: self._lines]
+            last = lines[-1]
+            last.rstrip()
+            last.truncate(width - 1)
+            last.append("…")
+        return Text("\n").join(lines)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._fit(width).split()) if self.text else 0
+
+    def render(self) -> Text:
+        return self._fit(self.content_size.width)
 
 
 class Composer(VerticalScroll):
@@ -29,14 +109,20 @@ class Composer(VerticalScroll):
     BINDINGS = [
         Binding("enter", "choose_action", "Choose action", show=False, priority=True),
         Binding("tab", "choose_action", "Choose action", show=False, priority=True),
+        Binding("f2", "select_name", "Action", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
+        # Reached only with nothing selected: an input copies its selection first.
+        Binding("ctrl+c", "copy_block", "Copy action", show=False),
     ]
 
     DEFAULT_CSS = """
     Composer { border: round $primary-darken-1; border-title-align: left; padding: 0 1; }
     Composer:focus-within { border: round $primary; }
-    Composer #synopsis { color: $text-muted; height: auto; max-height: 3; }
-    Composer .section { color: $text-muted; text-style: bold; margin-top: 1; height: 1; }
-    Composer #param-help { color: $text-muted; height: auto; max-height: 3; }
+    Composer #synopsis { color: $text-muted; }
+    Composer .section {
+        color: $text-muted; text-style: bold; margin-top: 1; height: 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    Composer #param-help { color: $text-muted; }
     Composer #preview { height: auto; background: $boost; padding: 0 1; }
     Composer #preview.-invalid { color: $error; }
     """
@@ -52,15 +138,19 @@ class Composer(VerticalScroll):
         super().__init__(id=id)
         self.border_title = "Action"
         self.next_action_id = "1"
-        self.docs: dict[str, ActionDoc | None] = {}  # from `manager show command`, per server
+        # From `manager show command`, per server: the app clears it on every login.
+        self.docs = DocCache()
         self.descriptions: dict[str, str] = dict(COMMON_ACTIONS)
+        self._listed = False  # the descriptions are the server's ListCommands, not ours
+        self._chosen = ""  # the action the rows were made for (chosen, loaded or pasted)
+        self._undo: list[tuple[str, Rows]] = []
 
     def compose(self) -> ComposeResult:
         yield ActionPicker(self.descriptions, id="action-picker")
-        yield Static(id="synopsis")
-        yield Static("Fields   ^n add · ^y duplicate · ^t on/off · ^g remove", classes="section")
+        yield Clamped(3, id="synopsis")
+        yield Static("Fields   ^n add · ^y duplicate · ^t on/off · ^g remove · ^z undo", classes="section")
         yield FieldsEditor(id="fields")
-        yield Static(id="param-help")
+        yield Clamped(3, id="param-help")
         yield Static("Will send  (ctrl+s)", classes="section")
         yield Static(id="preview")
 
@@ -72,37 +162,89 @@ class Composer(VerticalScroll):
     def fields(self) -> FieldsEditor:
         return self.query_one(FieldsEditor)
 
+    @property
+    def synopsis(self) -> str:
+        """The description line as it stands (uncut)."""
+        return self.query_one("#synopsis", Clamped).text.plain
+
+    @property
+    def param_help(self) -> str:
+        """The parameter help line as it stands (uncut)."""
+        return self.query_one("#param-help", Clamped).text.plain
+
     async def on_mount(self) -> None:
         await self.fields.load([])
-        self.update_preview()
+        self.refresh_all()
+
+    # -- the one composed action ----------------------------------------------------------
+    def composed(self) -> Composed:
+        """The action the name field and the switched-on rows make right now."""
+        name = self.picker.value
+        pairs = [("Action", name), *self.fields.pairs()]
+        if not name:
+            return Composed(tuple(pairs), "Type an action name first.")
+        try:
+            checked = action_fields(pairs)
+        except ValueError as error:
+            return Composed(tuple(pairs), str(error))
+        if any(key.lower() == "actionid" for key, _ in checked):
+            return Composed(tuple(checked), "Remove the ActionID row: the client gives every action its own ActionID.")
+        return Composed(tuple(checked), None)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The action to send, as (key, value) pairs, Action first."""
+        return list(self.composed().pairs)
+
+    def problem(self) -> str | None:
+        """Why the action cannot be sent as it stands, or None."""
+        return self.composed().problem
 
     # -- what the app tells us ------------------------------------------------------------
     def set_actions(self, descriptions: dict[str, str]) -> None:
+        self._listed = bool(descriptions)
         self.descriptions = dict(descriptions) or dict(COMMON_ACTIONS)
         self.picker.set_actions(self.descriptions)
+        self.refresh_all()
+
+    async def docs_answered(self, action: str, response: AMIMessage | None) -> None:
+        """The answer to a DocsRequested query arrived (None: none came)."""
+        if is_refusal(response):
+            # A user without the command privilege: every further query would be refused
+            # too, and each refusal is a security event on the PBX.
+            self.docs.refused = True
+            self.docs[action] = None
+            self.refresh_all()
+            return
+        output = response.headers("Output") if response is not None else []
+        await self.set_doc(action, parse_action_doc(action, output))
 
     async def set_doc(self, action: str, doc: ActionDoc | None) -> None:
         """The server's documentation of ``action`` arrived."""
         self.docs[action] = doc
-        if self.picker.value.lower() == action.lower():
-            fields = self.fields
+        fields = self.fields
+        if self.picker.value.lower() != action.lower():
+            return
+        if self._chosen.lower() == action.lower() and fields.untouched:
+            # The rows were only offered (no value typed): lay them out for the action.
             focused = self.screen.focused
             focus = focused is not None and (focused is self.picker.input or fields in focused.ancestors)
-            await fields.set_doc(doc, fresh=fields.untouched, focus=focus and fields.untouched)
-            self._show_synopsis(action)
+            fields.doc = doc
+            kept, _ = rows_for(doc, fields.snapshot(), MAX_TEMPLATE_ROWS)
+            await fields.load(kept, focus=focus, template=True)
+        self.refresh_all()
 
     def set_next_action_id(self, action_id: str) -> None:
         self.next_action_id = action_id
         self.update_preview()
 
-    async def load(self, action: str, rows: list[tuple[str, str, bool]]) -> None:
-        """Fill the composer (from history or a saved action)."""
-        self.picker.set_value(action)
-        self.fields.doc = self.docs.get(action)
-        await self.fields.load(rows)
-        self._show_synopsis(action)
-        if action not in self.docs:
-            self.post_message(self.DocsRequested(action))
+    async def load(self, action: str, rows: Rows) -> None:
+        """Fill the composer (from history or a saved action); ctrl+z brings back what was there."""
+        await self._replace(action, rows, focus=False)
+
+    def sent(self) -> None:
+        """The composed action was sent: typing in the name now replaces it."""
+        if self.picker.input.has_focus:
+            self.picker.input.select_all()
 
     # -- what the user does ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -122,58 +264,181 @@ class Composer(VerticalScroll):
         await self._choose(event.action)
 
     async def _choose(self, name: str) -> None:
-        await self.fields.set_doc(self.docs.get(name), fresh=True, focus=True)
-        self._show_synopsis(name)
-        if name not in self.docs:
-            self.post_message(self.DocsRequested(name))
-        self.update_preview()
+        """Take ``name``: keep the rows it takes, add its required ones, focus the first."""
+        self.refresh_all()
+        before = self.fields.snapshot()
+        kept, removed = rows_for(self.docs.get(name), before, MAX_TEMPLATE_ROWS)
+        lost = [key for key, value, _ in removed if value]
+        if removed:
+            self._remember(self._chosen, before)
+        if lost:
+            them = "it" if len(lost) == 1 else "them"
+            self.notify(f"{name} does not take {', '.join(lost)}: removed (ctrl+z brings {them} back).", markup=False)
+        self._chosen = name
+        if kept == before:
+            self._focus_first_row()
+        else:
+            await self.fields.load(kept, focus=True, template=not any(value for _, value, _ in kept))
+        self.refresh_all()
+
+    def _focus_first_row(self) -> None:
+        rows = self.fields.rows
+        if rows:
+            rows[0].take_focus(value=bool(rows[0].key))
+
+    def action_select_name(self) -> None:
+        self.picker.select_all()
+
+    async def _replace(self, action: str, rows: Rows, focus: bool = True) -> None:
+        """Put ``action`` and ``rows`` in place of what is there (which ctrl+z brings back)."""
+        before = self.fields.snapshot()
+        if self.picker.value or any(key or value for key, value, _ in before):
+            self._remember(self.picker.value, before)
+        self.picker.set_value(action)
+        self._chosen = action
+        self.fields.doc = self.docs.get(action)
+        await self.fields.load(rows, focus=focus)
+        self.refresh_all()
+
+    def _remember(self, action: str, rows: Rows) -> None:
+        self._undo = [*self._undo, (action, rows)][-MAX_UNDO:]
+
+    async def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", severity="warning", markup=False)
+            return
+        action, rows = self._undo.pop()
+        self.picker.set_value(action)
+        self._chosen = action
+        self.fields.doc = self.docs.get(action)
+        await self.fields.load(rows, focus=True)
+        self.refresh_all()
+        self.notify(f"Back to {action or 'the empty composer'} with {len(rows)} rows.", markup=False)
+
+    @on(FieldsEditor.RowRemoving)
+    def row_removing(self, event: FieldsEditor.RowRemoving) -> None:
+        self._remember(self.picker.value, event.rows)
+
+    def action_copy_block(self) -> None:
+        composed = self.composed()
+        if composed.problem is not None:
+            self.notify(f"Not copied: {composed.problem}", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(composed.block())
+        self.notify(
+            f"Copied {composed.pairs[0][1]} as AMI lines, without ActionID (paste them back anywhere here).",
+            markup=False,
+        )
+
+    @on(ComposerInput.BlockPasted)
+    async def block_pasted(self, event: ComposerInput.BlockPasted) -> None:
+        event.stop()
+        pasted = event.pasted
+        rows = [(key, value, True) for key, value in pasted.rows]
+        if pasted.action is not None:
+            await self._replace(pasted.action, rows)
+            said = f"Pasted {pasted.action} with {len(rows)} rows."
+        else:
+            # Lines without an Action line are headers for the action being composed.
+            current = self.fields.snapshot()
+            at = next((i for i, row in enumerate(self.fields.rows) if row.has_focus_within), len(current) - 1)
+            blank = 0 <= at < len(current) and current[at] == ("", "", True)
+            await self.fields.load(current[: at + (0 if blank else 1)] + rows + current[at + 1 :], focus=True)
+            said = f"Pasted {len(rows)} rows."
+        if pasted.action_ids:
+            said += " Left out the ActionID line: the console gives every action its own."
+        if pasted.more:
+            said += " Only the first action was taken."
+        self.notify(said, markup=False)
+
+    def on_paste(self, event: events.Paste) -> None:
+        # Reached when no input of the composer has the focus (its own inputs handle theirs).
+        event.stop()
+        pasted = parse_pasted_action(event.text)
+        if pasted is not None:
+            self.post_message(ComposerInput.BlockPasted(pasted))
+
+    @on(ActionPicker.Edited)
+    def name_edited(self, event: ActionPicker.Edited) -> None:
+        event.stop()
+        self.refresh_all()
 
     @on(FieldsEditor.Changed)
     def fields_changed(self) -> None:
-        self.update_preview()
+        self.refresh_all()
 
     @on(FieldsEditor.RowFocused)
-    def row_focused(self, event: FieldsEditor.RowFocused) -> None:
+    def row_focused(self) -> None:
+        self.refresh_all()
+
+    # -- the hints and the preview: always of the name in the field ---------------------
+    def refresh_all(self) -> None:
+        name = self.picker.value
+        known = self.picker.known(name)
+        self.fields.use_doc(self.docs.get(known or name) if name else None)
+        # A name still being typed (DBGet on the way to DBGetTree) is not asked about.
+        if known and (not self.picker.ambiguous(name) or known.lower() == self._chosen.lower()):
+            self._ask(known)
+        self._show_synopsis(name, known)
+        self._show_param_help(known or name)
+        self.update_preview()
+
+    def _ask(self, action: str) -> None:
+        """Ask the server about ``action`` (once; not when this user may not run Command)."""
+        if self._may_query() and self.docs.ask(action):
+            self.post_message(self.DocsRequested(action))
+
+    def _may_query(self) -> bool:
+        # The server's list holds only what this user may send: without Command, a query
+        # would only be refused (and raise a security event).
+        return not self.docs.refused and (not self._listed or self.picker.known("Command") is not None)
+
+    def _show_synopsis(self, name: str, known: str | None) -> None:
+        doc = self.docs.get(known or name) if name else None
+        builtin = next((text for key, text in COMMON_ACTIONS.items() if key.lower() == name.lower()), None)
+        if not name:
+            text = ""
+        elif known:
+            text = (doc.synopsis if doc else "") or self.descriptions.get(known, "")
+        elif builtin is not None and self._listed:
+            text = f"{builtin} Not allowed for this user: the server does not list it for them."
+        elif self.picker.ambiguous(name):
+            text = ""  # still being typed: the list below shows the choices
+        else:
+            text = "Not an action this server lists; it will answer with an error if it does not know it."
+        self.query_one("#synopsis", Clamped).update(Text(clean(text)))
+
+    def _show_param_help(self, name: str) -> None:
         help_text = Text()
-        doc = self.fields.doc
-        if doc is not None:
-            parameter = next((p for p in doc.parameters if p.name.lower() == event.key.lower()), None)
+        doc = self.docs.get(name) if name else None
+        key = self.fields.current_key
+        if not name:
+            pass
+        elif doc is not None and not doc.parameters:
+            help_text.append(f"{clean(doc.name)} takes no parameters.")
+        elif doc is not None:
+            parameter = next((p for p in doc.parameters if p.name.lower() == key.lower()), None)
             if parameter is not None:
                 help_text.append(parameter.name, style="bold")
                 help_text.append(" (required) " if parameter.required else " (optional) ")
                 help_text.append(clean(parameter.doc))
             else:
-                # The help shows three lines at most: a few dozen names fill them.
                 names = [p.name + ("*" if p.required else "") for p in doc.parameters[:MAX_LISTED]]
                 more = len(doc.parameters) - len(names)
                 help_text.append("Parameters: " + "  ".join(names) + (f"  … {more} more" if more > 0 else ""))
-        self.query_one("#param-help", Static).update(help_text)
-
-    def _show_synopsis(self, action: str) -> None:
-        doc = self.docs.get(action)
-        text = (doc.synopsis if doc and doc.synopsis else "") or self.descriptions.get(action, "")
-        if not text and action and action not in self.descriptions:
-            text = "Not an action this server lists; it will answer with an error if it does not know it."
-        self.query_one("#synopsis", Static).update(Text(clean(text)))
-
-    # -- the wire text ---------------------------------------------------------------------
-    def pairs(self) -> list[tuple[str, str]]:
-        """The action to send, as (key, value) pairs, Action first."""
-        return [("Action", self.picker.value), *self.fields.pairs()]
-
-    def problem(self) -> str | None:
-        """Why the action cannot be sent as it stands, or None."""
-        try:
-            pairs = action_fields(self.pairs())
-        except ValueError as error:
-            return str(error)
-        if any(key.lower() == "actionid" for key, _ in pairs):
-            return "Remove the ActionID row: the client gives every action its own ActionID."
-        return None
+        elif self.picker.known(name) and not self._may_query():
+            help_text.append(
+                "No parameter help: it comes from `manager show command`, which this user may not run "
+                "(it needs the command privilege). The description above is the server's list or the console's own."
+            )
+        elif self.picker.known(name) and self.docs.pending(name):
+            help_text.append(f"Asking the server about {clean(name)}'s parameters…")
+        self.query_one("#param-help", Clamped).update(help_text)
 
     def update_preview(self) -> None:
         preview = self.query_one("#preview", Static)
-        key = (self.picker.value, tuple(self.fields.pairs()), self.next_action_id)
+        composed = self.composed()
+        key = (composed, self.next_action_id)
         if key == getattr(self, "_previewed", None):
             return  # nothing on the wire changed (a row typed in but switched off, say)
         self._previewed = key
@@ -181,14 +446,12 @@ class Composer(VerticalScroll):
             preview.set_class(False, "-invalid")
             preview.update(Text("Type an action name above, then fill in its fields.", style="dim"))
             return
-        problem = self.problem()
-        preview.set_class(problem is not None, "-invalid")
-        if problem is not None:
-            preview.update(Text(f"Cannot send: {problem}"))
+        preview.set_class(composed.problem is not None, "-invalid")
+        if composed.problem is not None:
+            preview.update(Text(f"Cannot send: {composed.problem}"))
             return
-        wire = serialize_action(mask_secrets(action_fields(self.pairs())), self.next_action_id).decode()
         text = Text()
-        for line in wire.split("\r\n")[:-1]:
+        for line in composed.wire(self.next_action_id).split("\r\n")[:-1]:
             text.append(clean(line))
             text.append("\\r\\n\n", style="dim")
         text.rstrip()

@@ -15,9 +15,12 @@ class EventDetail(SizedTable):
     BINDINGS = [("c", "copy_value", "Copy value")]
 
     DEFAULT_CSS = """
-    EventDetail { width: 45%; display: none; border-left: solid $primary; }
+    EventDetail { width: 40%; max-width: 70; display: none; border-left: solid $primary; }
     EventDetail.-shown { display: block; }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, fit_width=True)  # a long value ends in … (c copies it whole)
 
     def on_mount(self) -> None:
         self.cursor_type = "row"

@@ -2,7 +2,10 @@
 
 Like Toolong, it is a ScrollView over a bounded store and renders just the visible lines,
 so 10,000 events in the log cost no more to draw than 40. It follows the tail; moving up
-(keys or wheel) stops following, and a marker counts what arrived since.
+(keys or wheel) stops following, and a marker counts what arrived since. Where the
+connection was lost and made again, a dim rule across the log says so (the store's
+markers). When narrow, the details column keeps its room: Uniqueid goes first, then the
+channel column narrows.
 
 | Key | Does |
 |---|---|
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -30,10 +34,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ami_console.events.store import EventStore, LoggedEvent
+from ami_console.events.store import EventStore, LoggedEvent, Marker
 from ami_console.events.summary import category, summarize
 from ami_console.protocol import Message
-from ami_console.ui.plaintext import clean, fit
+from ami_console.ui.plaintext import fit
 
 COLOURS = {
     "call": "cyan",
@@ -47,7 +51,28 @@ COLOURS = {
     "user": "bright_yellow",
     "other": "white",
 }
-COLUMN_TITLES = "time         event                channel                          uniqueid         details"
+CLOCK, NAME, CHANNEL, UNIQUEID = 12, 20, 32, 16  # column widths, a space after each
+CHANNEL_NARROWEST = 16
+DETAILS_WIDEST_WANTED = 30  # below this, Uniqueid gives its room, then the channel
+
+
+def column_widths(width: int) -> tuple[int, int, int]:
+    """(channel, uniqueid, details) widths for a log ``width`` cells wide: the details tell
+    what happened, so they keep their room before the Uniqueid does (0: not shown)."""
+    channel, uniqueid = CHANNEL, UNIQUEID
+    details = width - (CLOCK + 1) - (NAME + 1) - (channel + 1) - (uniqueid + 1)
+    if details < DETAILS_WIDEST_WANTED:
+        uniqueid, details = 0, details + UNIQUEID + 1
+    if details < DETAILS_WIDEST_WANTED:
+        narrower = min(DETAILS_WIDEST_WANTED - details, CHANNEL - CHANNEL_NARROWEST)
+        channel, details = channel - narrower, details + narrower
+    return channel, uniqueid, max(0, details)
+
+
+def column_titles(width: int) -> str:
+    channel, uniqueid, _ = column_widths(width)
+    titles = f"{'time':{CLOCK + 1}}{'event':{NAME + 1}}{'channel':{channel + 1}}"
+    return titles + (f"{'uniqueid':{uniqueid + 1}}" if uniqueid else "") + "details"
 
 
 class EventLog(ScrollView, can_focus=True):
@@ -102,27 +127,35 @@ class EventLog(ScrollView, can_focus=True):
             super().__init__()
             self.following = following
 
+    class ColumnsChanged(TextualMessage):
+        """The log's width changed which columns show: ``titles`` names them."""
+
+        def __init__(self, titles: str) -> None:
+            super().__init__()
+            self.titles = titles
+
     def __init__(self, store: EventStore, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.cursor = 0
         self.unseen = 0  # events that arrived while not following
+        self._titles = ""  # the column titles last told to the panel
 
     # -- feeding ------------------------------------------------------------------------
     def stored(self, added: int, dropped: int) -> None:
-        """The store took a batch: ``added`` entries joined the view, ``dropped`` left its top."""
+        """The store took a batch (or a marker): ``added`` rows joined, ``dropped`` left the top."""
         self._resized(added, dropped)
 
     def reload(self) -> None:
         """Redraw after the store's view changed wholesale (filter, clear)."""
         self.unseen = 0
-        self.cursor = min(self.cursor, max(0, len(self.store.view) - 1))
+        self.cursor = min(self.cursor, max(0, self.store.row_count - 1))
         self._resized(0, 0)
         if self.following:
             self._go_to_tail()
 
     def _resized(self, added: int, dropped: int) -> None:
-        count = len(self.store.view)
+        count = self.store.row_count
         self.virtual_size = Size(self.size.width, count)
         if self.following:
             self._go_to_tail()
@@ -134,21 +167,34 @@ class EventLog(ScrollView, can_focus=True):
         self.refresh()
 
     def _go_to_tail(self) -> None:
-        self.cursor = max(0, len(self.store.view) - 1)
+        count = self.store.row_count
+        self.cursor = max(0, count - 1)
         self.unseen = 0
-        self.scroll_to(
-            y=max(0, len(self.store.view) - self.scrollable_content_region.height), animate=False, immediate=True
-        )
+        self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+
+    @property
+    def at_tail(self) -> bool:
+        """The cursor is on the newest row (or there is none)."""
+        return self.cursor >= self.store.row_count - 1
 
     # -- drawing ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.size.width
-        view = self.store.view
-        if index >= len(view):
+        if index >= self.store.row_count:
             return Strip.blank(width, self.rich_style)
-        entry = view[index]
+        entry = self.store.row(index)
+        if isinstance(entry, Marker):
+            return self._rule(entry.text, index == self.cursor, width)
         return self._line(entry, index == self.cursor, width)
+
+    def _rule(self, text: str, selected: bool, width: int) -> Strip:
+        """A marker: a dim rule across the log, its text in it."""
+        style = Style(dim=True) + (Style(bgcolor="grey30" if self.has_focus else "grey19") if selected else Style())
+        head = fit(f"──── {text} ", width)  # a long text is cut, with an ellipsis
+        line = head.rstrip(" ") + " " if head.endswith(" ") else head
+        line += "─" * (width - cell_len(line))
+        return Strip([Segment(line, style)]).crop_extend(0, width, style)
 
     def _line(self, entry: LoggedEvent, selected: bool, width: int) -> Strip:
         message = entry.message
@@ -161,24 +207,31 @@ class EventLog(ScrollView, can_focus=True):
             else time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 1000) % 1000:03d}"
         )
         base = Style(bgcolor="grey30" if self.has_focus else "grey19") if selected else Style()
+        channel_width, uniqueid_width, details_width = column_widths(width)
         # Segments are plain text: brackets in values stay as they are.
         segments = [
             Segment(clock + " ", base + Style(dim=True)),
-            Segment(fit(name, 20) + " ", base + Style(color=COLOURS[category(name)], bold=True)),
-            Segment(fit(channel, 32) + " ", base),
-            Segment(fit(uniqueid, 16) + " ", base + Style(dim=True)),
-            Segment(clean(details[:width]), base),  # a 1 MiB value: clean only what fits,
+            Segment(fit(name, NAME) + " ", base + Style(color=COLOURS[category(name)], bold=True)),
+            Segment(fit(channel, channel_width) + " ", base),
         ]
+        if uniqueid_width:
+            segments.append(Segment(fit(uniqueid, uniqueid_width) + " ", base + Style(dim=True)))
+        # A 1 MiB value: fit cleans only what shows, and a cut one ends in an ellipsis.
+        segments.append(Segment(fit(details, details_width).rstrip(), base))
         return Strip(segments).crop_extend(0, width, base)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.store.view))
+        self.virtual_size = Size(event.size.width, self.store.row_count)
+        titles = column_titles(event.size.width)
+        if titles != self._titles:
+            self._titles = titles
+            self.post_message(self.ColumnsChanged(titles))
         if self.following:
             self.call_after_refresh(self._go_to_tail)
 
     # -- moving -------------------------------------------------------------------------
     def _move_to(self, index: int) -> None:
-        count = len(self.store.view)
+        count = self.store.row_count
         if not count:
             return
         self.cursor = max(0, min(count - 1, index))
@@ -211,14 +264,16 @@ class EventLog(ScrollView, can_focus=True):
         self.following = not self.following
 
     def action_select(self) -> None:
-        view = self.store.view
-        if 0 <= self.cursor < len(view):
-            self.post_message(self.Selected(view[self.cursor]))
+        if (entry := self.current) is not None:
+            self.post_message(self.Selected(entry))
 
     @property
     def current(self) -> LoggedEvent | None:
-        view = self.store.view
-        return view[self.cursor] if 0 <= self.cursor < len(view) else None
+        """The event under the cursor (None on a marker, which is no event)."""
+        if not 0 <= self.cursor < self.store.row_count:
+            return None
+        entry = self.store.row(self.cursor)
+        return entry if isinstance(entry, LoggedEvent) else None
 
     def action_follow_call(self) -> None:
         if self.store.filter.call is not None:
@@ -249,7 +304,7 @@ class EventLog(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         index = int(self.scroll_y) + event.y
-        if 0 <= index < len(self.store.view):
+        if 0 <= index < self.store.row_count:
             self.following = False
             self._move_to(index)
             if event.chain == 2:

@@ -1,4 +1,10 @@
-"""The events area: filter, counters, the log itself, and the details of one event."""
+"""The events area: filter, counters, the log itself, and the details of one event.
+
+The counters' line starts with how the filter read what was typed (``name or text:
+NOANSWER``). The details of an event open beside the log on a wide screen and below it
+otherwise, so the log keeps its details column. For a replayed file the status gives the
+file's own rate and where the cursor is, not "PAUSED" (nothing arrives to pause).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,10 @@ from ami_console.events.store import EventStore
 from ami_console.protocol import Message
 from ami_console.ui.plaintext import PlainText
 from ami_console.ui.widgets.event_detail import EventDetail
-from ami_console.ui.widgets.event_log import COLUMN_TITLES, EventLog
+from ami_console.ui.widgets.event_log import EventLog, column_titles
 
-FILTER_HINT = 'Hangup,New*  !VarSet  Channel=PJSIP/*  alice  "two words"  (F6)'
+FILTER_HINT = 'NOANSWER  alice,bob  Event=Hangup  !VarSet  Cause=17  Channel=PJSIP/bob  "two words"  (F6)'
+DETAIL_BESIDE_FROM = 150  # columns: narrower, the details open below the log
 
 
 class EventPanel(Vertical):
@@ -24,10 +31,15 @@ class EventPanel(Vertical):
     EventPanel { height: 1fr; }
     EventPanel #event-bar { height: 1; }
     EventPanel #event-filter-label { width: auto; padding: 0 0 0 1; color: $text-muted; }
-    EventPanel #event-filter { width: 1fr; border: none; height: 1; padding: 0 1; }
+    EventPanel #event-filter { width: 1fr; min-width: 16; border: none; height: 1; padding: 0 1; }
     EventPanel #event-filter:focus { border: none; background: $primary 20%; }
-    EventPanel #event-status { width: auto; padding: 0 1; }
-    EventPanel #event-counts { height: 1; color: $text-muted; padding: 0 1; }
+    EventPanel #event-status { width: auto; max-width: 75%; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    EventPanel #event-body { height: 1fr; }
+    EventPanel.-narrow #event-body { layout: vertical; }
+    EventPanel.-narrow EventDetail {
+        width: 1fr; max-width: 100%; height: 55%; border-left: none; border-top: solid $primary;
+    }
+    EventPanel #event-counts { height: 1; color: $text-muted; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     EventPanel #event-columns { height: 1; color: $text-muted; text-style: bold; padding: 0 0; }
     EventPanel #new-events { display: none; height: 1; background: $warning; color: $background; padding: 0 1; }
     EventPanel #new-events.-shown { display: block; }
@@ -43,8 +55,8 @@ class EventPanel(Vertical):
             yield Input(placeholder=FILTER_HINT, id="event-filter")
             yield Static(id="event-status")
         yield Static(id="event-counts")
-        yield Static(PlainText(COLUMN_TITLES), id="event-columns")
-        with Horizontal():
+        yield Static(PlainText(column_titles(0), no_wrap=True, overflow="ellipsis"), id="event-columns")
+        with Horizontal(id="event-body"):
             yield EventLog(self.store, id="event-log")
             yield EventDetail(id="event-detail")
         yield Static(id="new-events")
@@ -111,21 +123,41 @@ class EventPanel(Vertical):
     def following_changed(self) -> None:
         self.update_status()
 
+    @on(EventLog.ColumnsChanged)
+    def columns_changed(self, event: EventLog.ColumnsChanged) -> None:
+        self.query_one("#event-columns", Static).update(PlainText(event.titles, no_wrap=True, overflow="ellipsis"))
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < DETAIL_BESIDE_FROM, "-narrow")
+
     def update_status(self) -> None:
         store = self.store
         log = self.log_view
-        status = PlainText()
+        # One line, cut with an ellipsis when the bar is narrow.
+        status = PlainText(no_wrap=True, overflow="ellipsis")
         if store.filter.call is not None:
             status.append(f"call {store.filter.call.key} · ", style="bold magenta")
-        status.append(f"{store.total:,} received", style="bold")
+        status.append(f"{store.total:,} {'read' if store.replay else 'received'}", style="bold")
         if not store.filter.empty:
             status.append(f" · {len(store.view):,} match")
-        status.append(f" · {store.rate():.1f}/s")
-        status.append(
-            " · following" if log.following else " · PAUSED", style="green" if log.following else "bold yellow"
-        )
+        if store.replay:
+            rate = store.file_rate()  # how busy the PBX was, not how fast the file was read
+            if rate is not None:
+                status.append(f" · {rate:.1f}/s in the file")
+        else:
+            status.append(f" · {store.rate():.1f}/s")
+        if log.following and log.at_tail:
+            status.append(" · following", style="green")
+        elif store.replay:
+            status.append(f" · row {log.cursor + 1:,} of {store.row_count:,}")
+        else:
+            status.append(" · PAUSED", style="bold yellow")
         self.query_one("#event-status", Static).update(status)
         counts = PlainText(no_wrap=True, overflow="ellipsis")
+        reading = store.filter.explain()
+        if reading:
+            counts.append(f"filter: {reading}", style="italic")
+            counts.append("  │  ")
         for name, count in store.counts.most_common(12):
             counts.append(name)
             counts.append(f" {count:,}  ", style="bold")

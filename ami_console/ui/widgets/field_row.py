@@ -5,12 +5,49 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from ami_console.actiondocs import PastedAction, parse_pasted_action
+
 SECRET_KEYS = {"secret", "key"}
+
+
+class ComposerInput(Input):
+    """An input of the composer: a pasted block of ``Key: Value`` lines fills the whole
+    composer (the composer hears :class:`BlockPasted`); other text is pasted here."""
+
+    class BlockPasted(Message):
+        def __init__(self, pasted: PastedAction) -> None:
+            super().__init__()
+            self.pasted = pasted
+
+    def _on_paste(self, event: events.Paste) -> None:
+        pasted = parse_pasted_action(event.text)
+        if pasted is not None:
+            event.prevent_default()  # Input's own handler would insert the first line here
+            event.stop()
+            self.post_message(self.BlockPasted(pasted))
+
+    def action_paste(self) -> None:
+        # ctrl+v pastes the console's own clipboard (what ctrl+c copied): the same rules.
+        self.post_message(events.Paste(self.app.clipboard))
+
+
+class KeyInput(ComposerInput):
+    """A row's key: tab takes the completion shown, then moves on (as the right arrow
+    takes it), so a typed prefix never goes out by mistake."""
+
+    BINDINGS = [Binding("tab", "accept_and_next", "Complete", show=False)]
+
+    def action_accept_and_next(self) -> None:
+        if len(self._suggestion) > len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        self.screen.focus_next()
 
 
 class FieldRow(Horizontal):
@@ -21,8 +58,8 @@ class FieldRow(Horizontal):
     FieldRow.-off Input { text-style: strike; color: $text-disabled; }
     FieldRow Input { border: none; height: 1; padding: 0 1; background: $boost; }
     FieldRow Input:focus { border: none; background: $primary 30%; }
-    FieldRow .key { width: 20; margin-right: 1; }
-    FieldRow .value { width: 1fr; }
+    FieldRow .key { width: 2fr; max-width: 20; min-width: 8; margin-right: 1; }
+    FieldRow .value { width: 3fr; }
     FieldRow .mark { width: 2; color: $warning; padding-left: 1; }
     """
 
@@ -44,8 +81,8 @@ class FieldRow(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("✓" if self.enabled else "✗", classes="toggle")
-        yield Input(self._key, placeholder="Key", classes="key", suggester=self._suggester, select_on_focus=False)
-        yield Input(
+        yield KeyInput(self._key, placeholder="Key", classes="key", suggester=self._suggester, select_on_focus=False)
+        yield ComposerInput(
             self._value,
             placeholder="Value",
             classes="value",

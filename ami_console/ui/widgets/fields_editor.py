@@ -48,6 +48,13 @@ class FieldsEditor(VerticalScroll):
             super().__init__()
             self.key = key
 
+    class RowRemoving(Message):
+        """A row is about to be removed (ctrl+g): ``rows`` are all of them before (for undo)."""
+
+        def __init__(self, rows: list[tuple[str, str, bool]]) -> None:
+            super().__init__()
+            self.rows = rows
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._doc: ActionDoc | None = None
@@ -78,6 +85,12 @@ class FieldsEditor(VerticalScroll):
     def snapshot(self) -> list[tuple[str, str, bool]]:
         return [(row.key, row.value, row.enabled) for row in self.rows]
 
+    @property
+    def current_key(self) -> str:
+        """The key of the row being edited (the last row if none has the focus)."""
+        current = self._current()
+        return current.key if current is not None else ""
+
     # -- writing -------------------------------------------------------------------------
     async def load(self, rows: list[tuple[str, str, bool]], focus: bool = False, template: bool = False) -> None:
         """Replace every row. With ``focus``, the first row takes the focus (its value if
@@ -97,16 +110,23 @@ class FieldsEditor(VerticalScroll):
         """The rows are an untouched template: safe to replace them."""
         return self._template and self.snapshot() == self._loaded
 
+    def use_doc(self, doc: ActionDoc | None) -> None:
+        """Complete keys and mark required rows from ``doc`` (the rows stay as they are)."""
+        if doc is self._doc:
+            return
+        self.doc = doc
+        for row in self.rows:
+            row.set_suggester(self._suggester)
+        self._refresh_marks()
+
     async def set_doc(self, doc: ActionDoc | None, fresh: bool = True, focus: bool = False) -> None:
         """Offer ``doc``'s parameters; with ``fresh``, start over from its required ones."""
-        self.doc = doc
         if fresh:
+            self.doc = doc
             required = doc.required[:MAX_TEMPLATE_ROWS] if doc else []
             await self.load([(p.name, "", True) for p in required], focus=focus, template=True)
         else:
-            for row in self.rows:
-                row.set_suggester(self._suggester)
-            self._refresh_marks()
+            self.use_doc(doc)
 
     def _refresh_marks(self) -> None:
         required = {p.name.lower() for p in self.doc.required} if self.doc else set()
@@ -150,6 +170,7 @@ class FieldsEditor(VerticalScroll):
             return
         rows = self.rows
         index = rows.index(current)
+        self.post_message(self.RowRemoving(self.snapshot()))
         await current.remove()
         rest = self.rows
         if rest:

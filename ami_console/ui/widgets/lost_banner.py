@@ -13,10 +13,14 @@ class LostBanner(Static):
     LostBanner.-shown { display: block; }
     """
 
-    def show(self, reason: str) -> None:
+    def show(self, reason: str, retry_in: float | None = None) -> None:
+        """Say why the connection went; ``retry_in``: seconds until it reconnects by itself."""
         text = PlainText("Connection lost: ")
         text.append(reason or "unknown reason")
-        text.append("   Press ctrl+r to reconnect with the same settings; the log and responses stay.")
+        if retry_in is not None:
+            text.append(f"   Reconnecting by itself in {max(1, round(retry_in))} s: ctrl+r now, F10 stops it.")
+        else:
+            text.append("   Press ctrl+r to reconnect with the same settings; the log and responses stay.")
         self.update(text)
         self.add_class("-shown")
 

@@ -24,6 +24,12 @@ from ami_console.ui.widgets.sized_table import SizedTable
 STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
 LIST_BOOKKEEPING = {"actionid", "eventlist"}
 FIELD_COLUMNS = ("Header", "Value")
+VIEW_CONTENT = {  # each view's tab, and the widget that takes the focus in it
+    "tab-fields": "#fields-table",
+    "tab-output": "#output-text",
+    "tab-list": "#list-table",
+    "tab-raw": "#raw-text",
+}
 
 
 HISTORY_MAX = 200  # responses kept for F7/F8
@@ -44,6 +50,7 @@ def _list_columns(items: list) -> list[str]:
 class ResponsePane(Vertical):
     """| Key | Does |
     |---|---|
+    | 1 2 3 4 | show the Fields, Output, List or Raw view |
     | / | search the Output view |
     | c | copy the response (in the Fields view: the value under the cursor) |
     | f, t | in the List view: follow the call of the row, or trace it |
@@ -51,6 +58,10 @@ class ResponsePane(Vertical):
 
     ALLOW_MAXIMIZE = True  # F11 zooms it
     BINDINGS = [
+        Binding("1", "view('tab-fields')", "Fields", show=False),
+        Binding("2", "view('tab-output')", "Output", show=False),
+        Binding("3", "view('tab-list')", "List", show=False),
+        Binding("4", "view('tab-raw')", "Raw", show=False),
         Binding("slash", "search", "Search output", show=False),
         Binding("c", "copy", "Copy", show=False),
         Binding("f", "follow_call", "Follow call", show=False),
@@ -81,7 +92,7 @@ class ResponsePane(Vertical):
         )
         with TabbedContent(id="response-tabs"):
             with TabPane("Fields", id="tab-fields"):
-                yield SizedTable(id="fields-table", zebra_stripes=True, cursor_type="row")
+                yield SizedTable(id="fields-table", zebra_stripes=True, cursor_type="row", fit_width=True)
             with TabPane("Output", id="tab-output"):
                 yield Input(placeholder="search the output (enter: next match)", id="output-search")
                 yield TextArea(id="output-text", read_only=True, soft_wrap=False)
@@ -213,14 +224,13 @@ class ResponsePane(Vertical):
 
     def focus_content(self) -> None:
         """Focus what the active view shows, so its keys (and /) work at once."""
-        content = {
-            "tab-fields": "#fields-table",
-            "tab-output": "#output-text",
-            "tab-list": "#list-table",
-            "tab-raw": "#raw-text",
-        }
         active = self.query_one(TabbedContent).active or "tab-fields"
-        self.screen.set_focus(self.query_one(content[active]))
+        self.screen.set_focus(self.query_one(VIEW_CONTENT[active]))
+
+    def action_view(self, tab: str) -> None:
+        """Show one of the four views (1 to 4 while the pane has the focus) and focus it."""
+        self.query_one(TabbedContent).active = tab
+        self.focus_content()
 
     # -- copying, and the calls of list rows -------------------------------------------------------
     def action_copy(self) -> None:
