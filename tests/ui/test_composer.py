@@ -109,6 +109,13 @@ async def send_and_compare(pilot: Pilot, pbx: Simulator) -> None:
     assert b"\r\n\r\n" + shown in bytes(log.raw)
 
 
+async def choose_originate(pilot: Pilot) -> None:
+    """F2, Originate, enter; wait for its one required row (its documentation has come)."""
+    composer = pilot.app.console_screen.composer
+    await pilot.press("f2", *"Originate", "enter")
+    await until(pilot, lambda: [r.key for r in composer.fields.rows] == ["Channel"], what="Channel row")
+
+
 # -- the preview is what goes out ---------------------------------------------------------------
 def test_a_name_typed_over_without_enter_is_what_the_preview_shows_and_what_goes_out(pbx, tmp_path):
     app = console(pbx, tmp_path)
@@ -116,8 +123,7 @@ def test_a_name_typed_over_without_enter_is_what_the_preview_shows_and_what_goes
     async def scenario(pilot):
         await connected(pilot)
         composer = app.console_screen.composer
-        await pilot.press("f2", *"Originate", "enter")
-        await until(pilot, lambda: [r.key for r in composer.fields.rows] == ["Channel"], what="Channel row")
+        await choose_originate(pilot)
         await pilot.press(*"Local/100@demo")
         await pilot.press("f2", *"Hangup")  # F2 in the composer selects the name: typing replaces it
         assert composer.picker.value == "Hangup"
@@ -201,8 +207,7 @@ def test_choosing_again_keeps_the_rows_the_action_takes_and_ctrl_z_brings_back_t
     async def scenario(pilot):
         await connected(pilot)
         composer = app.console_screen.composer
-        await pilot.press("f2", *"Originate", "enter")
-        await until(pilot, lambda: [r.key for r in composer.fields.rows] == ["Channel"], what="Channel row")
+        await choose_originate(pilot)
         await pilot.press(*"Local/100@demo", "ctrl+n", *"Exten", "tab", *"100", "ctrl+n", *"Variable", "tab", "A=1")
         typed = composer.fields.snapshot()
         await pilot.press("f2", "enter")  # the same action again: nothing lost
@@ -339,8 +344,7 @@ def test_hints_follow_the_name_in_the_field(pbx, tmp_path):
     async def scenario(pilot):
         await connected(pilot)
         composer = app.console_screen.composer
-        await pilot.press("f2", *"Originate", "enter")
-        await until(pilot, lambda: [r.key for r in composer.fields.rows] == ["Channel"], what="Channel row")
+        await choose_originate(pilot)
         await until(pilot, lambda: composer.fields.rows[0].query_one(".mark").render().plain == "*")
         await pilot.press("f2", *"Ping")  # no enter
         await until(pilot, lambda: composer.param_help == "Ping takes no parameters.", what="Ping's help")
