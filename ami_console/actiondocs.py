@@ -71,7 +71,7 @@ COMMON_ACTIONS: dict[str, str] = {
     "Logoff": "End this session.",
 }
 
-_PRIV = re.compile(r"\s*\(Priv: [^)]*\)\s*$")
+_PRIV = re.compile(r"\s*\(Priv: ([^)]*)\)\s*$")  # the classes an action needs, in ListCommands
 _SYNTAX = re.compile(r"^(?P<optional>\[)?(?P<name>[^\s:\[\]]+):\]?\s*(?P<value>.*)$")
 _NOT_ACTIONS = {"response", "actionid", "message"}
 _ANY_HEADER = re.compile(r"Header\d+")
@@ -143,15 +143,13 @@ ACTION_PRIVILEGES: dict[str, str] = {
     "UserEvent": "user",
 }
 
-_PRIV_CLASSES = re.compile(r"\(Priv: ([^)]*)\)\s*$")
-
 
 def parse_list_privileges(response: Message) -> dict[str, str]:
     """The write classes each listed action needs, from ListCommands' ``(Priv: ...)``,
     without the ``all`` that every class list ends with."""
     privileges: dict[str, str] = {}
     for key, value in response.fields[: MAX_ACTIONS + len(_NOT_ACTIONS)]:
-        match = _PRIV_CLASSES.search(value[-MAX_TEXT:])
+        match = _PRIV.search(value[-MAX_TEXT:])
         if match and key.lower() not in _NOT_ACTIONS and len(key) <= MAX_NAME:
             classes = [c.strip() for c in match.group(1).split(",") if c.strip() and c.strip() != "all"]
             privileges[key] = ",".join(classes)

@@ -179,33 +179,17 @@ class StepBuilder:
             self.step(dest, TraceStep(at, "dial", what, note=dial_string if not caller else "", message=m))
 
     def dial_state(self, at: float | None, m: Message) -> None:
-        status = _get(m, "DialStatus")
-        target = self.channel(m) or self.channel(m, "Dest")
-        self.step(
-            target,
-            TraceStep(
-                at,
-                "dial",
-                f"dial {status or 'state'}: {_get(m, 'DestChannel')}",
-                note=words.dial_status(status),
-                message=m,
-            ),
-        )
+        self._dial_step(at, m, f"dial {_get(m, 'DialStatus') or 'state'}", "")
 
     def dial_end(self, at: float | None, m: Message) -> None:
         status = _get(m, "DialStatus")
+        self._dial_step(at, m, f"dial result {status}", "good" if status == "ANSWER" else "bad")
+
+    def _dial_step(self, at: float | None, m: Message, what: str, tone: str) -> None:
+        """A DialState or DialEnd: on the caller's trace (or the callee's, for an Originate)."""
         target = self.channel(m) or self.channel(m, "Dest")
-        self.step(
-            target,
-            TraceStep(
-                at,
-                "dial",
-                f"dial result {status}: {_get(m, 'DestChannel')}",
-                note=words.dial_status(status),
-                tone="good" if status == "ANSWER" else "bad",
-                message=m,
-            ),
-        )
+        note = words.dial_status(_get(m, "DialStatus"))
+        self.step(target, TraceStep(at, "dial", f"{what}: {_get(m, 'DestChannel')}", note=note, tone=tone, message=m))
 
     def bridge_enter(self, at: float | None, m: Message) -> None:
         chan, bridge = self.channel(m), _get(m, "BridgeUniqueid")

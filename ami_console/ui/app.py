@@ -402,12 +402,11 @@ class AMIConsoleApp(App):
                 f"Internal error in the {worker.group or worker.name} worker: {what}",
                 title="ami-console",
                 severity="error",
-                markup=False,
             )
 
     @on(ProblemReported)
     def problem_reported(self, event: ProblemReported) -> None:
-        self.notify(event.text, title="Protocol problem", severity="warning", markup=False)
+        self.notify(event.text, title="Protocol problem", severity="warning")
 
     # -- sending ------------------------------------------------------------------------------
     @on(ConsoleScreen.ActionSubmitted)
@@ -561,7 +560,8 @@ class AMIConsoleApp(App):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Every notification is plain text: its message and title often quote the server."""
+        """Every notification is plain text, cleaned (its message and title often quote the
+        server): ``markup`` is accepted, as Widget.notify passes it, and never honoured."""
         super().notify(clean_lines(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
 
     async def action_quit(self) -> None:

@@ -317,7 +317,7 @@ class ConnectScreen(Screen):
             self.show_error(f"The profile was not saved: {error.strerror or error} ({self.profiles.path})")
             return
         self._fill_profiles(selected=name)
-        self.notify(f"Saved profile {name!r} (without the secret).", markup=False)
+        self.notify(f"Saved profile {name!r} (without the secret).")
 
     @on(Button.Pressed, "#delete-profile")
     def delete_profile(self) -> None:
@@ -330,4 +330,4 @@ class ConnectScreen(Screen):
             self.show_error(f"The profile was not deleted: {error.strerror or error} ({self.profiles.path})")
             return
         self._fill_profiles()
-        self.notify(f"Deleted profile {select.value!r}.", markup=False)
+        self.notify(f"Deleted profile {select.value!r}.")

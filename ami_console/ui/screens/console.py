@@ -207,9 +207,9 @@ class ConsoleScreen(Screen):
     def action_send(self) -> None:
         problem = self.composer.problem()
         if not self.composer.picker.value:
-            self.notify("Type an action name first.", severity="warning", markup=False)
+            self.notify("Type an action name first.", severity="warning")
         elif problem is not None:
-            self.notify(f"Not sent: {problem}", severity="error", markup=False)
+            self.notify(f"Not sent: {problem}", severity="error")
         else:
             self.post_message(self.ActionSubmitted(self.composer.pairs()))
             self.composer.sent()  # typing in the name now replaces it

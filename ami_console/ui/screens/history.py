@@ -64,9 +64,8 @@ class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):
             yield Input(placeholder="search: action, field or value", id="history-search")
             yield SizedTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static(
-                self.problem or f"{len(self.entries):,} actions · secrets are stored masked",
+                PlainText(self.problem or f"{len(self.entries):,} actions · secrets are stored masked"),
                 id="history-note",
-                markup=False,
             )
         yield Footer(compact=True)
 

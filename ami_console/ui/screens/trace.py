@@ -82,7 +82,7 @@ class CallTraceScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard("\n".join(trace_text(self._trace())) + "\n")
-        self.notify("Copied the call trace.", markup=False)
+        self.notify("Copied the call trace.")
 
     def action_close(self) -> None:
         self.dismiss(None)

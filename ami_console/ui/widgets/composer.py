@@ -273,7 +273,7 @@ class Composer(VerticalScroll):
             self._remember(self._chosen, before)
         if lost:
             them = "it" if len(lost) == 1 else "them"
-            self.notify(f"{name} does not take {', '.join(lost)}: removed (ctrl+z brings {them} back).", markup=False)
+            self.notify(f"{name} does not take {', '.join(lost)}: removed (ctrl+z brings {them} back).")
         self._chosen = name
         if kept == before:
             self._focus_first_row()
@@ -305,7 +305,7 @@ class Composer(VerticalScroll):
 
     async def action_undo(self) -> None:
         if not self._undo:
-            self.notify("Nothing to undo.", severity="warning", markup=False)
+            self.notify("Nothing to undo.", severity="warning")
             return
         action, rows = self._undo.pop()
         self.picker.set_value(action)
@@ -313,7 +313,7 @@ class Composer(VerticalScroll):
         self.fields.doc = self.docs.get(action)
         await self.fields.load(rows, focus=True)
         self.refresh_all()
-        self.notify(f"Back to {action or 'the empty composer'} with {len(rows)} rows.", markup=False)
+        self.notify(f"Back to {action or 'the empty composer'} with {len(rows)} rows.")
 
     @on(FieldsEditor.RowRemoving)
     def row_removing(self, event: FieldsEditor.RowRemoving) -> None:
@@ -322,12 +322,11 @@ class Composer(VerticalScroll):
     def action_copy_block(self) -> None:
         composed = self.composed()
         if composed.problem is not None:
-            self.notify(f"Not copied: {composed.problem}", severity="warning", markup=False)
+            self.notify(f"Not copied: {composed.problem}", severity="warning")
             return
         self.app.copy_to_clipboard(composed.block())
         self.notify(
             f"Copied {composed.pairs[0][1]} as AMI lines, without ActionID (paste them back anywhere here).",
-            markup=False,
         )
 
     @on(ComposerInput.BlockPasted)
@@ -349,7 +348,7 @@ class Composer(VerticalScroll):
             said += " Left out the ActionID line: the console gives every action its own."
         if pasted.more:
             said += " Only the first action was taken."
-        self.notify(said, markup=False)
+        self.notify(said)
 
     def on_paste(self, event: events.Paste) -> None:
         # Reached when no input of the composer has the focus (its own inputs handle theirs).

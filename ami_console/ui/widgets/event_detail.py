@@ -41,7 +41,7 @@ class EventDetail(SizedTable):
     def action_copy_value(self) -> None:
         if self.row_count:
             self.app.copy_to_clipboard(self._values[self.cursor_row])
-            self.notify("Copied the value.", markup=False)
+            self.notify("Copied the value.")
 
     def hide(self) -> None:
         self.remove_class("-shown")

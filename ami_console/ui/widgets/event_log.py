@@ -288,7 +288,7 @@ class EventLog(ScrollView, can_focus=True):
     def action_copy(self) -> None:
         if (entry := self.current) is not None:
             self.app.copy_to_clipboard(entry.message.text())
-            self.notify(f"Copied the {entry.message.name or 'message'} event.", markup=False)
+            self.notify(f"Copied the {entry.message.name or 'message'} event.")
 
     def action_export(self) -> None:
         self.post_message(self.ExportRequested())

@@ -101,11 +101,11 @@ class EventPanel(Vertical):
         """Narrow the log to the call of ``message`` (None: back to every call)."""
         key = call_key(message) if message is not None else None
         if message is not None and key is None:
-            self.notify("This event belongs to no call (no Linkedid, Uniqueid or Channel).", markup=False)
+            self.notify("This event belongs to no call (no Linkedid, Uniqueid or Channel).")
             return
         self._apply_filter(CallFilter(key, self.store.entries) if key else None)
         if key:
-            self.notify(f"Following call {key}: press f (or Esc) in the log to see every call again.", markup=False)
+            self.notify(f"Following call {key}: press f (or Esc) in the log to see every call again.")
 
     @property
     def following_call(self) -> bool:

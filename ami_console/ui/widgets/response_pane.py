@@ -241,11 +241,11 @@ class ResponsePane(Vertical):
         fields = self.query_one("#fields-table", DataTable)
         if focused is fields and fields.row_count:
             self.app.copy_to_clipboard(fields.get_row_at(fields.cursor_row)[1].plain)
-            self.notify("Copied the value.", markup=False)
+            self.notify("Copied the value.")
             return
         text = exchange.response.text() + "".join(item.text() for item in exchange.items)
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied the response to {exchange.action}.", markup=False)
+        self.notify(f"Copied the response to {exchange.action}.")
 
     def _list_row(self):
         exchange = self.current
@@ -293,7 +293,7 @@ class ResponsePane(Vertical):
         if found < 0:
             found = text.find(needle.lower())  # wrap around
         if found < 0:
-            self.notify(f"Not found in the output: {needle}", severity="warning", markup=False)
+            self.notify(f"Not found in the output: {needle}", severity="warning")
             return
         begin = document.get_location_from_index(found)
         end = document.get_location_from_index(found + len(needle))

@@ -106,7 +106,6 @@ class TranscriptView(Log):
         self.border_subtitle = "actions and responses only (a: everything)" if self.actions_only else ""
         self.notify(
             "Transcript: actions and their responses only." if self.actions_only else "Transcript: everything.",
-            markup=False,
         )
 
     # -- searching ----------------------------------------------------------------------
@@ -140,7 +139,7 @@ class TranscriptView(Log):
         order = [*range(min(start, len(lines) - 1), -1, -1), *range(len(lines) - 1, start, -1)]  # wraps around
         found = next((i for i in order if needle in lines[i].lower()), None)
         if found is None:
-            self.notify(f"Not found in the transcript: {needle}", severity="warning", markup=False)
+            self.notify(f"Not found in the transcript: {needle}", severity="warning")
             return
         self.found = found
         self.auto_scroll = False  # new lines must not carry the match away
