@@ -12,10 +12,10 @@ Use it like h11: hand bytes to :meth:`Parser.receive_data` as they arrive, then 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, ValuesView
+from itertools import repeat
 from typing import Any, overload
 
 __all__ = [
@@ -82,136 +82,72 @@ def parse_greeting(line: str) -> Greeting:
     return Greeting(match.group(0).rstrip(), match.group("product"), match.group("version"))
 
 
-class Message(Mapping[str, str | list[str]]):
-    """One AMI message: its ordered ``(key, value)`` fields, its text lines and raw bytes.
+class Message(dict[str, str | list[str]]):
+    """One AMI message: the Perl module's hashref, with its text lines and raw bytes.
 
-    As a mapping it has the Perl module's shape: ``message["Key"]`` is a ``str`` for a key
+    As a dict it has the Perl module's shape: ``message["Key"]`` is a ``str`` for a key
     seen once and a ``list[str]`` in arrival order for a key seen more than once, so
     ``dict(message)`` is the hashref the manual describes. Keys are exact there;
     :meth:`header` and :meth:`headers` look names up case-insensitively, as Asterisk does.
+    A message is read-only: ``dict(message)`` gives a copy to change.
 
-    ``lines`` holds every text line, including lines without a colon, which are not
-    fields. ``raw`` is the exact bytes received, empty for a message the client made up.
+    :attr:`fields` holds the ``(key, value)`` pairs in arrival order, :attr:`lines` every
+    text line, including lines without a colon, which are not fields. ``raw`` is the exact
+    bytes received, empty for a message the client made up.
 
-    A received message (:meth:`from_raw`) is decoded on first use, and :meth:`header`
-    reads the first line alone when it answers (``Event: Newchannel`` for ``name``), so
-    a client skipping most of a busy PBX's events pays little for them. The first few
-    look-ups of other keys search the text for that key alone; only a consumer reading
-    more than that pays for splitting the message into all its fields.
+    A received message (:meth:`from_raw`) is decoded on first use, all at once; until then
+    :attr:`name` reads its first line alone (``Event: Newchannel``), so a client skipping
+    most of a busy PBX's events pays little for them. Decoded, it is a plain dict: every
+    read after the first costs what a dict's does.
     """
 
-    __slots__ = ("_fields", "_lines", "raw", "_dict", "_decoding", "_first", "_index", "_searches")
+    __slots__ = ("raw", "_lines", "_fields", "_lower", "_decoding")
+    _decoding: tuple[str, str]  # set on received messages only: see _Undecoded
 
     def __init__(self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b"") -> None:
-        self._fields: list[tuple[str, str]] | None = fields
-        self._lines = lines if lines is not None else [f"{k}: {v}" for k, v in fields]
+        dict.__init__(self, _hashref(fields))
         self.raw = raw
-        self._dict: dict[str, str | list[str]] | None = None
-        self._decoding = ("utf-8", "replace")  # for received messages, see from_raw
-        self._first: tuple[str, str] | None | bool = False  # False: not looked at yet
-        self._index: dict[str, str] | None = None
-        self._searches = 0
+        self._lines = lines if lines is not None else [f"{k}: {v}" for k, v in fields]
+        self._fields: list[tuple[str, str]] | None = fields
+        self._lower: dict[str, str | list[str]] | None = None
 
-    @classmethod
-    def from_raw(cls, raw: bytes, encoding: str = "utf-8", errors: str = "replace") -> Message:
+    @staticmethod
+    def from_raw(raw: bytes, encoding: str = "utf-8", errors: str = "replace") -> Message:
         """The message whose exact bytes, blank line included, are ``raw``."""
-        message = cls.__new__(cls)
-        message.raw = raw
-        # Decoded on first use: until then these hold None (see _decode).
-        message._fields = message._lines = message._dict = message._index = None  # type: ignore[assignment]
-        message._decoding = (encoding, errors)
-        message._first = False
-        message._searches = 0
-        return message
+        if raw.endswith(b"\r\n\r\n") and raw.count(b"\n") == raw.count(b"\r\n"):
+            return _undecoded(raw, (encoding, errors))
+        # Some line ends are a bare LF: decoded now, field by field.
+        body = (raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]).decode(encoding, errors)
+        lines = body.replace("\r\n", "\n").split("\n")
+        lines.pop()  # the empty piece after the last line end
+        return Message(_FIELD.findall("\n".join(lines)), lines, raw)
 
     @property
     def fields(self) -> list[tuple[str, str]]:
         """The ``(key, value)`` pairs in arrival order."""
-        if self._fields is None:
-            self._fields = _FIELD.findall(self._text())
+        if self._fields is None:  # decoded in one pass: the dict holds every field, in order
+            self._fields = list(dict.items(self))  # type: ignore[arg-type]
         return self._fields
 
     @property
     def lines(self) -> list[str]:
         """Every text line, without line ends."""
-        if self._lines is None:
-            lines = self._text().split("\n")
-            lines.pop()  # the empty piece after the last line end
-            self._lines = lines
         return self._lines
 
-    def _body(self) -> str:
-        """The received lines as text, line ends as they came; the blank line left out."""
-        raw = self.raw
-        return (raw[:-2] if raw.endswith(b"\n\r\n") else raw[:-1]).decode(*self._decoding)
-
-    def _text(self) -> str:
-        """The received lines as text, each ending with LF; the blank line left out."""
-        return self._body().replace("\r\n", "\n")
-
-    def _search(self, key: str, ignore_case: bool) -> list[str] | None:
-        """Every value of ``key``, found by searching the message's text for that key alone,
-        or None once searching no longer pays (the caller then splits the whole message).
-
-        The same rule as :attr:`fields`: a line whose text up to its first colon is the key.
-        The text keeps its CRLFs, so a value loses the CR its line end leaves on it.
-        """
-        if self._fields is not None or self._searches >= SEARCHES_BEFORE_SPLITTING:
-            return None
-        self._searches += 1
-        # With a "\n" before the first line, the pattern can start with one: re jumps from
-        # one "\n" to the next far faster than it tries "^" at every position.
-        text = "\n" + self._body()
-        values = []
-        for found_key, value in _field_pattern(key, ignore_case).findall(text):
-            # re's case folding is wider than str.lower() (it takes "ſ" for "s"): recheck.
-            if not ignore_case or found_key.lower() == key:
-                values.append(value[:-1] if value.endswith("\r") else value)
-        return values
-
-    def _first_field(self) -> tuple[str, str] | None:
-        """The field on the first line, decoded alone (None if that line has no colon)."""
-        if self._first is False:
-            raw = self.raw
-            line = raw[: raw.find(b"\n")].decode(*self._decoding)
-            match = _FIELD.match(line[:-1] if line.endswith("\r") else line)
-            self._first = match.groups() if match else None  # type: ignore[assignment]
-        return self._first  # type: ignore[return-value]
-
-    # -- the Perl hashref view -------------------------------------------------------
-    def _as_dict(self) -> dict[str, str | list[str]]:
-        if self._dict is None:
-            fields = self.fields
-            result: dict[str, str | list[str]] = dict(fields)
-            if len(result) < len(fields):  # a key came more than once: keep every value
-                result = {}
-                for key, value in fields:
-                    seen = result.get(key)
-                    if seen is None:
-                        result[key] = value
-                    elif isinstance(seen, list):
-                        seen.append(value)
-                    else:
-                        result[key] = [seen, value]
-            self._dict = result
-        return self._dict
-
-    def __getitem__(self, key: str) -> str | list[str]:
-        if self._dict is None and _can_be_key(key) and (values := self._search(key, False)) is not None:
-            if not values:
-                raise KeyError(key)
-            return values[0] if len(values) == 1 else values
-        return self._as_dict()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._as_dict())
-
-    def __len__(self) -> int:
-        return len(self._as_dict())
+    def _decode(self) -> Message:
+        return self  # decoded already; see _Undecoded
 
     def to_dict(self) -> dict[str, str | list[str]]:
         """A plain dict copy in the Perl module's format (lists copied too)."""
-        return {k: list(v) if isinstance(v, list) else v for k, v in self._as_dict().items()}
+        return {k: list(v) if isinstance(v, list) else v for k, v in self.items()}
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a Message is read-only: dict(message) gives a copy to change")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, (self.fields, self.lines, self.raw))
 
     # -- case-insensitive look-ups ---------------------------------------------------
     @overload
@@ -219,19 +155,17 @@ class Message(Mapping[str, str | list[str]]):
     @overload
     def header(self, name: str, default: str) -> str: ...
     def header(self, name: str, default: str | None = None) -> str | None:
-        """The first value of header ``name`` (any case), or ``default``."""
-        name = name.lower()
-        if self._fields is None and (first := self._first_field()) and first[0].lower() == name:
-            return first[1]
-        if self._index is None and _can_be_key(name) and name.isascii():
-            # Only an ASCII name: then str.lower() and re's case folding agree on what may match.
-            values = self._search(name, True)
-            if values is not None:
-                return values[0] if values else default
-        if self._index is None:
-            # Keys in lower case, each with its first value (reversed: the first one wins).
-            self._index = {key.lower(): value for key, value in reversed(self.fields)}
-        return self._index.get(name, default)
+        """The first value of header ``name``: spelled as given if the message has it so
+        (as Asterisk spells its headers), else in any case; ``default`` if none."""
+        value = dict.get(self, name)
+        if value is None:
+            if self._lower is None:
+                # Keys in lower case, each with its first value (reversed: the first one wins).
+                self._lower = {key.lower(): value for key, value in reversed(self.fields)}
+            value = self._lower.get(name.lower())
+            if value is None:
+                return default
+        return value[0] if isinstance(value, list) else value
 
     def headers(self, name: str) -> list[str]:
         """Every value of header ``name`` (any case), in arrival order."""
@@ -263,12 +197,148 @@ class Message(Mapping[str, str | list[str]]):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Message):
             return self.fields == other.fields
-        return super().__eq__(other)
+        return dict.__eq__(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
 
     def __repr__(self) -> str:
         return f"Message({self.fields!r})"
+
+
+def _undecoded(raw: bytes, decoding: tuple[str, str]) -> Message:
+    """A message for ``raw``, decoded on first use; its line ends must all be CRLF."""
+    message = _Undecoded.__new__(_Undecoded)
+    dict.__setitem__(message, _PENDING, _PENDING)
+    message.raw = raw
+    message._decoding = decoding
+    return message
+
+
+# An undecoded message's dict holds this alone: C code that asks a dict subclass for its
+# size directly (json's encoder does, to write "{}" at once) must not take it for empty.
+_PENDING: Any = object()
+
+
+class _Undecoded(Message):
+    """A received message not decoded yet (every line end a CRLF): its dict is empty
+    until first use.
+
+    Whatever reads it decodes it, fills the dict and makes it a plain :class:`Message`
+    (same layout, so ``__class__`` can change). That last step is what keeps a decoded
+    message fast: CPython copies a dict subclass that does not override ``__iter__`` in
+    one step (``dict(message)``), and calls C for ``get`` and ``[]`` on it. ``keys`` is a
+    property because ``dict(message)`` looks it up before copying: the look-up decodes.
+    """
+
+    __slots__ = ()
+
+    def _decode(self) -> Message:
+        # Built aside, then put in place in one step, then the class changed: another
+        # thread reading the message meanwhile decodes it too, to the same result.
+        lines = self.raw[:-4].decode(*self._decoding).split("\r\n")
+        fields = None
+        decoded: dict[str, Any]
+        try:
+            decoded = dict([line.split(": ", 1) for line in lines])
+        except ValueError:  # a line without ": "
+            decoded = {}
+        # Taking the first ": " as the separator is right unless a key holds a colon
+        # ("Key:a: b" is Key -> "a: b"), is empty, or came twice.
+        if len(decoded) != len(lines) or "" in decoded or ":" in "".join(decoded):
+            fields = _FIELD.findall("\n".join(lines))
+            decoded = _hashref(fields)
+        dict.update(self, decoded)
+        dict.pop(self, _PENDING, _PENDING)
+        self._lines, self._fields, self._lower = lines, fields, None
+        self.__class__ = Message  # type: ignore[assignment]
+        return self
+
+    def _event(self) -> str | None:
+        """The name on an ``Event: <name>`` first line, read alone (None: no such line)."""
+        raw = self.raw
+        if raw.startswith(b"Event: "):
+            return raw[7 : raw.index(b"\r\n")].decode(*self._decoding)
+        return None
+
+    @property
+    def name(self) -> str:
+        return self._event() or self._decode().name
+
+    @property
+    def is_event(self) -> bool:
+        return self._event() is not None or self._decode().is_event
+
+    def header(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if name == "Event" and (event := self._event()) is not None:
+            return event
+        return self._decode().header(name, default)  # type: ignore[arg-type]
+
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        return self._decode().fields
+
+    @property
+    def lines(self) -> list[str]:
+        return self._decode().lines
+
+    @property
+    def keys(self) -> Any:
+        return self._decode().keys
+
+    def __missing__(self, key: str) -> str | list[str]:
+        return self._decode()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._decode().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._decode()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decode())
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._decode())
+
+    def __len__(self) -> int:
+        return len(self._decode())
+
+    def values(self) -> ValuesView[str | list[str]]:  # type: ignore[override]
+        return self._decode().values()
+
+    def items(self) -> ItemsView[str, str | list[str]]:  # type: ignore[override]
+        return self._decode().items()
+
+    def copy(self) -> dict[str, str | list[str]]:
+        return self._decode().copy()
+
+    def __or__(self, other: Any) -> dict[str, str | list[str]]:  # type: ignore[override]
+        return dict.__or__(self._decode(), other)
+
+    def __eq__(self, other: object) -> bool:
+        return self._decode() == other
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message.from_raw, (self.raw, *self._decoding))
+
+
+def _hashref(fields: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """The Perl module's hashref of ``fields``: a key seen more than once holds a list."""
+    result: dict[str, str | list[str]] = dict(fields)
+    if len(result) < len(fields):  # a key came more than once: keep every value
+        result = {}
+        for key, value in fields:
+            seen = result.get(key)
+            if seen is None:
+                result[key] = value
+            elif isinstance(seen, list):
+                seen.append(value)
+            else:
+                result[key] = [seen, value]
+    return result
 
 
 class EventList:
@@ -474,10 +544,10 @@ class Parser:
     def _frame_plain(self) -> None:
         """Queue every whole message waiting in the buffer, in one pass, if they are plain.
 
-        Plain: every LF comes after a CR, no ``follows`` anywhere (so no legacy Command
-        output), no message over the bound. There a message ends at each CRLF CRLF, and
+        Plain: every LF comes after a CR. There a message ends at each CRLF CRLF, and
         bytes.split finds them all at C speed. Otherwise the general path takes over until
-        past these bytes.
+        past these bytes; it also takes the first message over the bound, and the first
+        legacy ``Response: Follows`` (whose Command output may hold blank lines).
         """
         buf = self._buffer
         start = self._start
@@ -487,17 +557,36 @@ class Parser:
             return
         end = last + 4
         region = bytes(buf[start:end])
-        if region.count(b"\n") != region.count(b"\r\n") or b"follows" in region.lower():
+        if region.count(b"\n") != region.count(b"\r\n"):
             self._general_until = end
             return
-        encoding, errors, limit = self.encoding, self.errors, self.max_message_size
-        ready = self._ready
-        for piece in region.split(b"\r\n\r\n"):
+        pieces = region.split(b"\r\n\r\n")
+        pieces.pop()  # the empty piece after the last message end
+        if min(pieces)[:1] in b"\r\n" or max(map(len, pieces)) > self.max_message_size - 4:
+            # Stray blank lines, or a message over the bound: the general path reads it.
+            return self._frame_pieces(pieces, start, end)
+        if any(map(bytes.startswith, pieces, repeat((b"R", b"r")))):
+            # A response: if it is a legacy "Response: Follows", its output may hold blank lines.
+            return self._frame_pieces(pieces, start, end)
+        new, setitem, decoding = _Undecoded.__new__, dict.__setitem__, (self.encoding, self.errors)
+        for raw in map(bytes.__add__, pieces, repeat(b"\r\n\r\n")):
+            message = new(_Undecoded)
+            setitem(message, _PENDING, _PENDING)
+            message.raw = raw
+            message._decoding = decoding
+            self._ready.append(message)
+        self._start = self._scan = end
+
+    def _frame_pieces(self, pieces: list[bytes], start: int, end: int) -> None:
+        """Queue the pieces up to the first that the general path must read."""
+        limit = self.max_message_size - 4
+        decoding = (self.encoding, self.errors)
+        for piece in pieces:
             text = piece.lstrip(b"\r\n")  # stray blank lines are not messages
-            if len(text) + 4 > limit:
-                break  # the general path raises for it, then carries on
+            if len(text) > limit or (text[:1] in b"Rr" and _FOLLOWS.match(text, 0, _line_end(text))):
+                break  # the general path raises for it, or reads the Command output
             if text:
-                ready.append(Message.from_raw(text + b"\r\n\r\n", encoding, errors))
+                self._ready.append(_undecoded(text + b"\r\n\r\n", decoding))
             start += len(piece) + 4
         self._start = self._scan = min(start, end)
 
@@ -575,16 +664,9 @@ class Parser:
         self._skipping = False
 
 
-SEARCHES_BEFORE_SPLITTING = 2
-
-
-def _can_be_key(key: object) -> bool:
-    return isinstance(key, str) and key != "" and ":" not in key and "\n" not in key
-
-
-@functools.lru_cache(maxsize=512)
-def _field_pattern(key: str, ignore_case: bool) -> re.Pattern[str]:
-    return re.compile(rf"\n({re.escape(key)}):[ ]?+([^\n]*+)", re.IGNORECASE if ignore_case else 0)
+def _line_end(text: bytes) -> int:
+    end = text.find(b"\n")
+    return len(text) if end < 0 else end
 
 
 def _fields(lines: list[str]) -> list[tuple[str, str]]:

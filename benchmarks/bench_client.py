@@ -9,11 +9,14 @@ from the start of connecting to the N-th event in the client's hands:
 - asterisk-ami (python-ami): ``AMIClient.add_event_listener(callback)``, which its reader
   thread calls, at its default 1 KiB reads and with 64 KiB reads.
 
-Three consumers: one that counts the events, one that reads each event's name (to pick
-the few it wants), one that reads the name and ``Uniqueid`` (to route each to its call).
-The peers parse every event into a dict before their callback runs; ours decodes a
-message on first use (the name from its first line alone), so the consumers show what a
-client pays for events it skips, glances at, and reads.
+The consumers are those of benchmarks/consumers.py, each written in every client's own API:
+first the seed's shape, every header as a dict (``dict(message)``; panoramisk's event is a
+case-insensitive dict, asterisk-ami's carries a dict in ``keys``), then 5 and 10 headers
+read by key, then counting the events, reading each one's name (to pick the few wanted),
+and the name and ``Uniqueid`` (to route each to its call). The peers parse every event
+into a dict before their callback runs; ours decodes a message on first use (the name
+from its first line alone), so the cheap consumers show what a client pays for events it
+skips or glances at.
 
 Clients take turns, several rounds; the best round of each is printed, with our ratio to
 the fastest peer. Needs the bench extra: ``pip install '.[bench]'``.
@@ -36,27 +39,59 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ami_console.client import AMIClient  # noqa: E402
+from benchmarks import consumers  # noqa: E402
 from benchmarks.storm import machine, storm_events, storm_options, storm_server  # noqa: E402
 
 USER, SECRET = "bench", "benchpass"
 WAIT = 120.0  # seconds any one client may take before the run is declared broken
-CONSUMERS = ("counting the events", "reading each event's name", "reading name and Uniqueid")
+CONSUMERS = {
+    "every": "taking every header (dict)",
+    "five": "reading 5 headers by key",
+    "ten": "reading 10 headers by key",
+    "nothing": "counting the events",
+    "name": "reading each event's name",
+    "uniqueid": "reading name and Uniqueid",
+}
+OUR_READS: dict[str, Callable[[Any], object]] = {
+    "every": consumers.every_header,
+    "five": consumers.five_headers,
+    "ten": consumers.ten_headers,
+    "nothing": consumers.nothing,
+    "name": consumers.name,
+    "uniqueid": consumers.name_and_uniqueid,
+}
+# panoramisk's event: a case-insensitive dict holding every header, "Event" included.
+PANORAMISK_READS: dict[str, Callable[[Any], object]] = {
+    "every": dict,
+    "five": lambda event: [event.get(key) for key in consumers.FIVE],
+    "ten": lambda event: [event.get(key) for key in consumers.TEN],
+    "nothing": lambda event: None,
+    "name": lambda event: event["Event"],
+    "uniqueid": lambda event: (event["Event"], event.get("Uniqueid")),
+}
+# asterisk-ami's event: the name apart, the other headers in a dict (keys).
+PYTHON_AMI_READS: dict[str, Callable[[Any], object]] = {
+    "every": lambda event: {"Event": event.name, **event.keys},
+    "five": lambda event: [event.name, *[event.keys.get(key) for key in consumers.FIVE[1:]]],
+    "ten": lambda event: [event.name, *[event.keys.get(key) for key in consumers.TEN[1:]]],
+    "nothing": lambda event: None,
+    "name": lambda event: event.name,
+    "uniqueid": lambda event: (event.name, event.keys.get("Uniqueid")),
+}
 
-# Each client below takes (host, port, count, reads): reads is how much its consumer reads
-# of each event, an index into CONSUMERS (0 nothing, 1 the name, 2 name and Uniqueid).
+# Each client below takes (host, port, count, reads): reads names the consumer, a key of
+# CONSUMERS.
 
 
-def ami_console(host: str, port: int, count: int, reads: int) -> float:
+def ami_console(host: str, port: int, count: int, reads: str) -> float:
+    consume = OUR_READS[reads]
     started = time.perf_counter()
     ami = AMIClient(USER, SECRET, host=host, port=port, timeout=WAIT)
     if not ami.connect():
         raise RuntimeError(ami.error)
     for _ in range(count):
         message = ami.read_response()
-        if reads:
-            _ = message.name
-            if reads > 1:
-                message.get("Uniqueid")
+        consume(message)
     elapsed = time.perf_counter() - started
     if not message.raw.startswith(b"Event: "):
         raise RuntimeError(f"expected an event, got {message!r}")
@@ -64,9 +99,10 @@ def ami_console(host: str, port: int, count: int, reads: int) -> float:
     return elapsed
 
 
-def panoramisk(host: str, port: int, count: int, reads: int) -> float:
+def panoramisk(host: str, port: int, count: int, reads: str) -> float:
     from panoramisk import Manager
 
+    consume = PANORAMISK_READS[reads]
     loop = asyncio.new_event_loop()
     done = loop.create_future()
     received = 0
@@ -74,10 +110,7 @@ def panoramisk(host: str, port: int, count: int, reads: int) -> float:
     def on_event(manager: Manager, event: dict) -> None:
         nonlocal received
         received += 1
-        if reads:
-            event["Event"]
-            if reads > 1:
-                event.get("Uniqueid")
+        consume(event)
         if received == count and not done.done():
             done.set_result(time.perf_counter())
 
@@ -102,10 +135,11 @@ def panoramisk(host: str, port: int, count: int, reads: int) -> float:
     return finished - started
 
 
-def python_ami(buffer_size: int) -> Callable[[str, int, int, int], float]:
-    def run(host: str, port: int, count: int, reads: int) -> float:
+def python_ami(buffer_size: int) -> Callable[[str, int, int, str], float]:
+    def run(host: str, port: int, count: int, reads: str) -> float:
         from asterisk.ami import AMIClient as PythonAMIClient
 
+        consume = PYTHON_AMI_READS[reads]
         done = threading.Event()
         received = 0
         finished = 0.0
@@ -113,10 +147,7 @@ def python_ami(buffer_size: int) -> Callable[[str, int, int, int], float]:
         def on_event(event: Any, source: object) -> None:
             nonlocal received, finished
             received += 1
-            if reads:
-                _ = event.name
-                if reads > 1:
-                    event.keys.get("Uniqueid")
+            consume(event)
             if received == count:
                 finished = time.perf_counter()
                 done.set()
@@ -135,7 +166,7 @@ def python_ami(buffer_size: int) -> Callable[[str, int, int, int], float]:
     return run
 
 
-CLIENTS: dict[str, Callable[[str, int, int, int], float]] = {
+CLIENTS: dict[str, Callable[[str, int, int, str], float]] = {
     "ami-console AMIClient": ami_console,
     "panoramisk 1.4": panoramisk,
     "asterisk-ami 0.1.7 (1 KiB reads)": python_ami(1024),
@@ -156,7 +187,7 @@ def main() -> None:
         f"best of {args.rounds} rounds, clients alternating"
     )
     with storm_server(events) as (host, port):
-        for reads, title in enumerate(CONSUMERS):
+        for reads, title in CONSUMERS.items():
             times: dict[str, list[float]] = {name: [] for name in CLIENTS}
             for _ in range(args.rounds):
                 for name, run in CLIENTS.items():

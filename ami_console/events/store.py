@@ -76,6 +76,7 @@ class EventStore:
         self.filter = EventFilter()
         self.counts: Counter[str] = Counter()
         self.total = 0
+        self.passed_over = 0  # of the total: events let go before the store (see count_passed_over)
         self._arrivals: deque[tuple[float, int]] = deque()
         self.markers: deque[Marker] = deque()
         self._changes = 0  # counts changes to the rows, for the markers' rows cached below
@@ -92,12 +93,11 @@ class EventStore:
     def add_timed(self, items: list[tuple[float | None, Message]]) -> tuple[int, int]:
         """Store events with their own arrival times (a replayed file)."""
         matches = self.filter.matches
-        entries, counts = self.entries, self.counts
+        entries = self.entries
         added = 0
         for at, message in items:
             self.total += 1
-            name = message.name[:COUNTED_NAME_LENGTH]
-            counts[name if name in counts or len(counts) < MAX_COUNTED_NAMES else OTHER_NAMES] += 1
+            self._count(message.name)
             shown = matches(message)  # asked of every event: a call filter learns from each
             entry = LoggedEvent(self.total, at, message, size_of(message))
             if entry.size > self.max_bytes:
@@ -123,6 +123,20 @@ class EventStore:
         self._arrivals.append((time.monotonic(), len(items)))
         self._changes += 1
         return added, dropped
+
+    def count_passed_over(self, names: list[str]) -> None:
+        """Count events that arrived faster than the console could take them, and were let
+        go before reaching the store (which would have pushed them out at once)."""
+        self.total += len(names)
+        self.passed_over += len(names)
+        self._arrivals.append((time.monotonic(), len(names)))
+        for name in names:
+            self._count(name)
+
+    def _count(self, name: str) -> None:
+        name = name[:COUNTED_NAME_LENGTH]
+        counts = self.counts
+        counts[name if name in counts or len(counts) < MAX_COUNTED_NAMES else OTHER_NAMES] += 1
 
     def add_marker(self, text: str) -> tuple[int, int]:
         """Put a line that is no event after the events stored so far. Returns (rows added,
@@ -170,7 +184,7 @@ class EventStore:
         self.view.clear()
         self.bytes = 0
         self.counts.clear()
-        self.total = 0
+        self.total = self.passed_over = 0
         self._arrivals.clear()
         self.markers.clear()
         self._changes += 1

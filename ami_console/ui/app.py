@@ -7,10 +7,14 @@ which widget hears about it.
 
 from __future__ import annotations
 
+import gc
 import queue
+import threading
 import time
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -20,7 +24,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ami_console.actiondocs import denied_in_words
-from ami_console.events.export import ReadResult, read_events
 from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
 from ami_console.files.history import History
 from ami_console.files.profiles import ConnectionSettings, Profiles
@@ -30,24 +33,58 @@ from ami_console.printable import clean, clean_lines
 from ami_console.protocol import Message, serialize_action
 from ami_console.ui.screens.connect import ConnectScreen, explain
 from ami_console.ui.screens.console import ConsoleScreen
-from ami_console.ui.screens.help import HelpScreen
 from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
 from ami_console.ui.session import POLL, ConnectedInfo, Exchange, Session
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.event_log import EventLog
+
+if TYPE_CHECKING:  # the rest is imported where first used: start-up loads only the form's needs
+    from ami_console.events.export import ReadResult
 
 DOCS_PURPOSE = "docs:"
 SERVER_PURPOSE = "server:"  # the console's own Events and Filter actions, from the filters screen
 
 
 class _Bridge:
-    """The session's listener: turns calls from worker threads into app messages."""
+    """The session's listener: turns calls from worker threads into app messages.
 
-    def __init__(self, app: AMIConsoleApp, session: Session) -> None:
+    Events wait here for the app to take them, all at once, and at most one message
+    says that some are waiting: in a storm the app's queue never fills with batches, so
+    a key pressed meanwhile is handled next. While the app is slower than the storm, the
+    oldest waiting events beyond what the log keeps (its capacity and byte bound, which
+    would push them out at once) are counted by name and passed over.
+    """
+
+    def __init__(self, app: AMIConsoleApp, session: Session, most: int, most_bytes: int) -> None:
         self.app, self.session = app, session
+        self.most, self.most_bytes = most, most_bytes
+        self._lock = threading.Lock()
+        self._waiting: deque[Message] = deque()
+        self._waiting_bytes = 0
+        self._passed_over: list[str] = []  # names of events passed over, oldest first
+        self._posted = False
 
     def events_received(self, events: list[Message]) -> None:
-        self.app.post_message(AMIConsoleApp.EventsArrived(self.session, events))
+        with self._lock:
+            waiting = self._waiting
+            waiting.extend(events)
+            self._waiting_bytes += sum(len(message.raw) for message in events)
+            while len(waiting) > self.most or (self._waiting_bytes > self.most_bytes and len(waiting) > 1):
+                oldest = waiting.popleft()
+                self._waiting_bytes -= len(oldest.raw)
+                self._passed_over.append(oldest.name)
+            if self._posted:
+                return
+            self._posted = True
+        self.app.post_message(AMIConsoleApp.EventsArrived(self.session, self))
+
+    def take(self) -> tuple[list[Message], list[str]]:
+        """The events waiting, and the names of those passed over since the last take."""
+        with self._lock:
+            events, passed_over = list(self._waiting), self._passed_over
+            self._waiting.clear()
+            self._waiting_bytes, self._passed_over, self._posted = 0, [], False
+        return events, passed_over
 
     def exchange_finished(self, exchange: Exchange) -> None:
         self.app.post_message(AMIConsoleApp.ExchangeFinished(self.session, exchange))
@@ -79,9 +116,11 @@ class AMIConsoleApp(App):
             self.error = error
 
     class EventsArrived(_FromSession):
-        def __init__(self, session: Session, events: list[Message]) -> None:
+        """Events are waiting in ``bridge`` (one such message at a time)."""
+
+        def __init__(self, session: Session, bridge: _Bridge) -> None:
             super().__init__(session)
-            self.events = events
+            self.bridge = bridge
 
     class ExchangeStarted(_FromSession):
         def __init__(self, session: Session, exchange: Exchange) -> None:
@@ -164,6 +203,8 @@ class AMIConsoleApp(App):
 
     @work(thread=True, exit_on_error=False, group="replay")
     def _read_replay(self, path: Path) -> None:
+        from ami_console.events.export import read_events
+
         try:
             self.post_message(self.ReplayRead(read_events(path)))
         except (OSError, ValueError) as error:
@@ -208,7 +249,7 @@ class AMIConsoleApp(App):
         self.transcript.write(
             f"--- connecting to {settings.address} as {settings.username} at {time.strftime('%H:%M:%S', time.localtime(time.time()))}\n"
         )
-        session.listener = _Bridge(self, session)
+        session.listener = _Bridge(self, session, self.store.capacity, self.store.max_bytes)
         self.session = session
         if self.screen is self.connect_screen:
             self.connect_screen.set_busy(True)
@@ -245,6 +286,11 @@ class AMIConsoleApp(App):
                 await self.pop_screen()  # the form was opened over the console
             else:
                 await self.switch_screen(self.console_screen)
+        # What exists now (Textual's screens, styles and widgets) lives as long as the app:
+        # the collector need not walk it again in each full collection while a storm comes
+        # and goes (at 30,000 events/s those walks stopped the screen for 230 ms). They still
+        # go when their last reference does; only a cycle among them would now stay.
+        gc.freeze()
         state = self.server_filters
         mask, filters = state.mask, list(state.filters)
         if self.store.total or self.store.row_count:  # a reconnect: say where the log goes on
@@ -356,7 +402,10 @@ class AMIConsoleApp(App):
     @on(EventsArrived)
     def events_arrived(self, event: EventsArrived) -> None:
         # The store is the app's: events are kept even before the log is on screen.
-        self._log_stored(*self.store.add(event.events))
+        events, passed_over = event.bridge.take()
+        if passed_over:
+            self.store.count_passed_over(passed_over)
+        self._log_stored(*self.store.add(events))
 
     def _mark_log(self, text: str) -> None:
         """A separator line in the event log (not an event: never counted, filtered or exported)."""
@@ -507,6 +556,8 @@ class AMIConsoleApp(App):
 
     # -- the rest -----------------------------------------------------------------------------
     def action_help(self) -> None:
+        from ami_console.ui.screens.help import HelpScreen  # Markdown: loaded on first F1
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.hint))
 

@@ -10,6 +10,9 @@ must survive serialise-then-parse, and any action with one must be refused, noth
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
 import re
 from dataclasses import dataclass
 
@@ -410,3 +413,87 @@ def test_the_client_sends_nothing_for_an_action_with_a_line_break():
         ami.close()
         assert server.conns[0].wait_closed()
     assert [m.header("Action") for m in server.conns[0].messages] == ["Login", "Ping"]
+
+
+def perl_hashref(fields: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """The manual's hashref, built the slow obvious way: a repeated key holds a list."""
+    result: dict[str, str | list[str]] = {}
+    for key, value in fields:
+        if key not in result:
+            result[key] = value
+        elif isinstance(result[key], list):
+            result[key].append(value)  # type: ignore[union-attr]
+        else:
+            result[key] = [result[key], value]  # type: ignore[list-item]
+    return result
+
+
+def _one(read):
+    """A read that needs the message alone."""
+    return lambda message, hashref: read(message)
+
+
+READS = {
+    "dict()": _one(dict),
+    "{**m}": _one(lambda m: {**m}),
+    "f(**m)": _one(lambda m: (lambda **kwargs: kwargs)(**m)),
+    "dict.update": _one(lambda m: (target := {}, target.update(m))[0]),
+    "list()": _one(list),
+    "reversed()": _one(lambda m: list(reversed(m))),
+    "len()": _one(len),
+    "bool()": _one(bool),
+    "keys()": _one(lambda m: list(m.keys())),
+    "values()": _one(lambda m: list(m.values())),
+    "items()": _one(lambda m: list(m.items())),
+    "copy()": _one(lambda m: m.copy()),
+    "m | {}": _one(lambda m: m | {}),
+    "{} | m": _one(lambda m: {} | m),
+    "json": _one(lambda m: json.loads(json.dumps(m))),
+    "copy.copy": _one(lambda m: dict(copy.copy(m))),
+    "deepcopy": _one(lambda m: dict(copy.deepcopy(m))),
+    "pickle": _one(lambda m: dict(pickle.loads(pickle.dumps(m)))),
+    "== hashref": lambda m, ref: m == ref,
+    "hashref ==": lambda m, ref: ref == m,
+    "!= hashref": lambda m, ref: m != ref,
+    "[] each key": lambda m, ref: [m[key] for key in ref],
+}
+
+
+@EXAMPLES
+@given(lines=key_lines, read=st.sampled_from(sorted(READS)))
+def test_a_fresh_message_reads_as_the_manuals_hashref_whichever_way_it_is_read_first(lines, read):
+    # CRLF line ends: the messages a real Asterisk sends, decoded on first use.
+    assume(lines[0].strip("\r") and not lines[0].startswith("\r"))
+    data = "".join(line + "\r\n" for line in lines).encode() + b"\r\n"
+    _, (parsed,) = parse([data])
+    expected_fields = partition_fields(parsed.lines)
+    hashref = perl_hashref(expected_fields)
+    expected = READS[read](Message(expected_fields, parsed.lines), hashref)  # a message made whole
+    assert READS[read](Message.from_raw(parsed.raw), hashref) == expected
+    assert Message.from_raw(parsed.raw).fields == expected_fields
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.__setitem__("Event", "x"),
+        lambda m: m.__delitem__("Event"),
+        lambda m: m.update(Event="x"),
+        lambda m: m.pop("Event"),
+        lambda m: m.popitem(),
+        lambda m: m.clear(),
+        lambda m: m.setdefault("New", "x"),
+        lambda m: m.__ior__({"Event": "x"}),
+    ],
+)
+def test_a_message_is_read_only_and_a_dict_copy_is_not(fresh, change):
+    raw = b"Event: Newchannel\r\nChannel: PJSIP/100-1\r\n\r\n"
+    message = Message.from_raw(raw)
+    if not fresh:
+        dict(message)
+    with pytest.raises(TypeError, match="read-only"):
+        change(message)
+    assert message.fields == [("Event", "Newchannel"), ("Channel", "PJSIP/100-1")]
+    copy_ = dict(message)
+    change(copy_)  # a plain dict: changes

@@ -6,7 +6,13 @@ After a deliberate change of the screens, review and update them with
 
 from __future__ import annotations
 
+import pytest
+
 from tests.scenes import SCENES, SIZE, stage
+
+# The scenes' demo PBX listens on one fixed port (the header shows it): pytest-xdist's
+# loadgroup keeps these tests on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("snapshot-port")
 
 BY_NAME = {scene.name: scene for scene in SCENES}
 

@@ -119,24 +119,28 @@ class ConnectScreen(Screen):
 
     def compose(self) -> ComposeResult:
         s = self.settings
+        # Compact from the first frame when the terminal is short: restyling the whole form
+        # on the first resize cost a third of a second at 80x24.
+        compact = self.app.size.height < ROOMY_HEIGHT
+        self.set_class(compact, "-compact")
         with VerticalScroll(id="connect-page"), Vertical(id="connect-form"):
             yield Static("ami-console · connect to the Asterisk Manager Interface", id="connect-title")
             if self.hint:
                 yield Static(PlainText(self.hint), id="connect-hint")
             with Horizontal(classes="form-row"):
                 yield Label("Profile", classes="form-label")
-                yield Select([], prompt="(none saved)", id="profile", allow_blank=True)
+                yield Select([], prompt="(none saved)", id="profile", allow_blank=True, compact=compact)
             with Horizontal(classes="form-row"):
                 yield Label("Host", classes="form-label")
-                yield Input(s.host, placeholder="pbx.example.org", id="host")
+                yield Input(s.host, placeholder="pbx.example.org", id="host", compact=compact)
                 yield Label("Port", classes="form-label-short")
-                yield Input(str(s.port), id="port", type="integer", classes="short")
+                yield Input(str(s.port), id="port", type="integer", classes="short", compact=compact)
             with Horizontal(classes="form-row"):
                 yield Label("Username", classes="form-label")
-                yield Input(s.username, placeholder="the [user] in manager.conf", id="username")
+                yield Input(s.username, placeholder="the [user] in manager.conf", id="username", compact=compact)
             with Horizontal(classes="form-row"):
                 yield Label("Secret", classes="form-label")
-                yield Input(s.secret, password=True, placeholder="or set AMI_SECRET", id="secret")
+                yield Input(s.secret, password=True, placeholder="or set AMI_SECRET", id="secret", compact=compact)
                 yield Checkbox("Show", id="show-secret")
             with Horizontal(classes="form-row"):
                 yield Label("Auth", classes="form-label")
@@ -149,12 +153,14 @@ class ConnectScreen(Screen):
                 yield Checkbox("Allow untrusted certificate", not s.tls_verify, id="tls-untrusted")
             with Horizontal(classes="form-row"):
                 yield Label("Events", classes="form-label")
-                yield Input(s.events, placeholder="on, off, or classes: system,call,dialplan", id="events")
+                yield Input(
+                    s.events, placeholder="on, off, or classes: system,call,dialplan", id="events", compact=compact
+                )
             with Horizontal(classes="form-row", id="connect-buttons"):
-                yield Button("Connect", variant="primary", id="connect")
-                yield Input(placeholder="profile name", id="profile-name")
-                yield Button("Save profile", id="save-profile")
-                yield Button("Delete", id="delete-profile")
+                yield Button("Connect", variant="primary", id="connect", compact=compact)
+                yield Input(placeholder="profile name", id="profile-name", compact=compact)
+                yield Button("Save profile", id="save-profile", compact=compact)
+                yield Button("Delete", id="delete-profile", compact=compact)
             with Horizontal(id="connect-busy"):
                 yield LoadingIndicator()
                 yield Static(id="busy-text")
@@ -170,6 +176,8 @@ class ConnectScreen(Screen):
 
     def on_resize(self, event: Resize) -> None:
         compact = event.size.height < ROOMY_HEIGHT
+        if compact == self.has_class("-compact"):
+            return
         self.set_class(compact, "-compact")
         for widget in self.query("Input, Select, Button"):
             widget.compact = compact  # type: ignore[attr-defined]

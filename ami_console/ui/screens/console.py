@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,25 +21,25 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from ami_console.calls.trace import call_key
-from ami_console.events.export import save_transcript, write_jsonl, write_raw
 from ami_console.events.store import EventStore
-from ami_console.files.history import History, HistoryEntry
+from ami_console.files.history import History
 from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
-from ami_console.files.saved import SavedAction, SavedActions
+from ami_console.files.saved import SavedActions
 from ami_console.files.transcript import Transcript
-from ami_console.ui.screens.history import HistoryScreen
-from ami_console.ui.screens.saved import SavedScreen
-from ami_console.ui.screens.savefile import SaveFileScreen
 from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
-from ami_console.ui.screens.trace import CallTraceScreen
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.connection_header import ConnectionHeader
 from ami_console.ui.widgets.event_log import EventLog
-from ami_console.ui.widgets.event_panel import EventPanel
 from ami_console.ui.widgets.lost_banner import LostBanner
-from ami_console.ui.widgets.response_pane import ResponsePane
 from ami_console.ui.widgets.transcript_view import TranscriptView
+
+# The rest is imported where first used: the console comes after the connection form, and
+# its dialogs (with DataTable), the response (TextArea) and call tracing may never be used.
+if TYPE_CHECKING:
+    from ami_console.files.history import HistoryEntry
+    from ami_console.files.saved import SavedAction
+    from ami_console.ui.widgets.event_panel import EventPanel
+    from ami_console.ui.widgets.response_pane import ResponsePane
 
 EXPORT_CHOICES = [
     ("jsonl-all", "JSON Lines: every event in the log (arrival times kept)"),
@@ -139,6 +140,9 @@ class ConsoleScreen(Screen):
         self._layout_warned = False
 
     def compose(self) -> ComposeResult:
+        from ami_console.ui.widgets.event_panel import EventPanel
+        from ami_console.ui.widgets.response_pane import ResponsePane
+
         yield ConnectionHeader(id="header")
         yield LostBanner(id="lost-banner")
         with Horizontal(id="top"):
@@ -165,10 +169,14 @@ class ConsoleScreen(Screen):
 
     @property
     def response(self) -> ResponsePane:
+        from ami_console.ui.widgets.response_pane import ResponsePane
+
         return self.query_one(ResponsePane)
 
     @property
     def events(self) -> EventPanel:
+        from ami_console.ui.widgets.event_panel import EventPanel
+
         return self.query_one(EventPanel)
 
     def on_mount(self) -> None:
@@ -276,6 +284,8 @@ class ConsoleScreen(Screen):
 
     # -- history ------------------------------------------------------------------------------
     def action_history(self) -> None:
+        from ami_console.ui.screens.history import HistoryScreen
+
         self.app.push_screen(HistoryScreen(self.history.entries(), self.history.error or ""), self._history_chosen)
 
     async def _history_chosen(self, choice: tuple[str, HistoryEntry] | None) -> None:
@@ -292,6 +302,8 @@ class ConsoleScreen(Screen):
 
     # -- saved actions --------------------------------------------------------------------------
     def action_saved(self) -> None:
+        from ami_console.ui.screens.saved import SavedScreen
+
         current = (self.composer.picker.value, self.composer.fields.snapshot())
         self.app.push_screen(SavedScreen(self.saved, current), self._saved_chosen)
 
@@ -309,6 +321,9 @@ class ConsoleScreen(Screen):
 
     @on(EventLog.TraceRequested)
     def trace_requested(self, event: EventLog.TraceRequested) -> None:
+        from ami_console.calls.trace import call_key
+        from ami_console.ui.screens.trace import CallTraceScreen
+
         key = call_key(event.message)
         if key is None:
             self.notify("This event belongs to no call.", severity="warning")
@@ -318,6 +333,8 @@ class ConsoleScreen(Screen):
     # -- files ------------------------------------------------------------------------------------
     @on(EventLog.ExportRequested)
     def action_export(self) -> None:
+        from ami_console.ui.screens.savefile import SaveFileScreen
+
         screen = SaveFileScreen(
             "Export the event log",
             Path.cwd() / f"ami-events-{_stamp()}.jsonl",
@@ -329,6 +346,8 @@ class ConsoleScreen(Screen):
     def _export_to(self, choice: tuple[Path, str] | None) -> None:
         if choice is None:
             return
+        from ami_console.events.export import write_jsonl, write_raw
+
         path, how = choice
         events = list(self.store.view if how.endswith("shown") else self.store.entries)
         if how.startswith("raw") and path.suffix == ".jsonl":
@@ -342,6 +361,8 @@ class ConsoleScreen(Screen):
 
     @on(TranscriptView.SaveRequested)
     def action_save_transcript(self) -> None:
+        from ami_console.ui.screens.savefile import SaveFileScreen
+
         screen = SaveFileScreen(
             "Save the transcript",
             Path.cwd() / f"ami-transcript-{_stamp()}.txt",
@@ -352,6 +373,8 @@ class ConsoleScreen(Screen):
     def _save_transcript_to(self, choice: tuple[Path, str] | None) -> None:
         if choice is None:
             return
+        from ami_console.events.export import save_transcript
+
         try:
             count = save_transcript(choice[0], self.transcript.lines())
         except OSError as error:

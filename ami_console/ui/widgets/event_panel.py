@@ -146,6 +146,9 @@ class EventPanel(Vertical):
                 status.append(f" · {rate:.1f}/s in the file")
         else:
             status.append(f" · {store.rate():.1f}/s")
+        if store.passed_over:
+            # Counted, never kept: they came faster than the console could take them in.
+            status.append(f" · {store.passed_over:,} arrived faster than shown", style="yellow")
         if log.following and log.at_tail:
             status.append(" · following", style="green")
         elif store.replay:
