@@ -17,6 +17,7 @@ watch events live. With no options it opens the connection form.
   ami-console --host pbx --user admin        fill in the form (secret from AMI_SECRET)
   ami-console --profile office --connect     connect with a saved profile
   ami-console --replay events.jsonl          browse an exported event log offline
+  ami-console --profile live --read-only     watch a live PBX: nothing that changes it is sent
   ami-console simulate --port 5038           run the demo PBX alone (see: simulate --help)
 """
 
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--events", help="the Events value sent at login: on, off, or classes such as system,call")
     parser.add_argument(
         "--reconnect", action="store_true", help="when the connection drops, connect again by itself, with backoff"
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse, before sending, every action that changes the PBX (Hangup, Originate, Redirect...); "
+        "Ping, CoreShowChannels, Status, QueueStatus, Command with a CLI show command... go through",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the server (default 10)")
     parser.add_argument("--profile", help="start from a saved connection profile")
@@ -92,6 +99,8 @@ def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSet
         changes.update(tls=True, tls_verify=not args.insecure)
     if args.reconnect:
         changes["auto_reconnect"] = True
+    if args.read_only:  # only ever turns it on: a profile saved read-only stays so
+        changes["read_only"] = True
     secret = args.secret or os.environ.get("AMI_SECRET", "")
     return ConnectionSettings(**{**base.__dict__, **changes, "secret": secret, "timeout": args.timeout})
 
@@ -144,7 +153,12 @@ def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
 
     with Simulator(calls_per_minute=args.calls_per_minute, seed=args.seed) as pbx:
         settings = ConnectionSettings(
-            host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=args.timeout
+            host=pbx.host,
+            port=pbx.port,
+            username=pbx.username,
+            secret=pbx.secret,
+            timeout=args.timeout,
+            read_only=args.read_only,
         )
         hint = (
             f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "

@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures: ``python screenshots/generate.py`` from the repository.
+"""Regenerate the README's pictures: ``python screenshots/generate.py [SCENE...]`` from the repository.
 
 Each picture is a scene of tests/scenes.py (the same scenes the snapshot tests check),
 played against the demo PBX with a frozen clock, so pictures change only when screens do.
@@ -27,8 +27,14 @@ async def shoot(scene, folder: Path) -> Path:
 
 
 def main() -> None:
+    wanted = set(sys.argv[1:])  # scene names: only these pictures (default: all)
+    unknown = wanted - {scene.name for scene in SCENES}
+    if unknown:
+        sys.exit(f"no such scene: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory() as folder:
         for scene in SCENES:
+            if wanted and scene.name not in wanted:
+                continue
             path = asyncio.run(shoot(scene, Path(folder)))
             print(f"{path.relative_to(HERE.parent)}: {scene.title}")
 

@@ -282,6 +282,63 @@ async def help_screen(pilot: Pilot, pbx: Simulator) -> None:
     await settle(pilot)
 
 
+def _rows(app: AMIConsoleApp) -> list[str]:
+    calls = app.console_screen.calls.list_view
+    return [calls.render_line(y).text for y in range(len(calls.entries))]
+
+
+async def calls_tab(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    app = pilot.app
+    pbx.place_call("alice", "1002", ring=1, talk=100000)
+    await pilot.press("ctrl+g")
+    await until(pilot, lambda: any("bridged with" in r for r in _rows(app)), timeout=10, what="the bridged call")
+    # A short call that ends: with the clock frozen it stays dimmed in its grace period.
+    app.send_pairs([("Action", "Originate"), ("Channel", "Local/100@demo"), ("Application", "Wait"), ("Data", "1")])
+    await until(pilot, lambda: any("hung up" in r for r in _rows(app)), timeout=10, what="the short call to end")
+    await settle(pilot)
+
+
+async def call_ladder(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    app = pilot.app
+    pbx.place_call("alice", "1002", ring=1, talk=2)
+    await pilot.press("ctrl+g")
+    await until(pilot, lambda: any("hung up" in r for r in _rows(app)), timeout=10, what="the call to end")
+    await pilot.press("enter")
+    await until(pilot, lambda: "hung up first" in "".join(getattr(app.screen, "lines", [])), what="the ladder")
+    await settle(pilot)
+
+
+async def dialplan_pane(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    app = pilot.app
+    app.send_pairs([("Action", "Originate"), ("Channel", "Local/10@teach"), ("Application", "Echo")])
+    await pilot.press("ctrl+g")
+    calls = app.console_screen.calls
+    await until(pilot, lambda: any("hung up" in r for r in _rows(app)), timeout=10, what="the tour to end")
+    while not calls.selected_channel.name.endswith(";2"):  # the half that walks teach
+        await pilot.press("right")
+    await pilot.press("d")
+    await until(
+        pilot,
+        lambda: any(kind == "header" and "teach" in line for line, kind in getattr(app.screen, "lines", [])),
+        what="the listing of teach",
+    )
+    await settle(pilot)
+
+
+async def hangup_confirmation(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    app = pilot.app
+    pbx.place_call("alice", "1002", ring=1, talk=100000)
+    await pilot.press("ctrl+g")
+    await until(pilot, lambda: any("bridged with" in r for r in _rows(app)), timeout=10, what="the bridged call")
+    await pilot.press("h")
+    await until(pilot, lambda: type(app.screen).__name__ == "CallActionScreen", what="the confirmation")
+    await settle(pilot)
+
+
 SCENES = [
     Scene(
         "login_refused",
@@ -316,4 +373,28 @@ SCENES = [
     Scene("saved_actions", "Saved actions, with the starter set and the explanation of one.", saved_actions),
     Scene("transcript", "The transcript: the exact lines sent and received, the secret masked.", transcript),
     Scene("server_filters", "Server-side filtering: the Events mask and a Filter in force.", server_filters),
+    Scene(
+        "calls_tab",
+        "The Calls tab: a call bridged alice to bob, and a call that just ended, dimmed; the channel "
+        "the actions apply to under the list.",
+        calls_tab,
+    ),
+    Scene(
+        "call_ladder",
+        "The ladder of a call from alice to bob: a lifeline each, the dial, the answer, the bridge, "
+        "the hangups and who hung up first.",
+        call_ladder,
+    ),
+    Scene(
+        "dialplan_pane",
+        "The dialplan pane for Local/10@teach;2 after its tour: the priorities it ran marked ✓, the "
+        "variables it set beside them, the GotoIf, Goto and Gosub jumps under the lines they left.",
+        dialplan_pane,
+    ),
+    Scene(
+        "hangup_confirmation",
+        "Hanging up a call from the Calls tab: the confirmation names the call and the channel "
+        "and shows the exact bytes it will send; enter sends, escape cancels.",
+        hangup_confirmation,
+    ),
 ]

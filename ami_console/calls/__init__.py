@@ -4,7 +4,11 @@
   pairs), the "follow this call" filter, and a call's trace.
 - :mod:`.steps`: the steps of one channel's trace, one per event that matters.
 - :mod:`.words`: Asterisk's codes (hangup causes, channel states, dial statuses) in words.
-- :mod:`.text`: a trace as styled plain text, for the screen, the clipboard and a file.
+- :mod:`.text`: a trace as styled plain text, for the screen, the clipboard and a file,
+  and one interleaved timeline of all a call's channels.
+- :mod:`.live`: the calls up now, kept current from events and seeded from lists (the
+  Calls view's model).
+- :mod:`.ladder`: a call's ladder (sequence diagram) as text lines and SVG.
 
 May import the AMI library and ``ami_console.events``; never Textual or Rich.
 """

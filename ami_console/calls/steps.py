@@ -16,7 +16,7 @@ from ami_console.calls import words
 from ami_console.events.summary import summarize
 from ami_console.protocol import Message
 
-__all__ = ["ChannelTrace", "StepBuilder", "TraceStep", "header_value"]
+__all__ = ["QUEUE_EVENTS", "ChannelTrace", "StepBuilder", "TraceStep", "header_value", "queue_sentence"]
 
 _UNKNOWN = ("", "<unknown>")
 # Events that add nothing to a call's story; counted, not shown.
@@ -42,13 +42,63 @@ def header_value(message: Message, name: str) -> str:
 
 _get = header_value
 
+QUEUE_EVENTS = (
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "QueueCallerAbandon",
+    "AgentCalled",
+    "AgentConnect",
+    "AgentComplete",
+    "AgentRingNoAnswer",
+    "QueueMemberPause",
+)
+
+
+def _agent(m: Message) -> str:
+    return _get(m, "MemberName") or _get(m, "Interface") or "?"
+
+
+def queue_sentence(m: Message) -> str:
+    """A queue event as a sentence: ``joined queue support at position 1``,
+    ``agent Agent300 (Local/300@demo) rang``, ``Agent300 paused: lunch``; "" for other events."""
+    name, queue = m.name, _get(m, "Queue") or "?"
+    if name == "QueueCallerJoin":
+        return f"joined queue {queue} at position {_get(m, 'Position') or '?'}"
+    if name == "QueueCallerLeave":
+        return f"left queue {queue}"
+    if name == "QueueCallerAbandon":
+        waited = f" after {held} s" if (held := _get(m, "HoldTime")) else ""
+        return f"gave up waiting in queue {queue}{waited}, at position {_get(m, 'Position') or '?'}"
+    if name == "AgentCalled":
+        interface = _get(m, "Interface")
+        return f"agent {_agent(m)}" + (f" ({interface})" if interface and interface != _agent(m) else "") + " rang"
+    if name == "AgentConnect":
+        rang = f" after {ring} s" if (ring := _get(m, "RingTime")) else ""
+        held = f", the caller waited {hold} s" if (hold := _get(m, "HoldTime")) else ""
+        return f"agent {_agent(m)} answered{rang}{held}"
+    if name == "AgentComplete":
+        reason = _get(m, "Reason")
+        who = {"caller": "the caller hung up", "agent": "agent hung up", "transfer": "transferred"}.get(
+            reason, reason or "ended"
+        )
+        return f"call completed: {who} after {_get(m, 'TalkTime') or '?'} s talk"
+    if name == "AgentRingNoAnswer":
+        rang = f" in {ring} s" if (ring := _get(m, "RingTime")) else ""
+        return f"agent {_agent(m)} did not answer{rang}"
+    if name == "QueueMemberPause":
+        if _get(m, "Paused") in ("1", "true", "yes"):
+            reason = _get(m, "PausedReason") or _get(m, "Reason")
+            return f"{_agent(m)} paused" + (f": {reason}" if reason else "") + f" (queue {queue})"
+        return f"{_agent(m)} unpaused (queue {queue})"
+    return ""
+
 
 @dataclass
 class TraceStep:
     """One line of a channel's story."""
 
     at: float | None  # seconds since the call's first event; None when times are unknown
-    kind: str  # channel, dialplan, variable, state, dial, bridge, user, hangup, originate, record, other
+    kind: str  # channel, dialplan, variable, state, dial, bridge, queue, user, hangup, originate, record, other
     what: str  # "Set(FOO=bar)", "dials PJSIP/bob-00000001", "hung up: cause 16 Normal Clearing"
     where: str = ""  # "demo,100,2": context, extension, priority, for dialplan steps
     note: str = ""  # plain words: "→ FOO=bar", "the called side was busy"
@@ -251,6 +301,15 @@ class StepBuilder:
             ),
         )
 
+    def queue(self, at: float | None, m: Message) -> None:
+        """A queue event, on the caller's trace, as a sentence."""
+        bad = m.name in ("QueueCallerAbandon", "AgentRingNoAnswer")
+        step = TraceStep(at, "queue", queue_sentence(m), tone="bad" if bad else "", message=m)
+        if (chan := self.channel(m)) is not None:
+            chan.steps.append(step)
+        else:
+            self.quiet[m.name] = self.quiet.get(m.name, 0) + 1
+
     def cdr(self, at: float | None, m: Message) -> None:
         disposition = _get(m, "Disposition")
         source, destination = _get(m, "Source") or "?", _get(m, "Destination") or "?"
@@ -278,6 +337,7 @@ _HANDLERS = {
     "OriginateResponse": StepBuilder.originate_response,
     "Cdr": StepBuilder.cdr,
     "HangupRequest": StepBuilder.hangup_request,
+    **{name: StepBuilder.queue for name in QUEUE_EVENTS},
     "SoftHangupRequest": StepBuilder.hangup_request,
 }
 

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ami_console.calls.live import short_channel
 from ami_console.calls.steps import TraceStep
 from ami_console.calls.trace import CallTrace
 from ami_console.printable import clean
 
-__all__ = ["TraceLine", "trace_lines", "trace_text"]
+__all__ = ["TraceLine", "timeline_lines", "timeline_text", "trace_lines", "trace_text"]
 
 MAX_WHERE = 28  # a longer context,exten,priority pushes its own line instead of every line
 GAP = "  "
@@ -113,3 +114,31 @@ def _count(n: int, noun: str) -> str:
 def trace_text(trace: CallTrace) -> list[str]:
     """The trace as plain text lines (for a file, a test, or a screen without colour)."""
     return [line.text.rstrip() for line in trace_lines(trace)]
+
+
+def timeline_lines(trace: CallTrace) -> list[TraceLine]:
+    """One interleaved timeline of all the call's channels: every step of every channel in
+    time order (the order of arrival for steps at the same time, or when times are unknown),
+    each prefixed with its channel's short name (``Local/300@demo;1``)."""
+    arrival = {id(message): n for n, message in enumerate(trace.messages)}
+    steps = [(step, chan) for chan in trace.channels for step in chan.steps]
+    steps.sort(key=lambda pair: (pair[0].at or 0.0, arrival.get(id(pair[0].message), 0)))
+    names = {id(chan): clean(short_channel(chan.name) or chan.uniqueid) for chan in trace.channels}
+    name_width = max((len(n) for n in names.values()), default=0)
+    time_width = max((len(_time(s.at)) for s, _ in steps), default=0)
+    lines = [_summary(trace)]
+    for step, chan in steps:
+        segments = [(GAP, "")]
+        if time_width:
+            segments += [(_time(step.at).rjust(time_width), "time"), (GAP, "")]
+        segments += [(names[id(chan)].ljust(name_width), "channel"), (GAP, "")]
+        segments.append((clean(step.what), step.kind))
+        if step.note:
+            segments += [(GAP, ""), (clean(step.note), step.tone or "note")]
+        lines.append(TraceLine(segments))
+    return lines
+
+
+def timeline_text(trace: CallTrace) -> list[str]:
+    """The interleaved timeline as plain text lines."""
+    return [line.text.rstrip() for line in timeline_lines(trace)]

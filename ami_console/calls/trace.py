@@ -23,7 +23,7 @@ is known (a replayed raw AMI file) the trace has no times.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ami_console.calls.steps import ChannelTrace, StepBuilder, TraceStep, header_value
 from ami_console.events.timed import EventLike, TimedEvent, as_timed
@@ -143,6 +143,7 @@ class CallTrace:
     records: list[TraceStep]  # the Cdr summaries
     events: int  # events of this call
     quiet: dict[str, int]  # events left out of the story (NewCallerid...), by name
+    messages: list[Message] = field(default_factory=list)  # the call's events, in arrival order
 
     @property
     def outcome(self) -> str:
@@ -188,4 +189,7 @@ def build_trace(events: Sequence[EventLike], key: str | None = None) -> CallTrac
     for at, (_, message) in zip(times, timed):
         builder.add(None if at is None or start is None else at - start, message)
     duration = (max(known) - start) if known and start is not None else None
-    return CallTrace(index.root(key), start, duration, builder.channels, builder.records, len(timed), builder.quiet)
+    messages = [message for _, message in timed]
+    return CallTrace(
+        index.root(key), start, duration, builder.channels, builder.records, len(timed), builder.quiet, messages
+    )

@@ -14,15 +14,17 @@ server imports them to install them (``server.APPLICATIONS``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from . import events
 from .calls import answer, end_channel
-from .channels import NORMAL_CLEARING, UP, Channel
+from .channels import BUSY, NORMAL_CLEARING, UP, USER_BUSY, Channel
 from .dialplan import find_extension
 from .pbx import PBX
 
 NEXT = "next"
+JUMP = "jump"  # the application moved the channel (Goto, Gosub, Return): run from there
 HANGUP = "hangup"  # the Hangup application ran
 END = "end"  # end the channel (its Dial partner hung up, unknown application...)
 INTERRUPTED = "interrupted"
@@ -63,17 +65,145 @@ async def run_dialplan(pbx: PBX, chan: Channel) -> str:
         step = extension.priority(chan.priority) if extension is not None else None
         if step is None:
             return END  # Asterisk's autofallthrough: no such priority, hang up
-        chan.appl, chan.data = step.app, step.data
-        chan.cdr["last_app"], chan.cdr["last_data"] = step.app, step.data
-        pbx.publish(events.newexten(chan, step.app, step.data))
-        result = await APPS.get(step.app.lower(), app_unknown)(pbx, chan, step.data)
+        # Asterisk substitutes variables before the application runs; Newexten shows the
+        # substituted data.
+        data = substitute(pbx, chan, step.data)
+        chan.appl, chan.data = step.app, data
+        chan.cdr["last_app"], chan.cdr["last_data"] = step.app, data
+        pbx.publish(events.newexten(chan, step.app, data))
+        result = await APPS.get(step.app.lower(), app_unknown)(pbx, chan, data)
         if result in (HANGUP, END):
             return result
-        if chan.redirect_to is not None:
+        if chan.redirect_to is not None or result == JUMP:
             continue
         if chan.dead or chan.softhangup:
             return INTERRUPTED
         chan.priority += 1
+
+
+# -- variables and expressions ---------------------------------------------------------------
+_VARIABLE = re.compile(r"\$\{([^${}]*)\}")
+_EXPRESSION = re.compile(r"\$\[([^$\[\]]*)\]")
+_OPERATORS = ("!=", ">=", "<=", "=", ">", "<", "+", "-")
+
+
+def substitute(pbx: PBX, chan: Channel, text: str) -> str:
+    """``${VAR}`` and ``$[expression]``, innermost first, as pbx_substitute_variables does."""
+    while True:
+        replaced = _VARIABLE.sub(lambda m: pbx.get_variable(chan, m.group(1)), text)
+        replaced = _EXPRESSION.sub(lambda m: evaluate(m.group(1)), replaced)
+        if replaced == text:
+            return text
+        text = replaced
+
+
+def evaluate(expression: str) -> str:
+    """A small part of Asterisk's expression language: one comparison (1 or 0) or one sum
+    or difference; numbers compare as numbers, anything else as text."""
+    for operator in _OPERATORS:
+        left, found, right = expression.partition(f" {operator} ")
+        if found:
+            return _apply(operator, left.strip(), right.strip())
+    return expression.strip()
+
+
+def _apply(operator: str, left: str, right: str) -> str:
+    try:
+        a: float | str = float(left)
+        b: float | str = float(right)
+    except ValueError:
+        a, b = left, right
+    if operator in ("+", "-"):
+        if isinstance(a, str) or isinstance(b, str):
+            return "0"  # Asterisk: "non-numeric argument", treated as 0
+        value = a + b if operator == "+" else a - b
+        return str(int(value)) if value.is_integer() else str(value)
+    if operator in ("=", "!="):
+        return "1" if (a == b) == (operator == "=") else "0"
+    if isinstance(a, str) != isinstance(b, str):
+        a, b = str(a), str(b)
+    ordered = {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}  # type: ignore[operator]
+    return "1" if ordered[operator] else "0"
+
+
+def is_true(condition: str) -> bool:
+    """pbx_checkcondition: empty is false, a number is true unless 0, other text is true."""
+    text = condition.strip()
+    if not text:
+        return False
+    try:
+        return float(text) != 0
+    except ValueError:
+        return True
+
+
+# -- branching ---------------------------------------------------------------------------------
+def jump(pbx: PBX, chan: Channel, target: str) -> bool:
+    """Move to ``[[context,]exten,]priority`` (a number or a label); False if there is no
+    such place, which ends the channel as Asterisk does."""
+    parts = [part.strip() for part in target.split(",")]
+    if not parts or len(parts) > 3 or not parts[-1]:
+        return False
+    context = parts[0] if len(parts) == 3 else chan.context
+    exten = parts[-2] if len(parts) >= 2 else chan.exten
+    extension = find_extension(pbx.contexts, context, exten)
+    if extension is None:
+        return False
+    wanted = parts[-1]
+    if wanted.isdigit():
+        priority = int(wanted)
+    else:
+        priority = next((p.number for p in extension.priorities if p.label == wanted), 0)
+    if extension.priority(priority) is None:
+        return False
+    chan.context, chan.exten, chan.priority = context, exten, priority
+    return True
+
+
+@application("Goto")
+async def app_goto(pbx: PBX, chan: Channel, data: str) -> str:
+    return JUMP if jump(pbx, chan, data) else END
+
+
+@application("GotoIf")
+async def app_gotoif(pbx: PBX, chan: Channel, data: str) -> str:
+    """GotoIf(condition?[iftrue][:iffalse]): an empty branch goes on to the next priority."""
+    condition, _, branches = data.partition("?")
+    when_true, _, when_false = branches.partition(":")
+    target = when_true if is_true(condition) else when_false
+    if not target.strip():
+        return NEXT
+    return JUMP if jump(pbx, chan, target) else END
+
+
+@application("Gosub")
+async def app_gosub(pbx: PBX, chan: Channel, data: str) -> str:
+    """Gosub([[context,]exten,]priority[(arg1,...)]): remember where to come back, set
+    ARG1... (each a VarSet) and jump."""
+    target, _, args = data.partition("(")
+    arguments = args[:-1].split(",") if args.endswith(")") else []
+    saved = {name: value for name, value in chan.variables.items() if name.startswith("ARG")}
+    here = (chan.context, chan.exten, chan.priority + 1, saved)
+    if not jump(pbx, chan, target):
+        return END
+    chan.gosub_stack.append(here)
+    for number, value in enumerate(arguments, 1):
+        pbx.set_variable(chan, f"ARG{number}", value)
+    return JUMP
+
+
+@application("Return")
+async def app_return(pbx: PBX, chan: Channel, data: str) -> str:
+    """Return([value]): GOSUB_RETVAL is set (also when empty), then back after the Gosub."""
+    if not chan.gosub_stack:
+        return END  # Asterisk: "Return without Gosub: stack is empty"
+    context, exten, priority, saved = chan.gosub_stack.pop()
+    pbx.set_variable(chan, "GOSUB_RETVAL", data)
+    for name in [n for n in chan.variables if n.startswith("ARG")]:
+        del chan.variables[name]
+    chan.variables.update(saved)
+    chan.context, chan.exten, chan.priority = context, exten, priority
+    return JUMP
 
 
 # -- simple applications -----------------------------------------------------------------------
@@ -112,6 +242,25 @@ async def app_hangup(pbx: PBX, chan: Channel, data: str) -> str:
         chan.hangup_cause = NORMAL_CLEARING
     pbx.publish(events.soft_hangup_request(chan))
     return HANGUP
+
+
+@application("Busy")
+async def app_busy(pbx: PBX, chan: Channel, data: str) -> str:
+    """Busy([timeout]): a channel not answered yet turns Busy (cause 17), which tells a
+    caller dialling it; then it waits for the hangup, at most ``timeout`` seconds."""
+    if chan.state != UP:
+        chan.hangup_cause = USER_BUSY
+        chan.state = BUSY
+        pbx.publish(events.newstate(chan))
+        for other in (chan.peer, chan.peer.owner if chan.peer is not None else None):
+            if other is not None:
+                other.poke()
+    try:
+        seconds: float | None = float(data) if data.strip() else None
+    except ValueError:
+        seconds = None
+    await chan.sleep(pbx.scaled(seconds) if seconds is not None else None)
+    return END
 
 
 @application("Echo")

@@ -20,6 +20,7 @@ dead and returns quietly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import events
@@ -117,13 +118,13 @@ def _end_local_pair(pbx: PBX, first: Channel, other: Channel, how: str) -> None:
     if how == "dialplan" and cause == 0:
         cause = first.hangup_cause = NORMAL_CLEARING
     pbx.publish(events.hangup_request(other, cause))
-    other.hangup_cause = cause
+    other.hangup_cause = other.hangup_cause or cause  # Busy() has set 17 already
     other.softhangup = True
     ended = time.time()
     if how == "dialplan":
         _hangup_event(pbx, first)
-        pbx.publish(events.cdr(first, disposition=disposition(first), ended=ended))
-        pbx.publish(events.cdr(other, disposition=disposition(other), ended=ended))
+        _cdr(pbx, first, ended)
+        _cdr(pbx, other, ended)
         _hangup_other(pbx, other)
         pbx.remove_channel(first)
         pbx.remove_channel(other)
@@ -131,18 +132,37 @@ def _end_local_pair(pbx: PBX, first: Channel, other: Channel, how: str) -> None:
         _device_idle(pbx, other)
         member_device_changed(pbx, first.device, "NOT_INUSE")
     else:
-        pbx.publish(events.cdr(first, disposition=disposition(first), ended=ended))
+        _cdr(pbx, first, ended)
         _hangup_event(pbx, first)
         _hangup_other(pbx, other)
         pbx.remove_channel(first)
         pbx.remove_channel(other)
         _device_idle(pbx, first)
-        pbx.publish(events.cdr(other, disposition=disposition(other), ended=ended))
+        _cdr(pbx, other, ended)
         _device_idle(pbx, other)
         member_device_changed(pbx, first.device, "NOT_INUSE")
 
 
+def _cdr(pbx: PBX, chan: Channel, ended: float) -> None:
+    """A channel's record; a Local half that Dial created has none of its own (the
+    caller's record names it as DestinationChannel)."""
+    if not chan.cdr.get("record", True):
+        return
+    if chan.tech == "Local" and chan.answered is None and "disposition" not in chan.cdr:
+        return  # an unanswered Local half that dialled nobody leaves no record (call_busy)
+    pbx.publish(events.cdr(chan, disposition=disposition(chan), ended=ended))
+
+
 def _hangup_other(pbx: PBX, other: Channel) -> None:
+    if other.bridge is not None:
+        # A half that was bridged (by Dial or Queue) leaves the bridge first and, its
+        # application returning normally, hangs up with Normal Clearing (call_dial_bridge,
+        # call_queue); one still running its own application keeps the cause it was given.
+        leave_bridge(pbx, other)
+        other.hangup_cause = other.hangup_cause or NORMAL_CLEARING
+    if other.before_hangup is not None:
+        other.before_hangup()  # what its application says on the way out (AgentComplete)
+        other.before_hangup = None
     if other.in_dialplan:
         pbx.publish(events.soft_hangup_request(other))
     _hangup_event(pbx, other)
@@ -151,6 +171,9 @@ def _hangup_other(pbx: PBX, other: Channel) -> None:
 def _hangup_event(pbx: PBX, chan: Channel) -> None:
     if chan.bridge is not None:
         leave_bridge(pbx, chan)
+    if chan.before_hangup is not None:
+        chan.before_hangup()  # e.g. the originate's DialEnd, which Asterisk sends first
+        chan.before_hangup = None
     pbx.publish(events.hangup(chan))
 
 
@@ -181,9 +204,14 @@ def hang_up_now(pbx: PBX, chan: Channel, cause: int) -> None:
 
 
 # -- bridges -----------------------------------------------------------------------------------
-def make_bridge(pbx: PBX, first: Channel, second: Channel) -> Bridge:
+def make_bridge(pbx: PBX, first: Channel, second: Channel, *, announce: Callable[[], None] | None = None) -> Bridge:
+    """A basic bridge with both channels; ``announce`` runs between BridgeCreate and the
+    first BridgeEnter (Dial's outgoing Local half reports its Newexten there)."""
     bridge = Bridge(pbx.new_bridge_id())
+    pbx.bridges[bridge.id] = bridge
     pbx.publish(events.bridge_event("BridgeCreate", bridge.id, 0))
+    if announce is not None:
+        announce()
     for chan in (first, second):
         bridge.channels.append(chan)
         chan.bridge = bridge
@@ -204,4 +232,5 @@ def leave_bridge(pbx: PBX, chan: Channel) -> None:
     for remaining in bridge.channels:
         remaining.poke()
     if not bridge.channels:
+        pbx.bridges.pop(bridge.id, None)
         pbx.publish(events.bridge_event("BridgeDestroy", bridge.id, 0))

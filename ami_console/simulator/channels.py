@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ CAUSES = {
 NORMAL_CLEARING = 16
 USER_BUSY = 17
 NO_ANSWER = 19
+NO_USER_RESPONSE = 18
 SOFTHANGUP_EXPLICIT = 16  # the "Cause" of SoftHangupRequest is this flag, not a Q.850 cause
 
 
@@ -90,7 +92,9 @@ class Channel:
     dead: bool = False
     softhangup: bool = False  # someone asked this channel to hang up
     redirect_to: tuple[str, str, int] | None = None
+    gosub_stack: list[tuple[str, str, int, dict[str, str]]] = field(default_factory=list)  # Gosub return points
     cdr: dict[str, Any] = field(default_factory=dict)
+    before_hangup: Callable[[], None] | None = None  # published just before its Hangup
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     answered_event: asyncio.Event = field(default_factory=asyncio.Event)
 

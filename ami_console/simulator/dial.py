@@ -13,9 +13,10 @@ import time
 from . import events
 from .apps import END, INTERRUPTED, NEXT, application, run_channel
 from .calls import Bridge, answer, end_channel, hang_up_now, leave_bridge, make_bridge, request_hangup
-from .channels import NO_ANSWER, NORMAL_CLEARING, RINGING, USER_BUSY, Channel
+from .channels import BUSY, NO_ANSWER, NORMAL_CLEARING, RINGING, USER_BUSY, Channel
+from .originate import fail_local_pair, local_pair
 from .pbx import PBX
-from .phones import new_phone_channel, take_outcome
+from .phones import HABITS, new_phone_channel, take_outcome
 
 
 @application("Dial")
@@ -25,6 +26,9 @@ async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     timeout_text = rest.split(",")[0].strip()
     timeout = float(timeout_text) if timeout_text.replace(".", "", 1).isdigit() else None
     tech, _, resource = target.partition("/")
+    _clear_dial_variables(pbx, chan)
+    if tech.lower() == "local" and "@" in resource:
+        return await _dial_local(pbx, chan, resource, timeout)
     endpoint = pbx.endpoints.get(resource) if tech.upper() == "PJSIP" else None
     if endpoint is None:
         pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
@@ -38,7 +42,7 @@ async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     peer.cdr["record"] = False
     pbx.publish(events.newchannel(peer))
     pbx.publish(events.dial_begin(chan, peer, resource))
-    outcome = take_outcome(pbx, endpoint.name, busy=busy)
+    outcome = take_outcome(pbx, endpoint.name, busy=busy, habit=HABITS.get((chan.context, chan.exten)))
     if outcome.kind == "busy":
         await chan.sleep(pbx.scaled(outcome.ring))
         return _dial_failed(pbx, chan, peer, "BUSY", USER_BUSY)
@@ -68,7 +72,10 @@ async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     if outcome.talk is not None:
         who = peer if outcome.callee_hangs_up else chan
         pbx.spawn(_hang_up_later(pbx, who, outcome.talk))
-    return await _talk(pbx, chan, peer, make_bridge(pbx, chan, peer))
+    bridge = make_bridge(pbx, chan, peer)
+    if outcome.hold is not None:
+        pbx.spawn(_hold_later(pbx, chan, peer, outcome.hold))
+    return await _talk(pbx, chan, peer, bridge)
 
 
 def _dial_failed(pbx: PBX, chan: Channel, peer: Channel, status: str, cause: int) -> str:
@@ -135,3 +142,97 @@ def end_peer(pbx: PBX, peer: Channel) -> None:
         end_channel(pbx, peer, "outside")
     else:
         hang_up_now(pbx, peer, peer.hangup_cause or NORMAL_CLEARING)
+
+
+# Dial resets these on the caller before it dials (each a VarSet with an empty value).
+DIAL_VARIABLES = (
+    "DIALSTATUS",
+    "DIALEDPEERNUMBER",
+    "DIALEDPEERNAME",
+    "ANSWEREDTIME",
+    "ANSWEREDTIME_MS",
+    "DIALEDTIME",
+    "DIALEDTIME_MS",
+    "RINGTIME",
+    "RINGTIME_MS",
+    "PROGRESSTIME",
+    "PROGRESSTIME_MS",
+)
+
+
+def _clear_dial_variables(pbx: PBX, chan: Channel) -> None:
+    for name in DIAL_VARIABLES:
+        pbx.set_variable(chan, name, "")
+
+
+async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | None) -> str:
+    """Dial(Local/<exten>@<context>[,timeout]): the ``;2`` half runs the extension; its
+    Answer answers the ``;1`` half, which Dial then bridges to the caller. The order of
+    the events is call_dial_bridge's, call_busy's and call_noanswer's."""
+    exten, _, context = resource.partition("@")
+    one, two = local_pair(pbx, exten, context, caller=None, linkedid=chan.linkedid)
+    pbx.set_variable(one, "DIALEDPEERNUMBER", resource)
+    # The outgoing half takes the caller's place in the dialplan and, lacking a caller ID
+    # number of the caller's, the caller's extension as its own.
+    one.context, one.exten = chan.context, chan.exten
+    one.appl, one.data = "AppDial", "(Outgoing Line)"
+    one.caller_num, one.caller_name = chan.caller_num or chan.exten, chan.caller_name
+    one.owner = chan
+    one.cdr["record"] = False
+    pbx.publish(events.newexten(one, one.appl, one.data))
+    pbx.publish(events.newcallerid(one))
+    pbx.set_variable(two, "DIALEDPEERNUMBER", resource)
+    two.connected_num, two.connected_name = one.caller_num, one.caller_name
+    pbx.publish(events.newconnectedline(two))
+    if not pbx.extension_exists(context, exten):
+        fail_local_pair(pbx, one, two)
+        pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
+        return NEXT
+    pbx.publish(events.local_bridge(one, two, context, exten))
+    pbx.publish(events.dial_begin(chan, one, resource))
+    pbx.spawn(run_channel(pbx, two))
+    limit = timeout if timeout is not None else 3600.0
+    deadline = time.monotonic() + pbx.scaled(limit)
+    while not one.answered_event.is_set() and two.state != BUSY and not one.dead:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not await chan.wait(remaining):
+            break
+    if chan.interrupted:
+        pbx.publish(events.dial_end(chan, one, "CANCEL"))
+        end_channel(pbx, one, "outside")
+        return INTERRUPTED
+    if not one.answered_event.is_set() or one.dead:
+        status = "BUSY" if two.state == BUSY else "NOANSWER"
+        chan.cdr["disposition"] = "BUSY" if status == "BUSY" else "NO ANSWER"
+        chan.cdr["destination_channel"] = one.name
+        pbx.publish(events.dial_end(chan, one, status))
+        if not one.dead:
+            end_channel(pbx, one, "outside")
+        pbx.set_variable(chan, "DIALSTATUS", status)
+        return NEXT
+    pbx.set_variable(chan, "DIALSTATUS", "ANSWER")
+    pbx.set_variable(chan, "DIALEDPEERNAME", one.name)
+    pbx.set_variable(chan, "DIALEDPEERNUMBER", resource)
+    one.exten = ""  # Asterisk shows the answered outgoing half without an extension
+    pbx.publish(events.dial_end(chan, one, "ANSWER"))
+    answer(pbx, chan)
+    bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(events.newexten(one, one.appl, one.data)))
+    chan.cdr["destination_channel"] = one.name
+    return await _talk(pbx, chan, one, bridge)
+
+
+async def _hold_later(pbx: PBX, chan: Channel, peer: Channel, hold: tuple[float, float]) -> None:
+    """The answering phone puts the call on hold after ``hold[0]`` seconds for ``hold[1]``.
+
+    No capture has Hold: the layout is Asterisk 22's documented one, the channel's fields
+    then MusicClass (the class the holder asked for; empty here, as most phones send
+    none); Unhold has the channel's fields only, as in call_blind_transfer."""
+    after, length = hold
+    if not await peer.sleep(pbx.scaled(after)) or peer.bridge is None:
+        return
+    pbx.publish(events.channel_event("Hold", peer, [("MusicClass", "")]))
+    pbx.set_device_state(peer.device, "ONHOLD")
+    held = await peer.sleep(pbx.scaled(length))
+    if held and peer.bridge is not None:
+        pbx.publish(events.channel_event("Unhold", peer))
+        pbx.set_device_state(peer.device, "INUSE")

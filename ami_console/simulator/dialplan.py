@@ -1,13 +1,17 @@
 """The demo PBX's configuration: dialplan, phones (PJSIP endpoints) and the queue.
 
-Context ``demo`` is the captures' extensions.conf, priority for priority, so replaying a
-capture gives the same answers. Context ``internal`` is ours: the three phones call each
-other by number (1001 alice, 1002 bob, 1003 carol), 500 reaches queue ``support``, and
-it includes ``demo``. ``default`` includes ``demo`` too, as in the captures.
+Context ``demo`` is the captures' extensions.conf, priority for priority and line for
+line, so replaying a capture gives the same answers. Context ``internal`` is ours: the
+three phones call each other by number (1001 alice, 1002 bob, 1003 carol), 500 reaches
+queue ``support`` (answering first, as a phone caller expects), 1100 rings carol, who puts
+the caller on hold for a while, and it includes ``demo``. ``default`` includes ``demo``
+too, as in the captures. Contexts ``teach`` and ``greet`` are a small tour of dialplan
+features for newcomers: labels, Goto, GotoIf, Gosub/Return and a pattern extension.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 HINT = 0  # the priority number Asterisk gives hints (shown as "hint")
@@ -20,6 +24,7 @@ class Priority:
     app: str
     data: str = ""
     line: int = 0  # where it would sit in extensions.conf (for "dialplan show")
+    label: str = ""  # same => n(label),...
 
 
 @dataclass
@@ -46,10 +51,19 @@ class Context:
     includes: list[str] = field(default_factory=list)
 
     def extension(self, name: str) -> Extension | None:
+        """The extension named exactly ``name`` (a pattern by its own name, ``_1XX``)."""
         for extension in self.extensions:
             if extension.name == name:
                 return extension
         return None
+
+    def match(self, exten: str) -> Extension | None:
+        """The extension a call to ``exten`` runs here: its own name first, then the
+        first pattern that matches (Asterisk keeps patterns after the literal names)."""
+        found = self.extension(exten)
+        if found is not None and not exten.startswith("_"):
+            return found
+        return next((e for e in self.extensions if e.name.startswith("_") and pattern_matches(e.name, exten)), None)
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class QueueMember:
     in_call: int = 0
     status: int = 1  # Asterisk device state numbers: 1 not in use, 2 in use, 6 ringing
     paused: bool = False
+    paused_reason: str = ""
+    last_pause: int = 0  # when it was last paused (epoch seconds)
 
 
 @dataclass
@@ -86,12 +102,43 @@ class Queue:
     callers: list[str] = field(default_factory=list)  # channel names, in order
     completed: int = 0
     abandoned: int = 0
+    completed_in_sl: int = 0  # calls answered within the service level (0 s: held 0 s)
+    abandoned_in_sl: int = 0
     holdtime: int = 0
     talktime: int = 0
 
 
-def _ext(name: str, start_line: int, *steps: tuple[str, str]) -> Extension:
-    return Extension(name, [Priority(i + 1, app, data, start_line + i) for i, (app, data) in enumerate(steps)])
+def pattern_matches(pattern: str, exten: str) -> bool:
+    """Asterisk's extension patterns: ``_`` then X (0-9), Z (1-9), N (2-9), [..] sets,
+    ``.`` (one or more of anything) and ``!`` (zero or more)."""
+    parts = []
+    body = pattern[1:]
+    index = 0
+    while index < len(body):
+        char = body[index].upper()
+        if char == "[":
+            end = body.index("]", index)
+            parts.append(f"[{re.escape(body[index + 1 : end]).replace(chr(92) + '-', '-')}]")
+            index = end + 1
+            continue
+        parts.append({"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": ".+", "!": ".*"}.get(char, re.escape(body[index])))
+        index += 1
+    return re.fullmatch("".join(parts), exten) is not None
+
+
+def extension_matches(name: str, exten: str) -> bool:
+    """ast_extension_match: a literal name matches itself, a pattern what it describes."""
+    return name == exten or (name.startswith("_") and pattern_matches(name, exten))
+
+
+def _ext(name: str, start_line: int, *steps: tuple[str, str] | tuple[str, str, str]) -> Extension:
+    """An extension written ``exten => name,1,...`` then ``same => n,...`` one line each;
+    a step's third item is its label."""
+    priorities = [
+        Priority(i + 1, step[0], step[1], start_line + i, step[2] if len(step) > 2 else "")
+        for i, step in enumerate(steps)
+    ]
+    return Extension(name, priorities)
 
 
 def _phone_ext(number: str, endpoint: str, line: int) -> Extension:
@@ -104,38 +151,69 @@ def build_dialplan() -> dict[str, Context]:
     demo = Context(
         "demo",
         [
-            _ext("100", 9, ("Answer", ""), ("Set", "FOO=bar"), ("Wait", "2"), ("Hangup", "")),
-            _ext("200", 15, ("Answer", ""), ("Set", "CALLTYPE=echo"), ("Echo", ""), ("Hangup", "")),
-            _ext(
-                "300",
-                21,
-                ("Answer", ""),
-                ("Set", "CALLTYPE=wait30"),
-                ("Wait", "30"),
-                ("Hangup", ""),
-            ),
+            _ext("100", 10, ("Answer", ""), ("Set", "FOO=bar"), ("Wait", "2"), ("Hangup", "")),
+            _ext("200", 16, ("Answer", ""), ("Set", "CALLTYPE=echo"), ("Echo", ""), ("Hangup", "")),
+            _ext("300", 22, ("Answer", ""), ("Set", "CALLTYPE=wait30"), ("Wait", "30"), ("Hangup", "")),
             _ext(
                 "400",
-                27,
+                28,
                 ("Answer", ""),
                 ("UserEvent", "DemoEvent,Foo: bar,Answer: 42"),
                 ("Wait", "1"),
                 ("Hangup", ""),
             ),
+            _ext("500", 34, ("Set", "CALLTYPE=queue"), ("Queue", "support,,,,20"), ("Hangup", "")),
+            _ext("600", 39, ("Dial", "Local/300@demo,20"), ("Hangup", "")),
+            _ext("700", 43, ("Dial", "Local/800@demo,10"), ("Hangup", "")),
+            _ext("800", 47, ("Busy", "2")),
+            _ext("900", 50, ("Dial", "Local/950@demo,3"), ("Hangup", "")),
+            _ext("950", 54, ("Wait", "10")),
         ],
     )
+    # Our own contexts follow the captures' file: [default] sits at lines 56-57.
     internal = Context(
         "internal",
         [
-            _phone_ext("1001", "alice", 40),
-            _phone_ext("1002", "bob", 44),
-            _phone_ext("1003", "carol", 48),
-            _ext("500", 52, ("Answer", ""), ("Queue", "support"), ("Hangup", "")),
+            _phone_ext("1001", "alice", 61),
+            _phone_ext("1002", "bob", 65),
+            _phone_ext("1003", "carol", 69),
+            _ext("1100", 74, ("Dial", "PJSIP/carol,20"), ("Hangup", "")),
+            _ext("500", 78, ("Answer", ""), ("Queue", "support"), ("Hangup", "")),
         ],
         includes=["demo"],
     )
+    # The tour (Originate Local/10@teach): literal names first, then patterns, as
+    # Asterisk sorts them.
+    teach = Context(
+        "teach",
+        [
+            _ext(
+                "10",
+                86,
+                ("Answer", ""),
+                ("Set", "TRIES=1"),
+                ("Wait", "1", "again"),
+                ("GotoIf", "$[${TRIES} >= 2]?done"),
+                ("Set", "TRIES=$[${TRIES} + 1]"),
+                ("Goto", "again"),
+                ("Gosub", "greet,s,1(newcomer)", "done"),
+                ("Goto", "150,1"),
+            ),
+            _ext(
+                "_1XX",
+                96,
+                ("NoOp", "Dialled ${EXTEN}: ${GOSUB_RETVAL}"),
+                ("Wait", "2"),
+                ("Hangup", ""),
+            ),
+        ],
+    )
+    greet = Context(
+        "greet",
+        [_ext("s", 103, ("Set", "GREETING=Hello ${ARG1}"), ("Wait", "1"), ("Return", "${GREETING}"))],
+    )
     default = Context("default", [], includes=["demo"])
-    return {context.name: context for context in (demo, default, internal)}
+    return {context.name: context for context in (demo, default, internal, teach, greet)}
 
 
 def build_endpoints() -> dict[str, Endpoint]:
@@ -158,7 +236,7 @@ def find_extension(
     found = contexts.get(context)
     if found is None or context in _seen:
         return None
-    extension = found.extension(exten)
+    extension = found.match(exten)
     if extension is not None and any(p.number != HINT for p in extension.priorities):
         return extension
     for included in found.includes:

@@ -151,8 +151,24 @@ def bridge_event(name: str, bridge_id: str, count: int, chan: Channel | None = N
     return Event.build(name, CALL, fields)
 
 
+def blind_transfer(
+    transferer: Channel, transferee: Channel, bridge_id: str, count: int, context: str, exten: str
+) -> Event:
+    fields = [
+        ("Result", "Success"),
+        *transferer.fields("Transferer"),
+        *transferee.fields("Transferee"),
+        *bridge_fields(bridge_id, count),
+        ("IsExternal", "Yes"),
+        ("Context", context),
+        ("Extension", exten),
+    ]
+    return Event.build("BlindTransfer", CALL, fields)
+
+
 # -- queues ------------------------------------------------------------------------------------
-def queue_member_status(queue: str, member: QueueMember, login_time: int) -> Event:
+def queue_member_status(queue: str, member: QueueMember, login_time: int, name: str = "QueueMemberStatus") -> Event:
+    """QueueMemberStatus, or (``name``) QueueMemberPause, which has the same fields."""
     fields = [
         ("Queue", queue),
         ("MemberName", member.name),
@@ -162,16 +178,16 @@ def queue_member_status(queue: str, member: QueueMember, login_time: int) -> Eve
         ("Penalty", member.penalty),
         ("CallsTaken", member.calls_taken),
         ("LastCall", member.last_call),
-        ("LastPause", 0),
+        ("LastPause", member.last_pause),
         ("LoginTime", login_time),
         ("InCall", member.in_call),
         ("Status", member.status),
         ("Paused", int(member.paused)),
-        ("PausedReason", ""),
+        ("PausedReason", member.paused_reason),
         ("Ringinuse", 1),
         ("Wrapuptime", 0),
     ]
-    return Event.build("QueueMemberStatus", AGENT, fields)
+    return Event.build(name, AGENT, fields)
 
 
 def queue_caller_event(name: str, caller: Channel, fields: Fields) -> Event:
@@ -207,16 +223,19 @@ def security_event(
     """Asterisk's security event layout: the common headers, the event's own required
     ones, then SessionTV (the time the session logged in; the epoch before that)."""
     severity, version = SEVERITY[name]
+    # RequestBadFormat's AccountID is optional, so Asterisk writes it last (call_queue).
+    account_last = name == "RequestBadFormat"
     fields = [
         ("EventTV", event_tv),
         ("Severity", severity),
         ("Service", "AMI"),
         ("EventVersion", version),
-        ("AccountID", account),
+        *([] if account_last else [("AccountID", account)]),
         ("SessionID", session_id),
         ("LocalAddress", local),
         ("RemoteAddress", remote),
         *specific,
         ("SessionTV", session_tv),
+        *([("AccountID", account)] if account_last and account else []),
     ]
     return Event.build(name, SECURITY, fields)

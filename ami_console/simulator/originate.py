@@ -101,13 +101,15 @@ def local_pair(
     *,
     uniqueids: tuple[str, str] = ("", ""),
     caller: Channel | None = None,
+    linkedid: str = "",
 ) -> tuple[Channel, Channel]:
     """Create and announce both halves of ``Local/<exten>@<context>``; a ``caller``
-    (the channel that dials it) lends them its linkedid and caller ID."""
+    (the channel that dials it) lends them its linkedid and caller ID; ``linkedid``
+    alone joins them to a call without the caller ID."""
     base = f"Local/{exten}@{context}-{pbx.next_seq('Local'):08x}"
     first_id = uniqueids[0] or pbx.new_uniqueid()
     second_id = uniqueids[1] or pbx.new_uniqueid()
-    linkedid = caller.linkedid if caller is not None else first_id
+    linkedid = caller.linkedid if caller is not None else linkedid or first_id
     device = f"Local/{exten}@{context}"
     one = Channel(base + ";1", first_id, linkedid, "Local", context, exten, state=DOWN, device=device)
     two = Channel(base + ";2", second_id, linkedid, "Local", context, exten, state=RING, device=device)
@@ -158,6 +160,9 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
         return OriginateResult(False, FAILED)
     pbx.publish(events.local_bridge(one, two, context, exten))
     pbx.publish(events.dial_begin(None, one, f"{exten}@{context}"))
+    # If the other half gives up first (Busy, a Dial that failed), Asterisk reports the
+    # originate's DialEnd NOANSWER just before this half's Hangup (call_busy).
+    one.before_hangup = lambda: pbx.publish(events.dial_end(None, one, "NOANSWER"))
     pbx.spawn(run_channel(pbx, two))
     deadline = time.monotonic() + request.timeout
     while not one.answered_event.is_set():
@@ -165,10 +170,11 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
         if remaining <= 0 or not await one.wait(remaining):
             break
     if not one.answered_event.is_set():
-        status = "NOANSWER" if not one.interrupted else "CANCEL"
-        pbx.publish(events.dial_end(None, one, status))
+        if one.dead:
+            return OriginateResult(False, FAILED)  # hung up from the other side: Reason 0
         end_channel(pbx, one, "outside")
         return OriginateResult(False, NO_ANSWER_REASON)
+    one.before_hangup = None
     result = OriginateResult(True, ANSWERED, one)
     if request.respond:
         pbx.publish(_response_event(request, result))

@@ -55,6 +55,7 @@ class PBX:
         self.queues = build_queues()
         self.sessions: set[Session] = set()
         self.channels: dict[str, Channel] = {}
+        self.bridges: dict[str, Any] = {}  # BridgeUniqueid -> calls.Bridge, while it exists
         self.global_vars: dict[str, str] = {}
         self.astdb: dict[tuple[str, str], str] = {}
         self.started = time.time()
@@ -89,6 +90,10 @@ class PBX:
     def scaled(self, seconds: float) -> float:
         """Dialplan time (Wait(2), ring times...) in real seconds."""
         return seconds * self.time_scale
+
+    def dialplan_seconds(self, elapsed: float) -> int:
+        """Real seconds back in dialplan seconds, as whole seconds (HoldTime, TalkTime)."""
+        return int(elapsed / self.time_scale + 0.5) if self.time_scale > 0 else 0
 
     # -- tasks --------------------------------------------------------------------------
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

@@ -29,6 +29,7 @@ class Outcome:
     ring: float = 2.0
     talk: float | None = None
     callee_hangs_up: bool = True
+    hold: tuple[float, float] | None = None  # (after, for how long) the callee holds the call
 
     def __post_init__(self) -> None:
         if self.kind not in OUTCOMES:
@@ -39,12 +40,18 @@ def script_outcome(pbx: PBX, endpoint: str, outcome: Outcome) -> None:
     pbx.phone_scripts.setdefault(endpoint, deque()).append(outcome)
 
 
-def take_outcome(pbx: PBX, endpoint: str, *, busy: bool = False) -> Outcome:
+# What a phone does when reached through one of our extensions, unless a caller scripted
+# otherwise: (context, extension) -> outcome. Carol, at internal 1100, answers, puts the
+# caller on hold after a second for three, and hangs up after eight seconds of talk.
+HABITS = {("internal", "1100"): Outcome("answer", ring=2.0, talk=8.0, hold=(1.0, 3.0))}
+
+
+def take_outcome(pbx: PBX, endpoint: str, *, busy: bool = False, habit: Outcome | None = None) -> Outcome:
     queued = pbx.phone_scripts.get(endpoint)
     scripted = queued.popleft() if queued else None
     if busy:
         return Outcome("busy", ring=0.3)
-    return scripted if scripted is not None else Outcome()
+    return scripted or habit or Outcome()
 
 
 def new_phone_channel(pbx: PBX, endpoint: Endpoint, *, linkedid: str | None = None, exten: str = "s") -> Channel:

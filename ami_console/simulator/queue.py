@@ -12,7 +12,7 @@ import time
 
 from . import events
 from .apps import INTERRUPTED, NEXT, application, run_channel
-from .calls import end_channel, leave_bridge, make_bridge
+from .calls import answer, end_channel, leave_bridge, make_bridge
 from .channels import NORMAL_CLEARING, Channel
 from .dialplan import Queue, QueueMember
 from .originate import fail_local_pair, local_pair
@@ -62,6 +62,7 @@ def _leave(pbx: PBX, queue: Queue, chan: Channel, *, abandoned: bool, joined: fl
     queue.callers.remove(chan.name)
     if abandoned:
         queue.abandoned += 1
+        queue.abandoned_in_sl += pbx.dialplan_seconds(time.monotonic() - joined) <= 0
         fields = [
             ("Queue", queue.name),
             ("Position", position),
@@ -69,16 +70,26 @@ def _leave(pbx: PBX, queue: Queue, chan: Channel, *, abandoned: bool, joined: fl
             ("HoldTime", int(time.monotonic() - joined)),
         ]
         pbx.publish(events.queue_caller_event("QueueCallerAbandon", chan, fields))
-    fields = [("Queue", queue.name), ("Count", len(queue.callers)), ("Position", position)]
+    fields = [("Queue", queue.name), ("Position", position), ("Count", len(queue.callers))]  # call_queue
     pbx.publish(events.queue_caller_event("QueueCallerLeave", chan, fields))
 
 
 async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMember, joined: float) -> str | None:
     exten, _, context = member.interface.partition("/")[2].partition("@")
-    one, two = local_pair(pbx, exten, context, caller=chan)
+    one, two = local_pair(pbx, exten, context, linkedid=chan.linkedid)
     one.appl, one.data = "AppQueue", "(Outgoing Line)"
     one.cdr["last_app"], one.cdr["last_data"] = one.appl, one.data
+    one.cdr["record"] = False  # the caller's record covers the agent's outgoing half
     one.owner = chan
+    # As Dial does (call_queue): the member's half takes the caller's caller ID, or the
+    # caller's extension when it has none, and the other half sees it as connected line.
+    one.caller_num, one.caller_name = chan.caller_num or chan.exten, chan.caller_name
+    pbx.publish(events.newexten(one, one.appl, one.data))
+    pbx.publish(events.newcallerid(one))
+    pbx.set_variable(one, "DIALEDPEERNUMBER", f"{exten}@{context}")
+    pbx.set_variable(two, "DIALEDPEERNUMBER", f"{exten}@{context}")
+    two.connected_num, two.connected_name = one.caller_num, one.caller_name
+    pbx.publish(events.newconnectedline(two))
     if not pbx.extension_exists(context, exten):
         fail_local_pair(pbx, one, two)
         return None
@@ -88,8 +99,12 @@ async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMembe
         ("MemberName", member.name),
     ]
     pbx.publish(events.local_bridge(one, two, context, exten))
+    # Asterisk's DialBegin carries the member channel's snapshot from before app_queue
+    # moved it to the caller's extension, and AgentCalled the one after (call_queue).
+    dial_begin = events.dial_begin(chan, one, member.interface)
+    one.exten = chan.exten
     pbx.publish(events.agent_event("AgentCalled", chan, one, member_fields))
-    pbx.publish(events.dial_begin(chan, one, f"{exten}@{context}"))
+    pbx.publish(dial_begin)
     rang = time.monotonic()
     pbx.spawn(run_channel(pbx, two))
     deadline = rang + pbx.scaled(MEMBER_RING_SECONDS)
@@ -106,30 +121,48 @@ async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMembe
             end_channel(pbx, one, "outside")
         return None
     pbx.publish(events.dial_end(chan, one, "ANSWER"))
-    hold = int(time.monotonic() - joined)
-    connected = [("HoldTime", hold), ("RingTime", int(time.monotonic() - rang))]
-    pbx.publish(events.agent_event("AgentConnect", chan, one, [*member_fields, *connected]))
+    hold = pbx.dialplan_seconds(time.monotonic() - joined)
+    connected = [("HoldTime", hold), ("RingTime", pbx.dialplan_seconds(time.monotonic() - rang))]
+    # call_queue's order: the caller leaves the queue, the agent connects, then the
+    # caller is answered and both are bridged (the agent's half first).
     _leave(pbx, queue, chan, abandoned=False, joined=joined)
+    pbx.publish(events.agent_event("AgentConnect", chan, one, [*member_fields, *connected]))
+    answer(pbx, chan)
     member.in_call = 1
-    bridge = make_bridge(pbx, chan, one)
+    bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(events.newexten(one, one.appl, one.data)))
+    chan.cdr["destination_channel"] = one.name
     talk_start = time.monotonic()
-    while True:
+    completed: list[str] = []
+
+    def complete(reason: str) -> None:
+        """AgentComplete, once: right after the caller leaves the bridge, even when the
+        caller's hangup is driven from the other half of its Local pair."""
+        if completed:
+            return
+        completed.append(reason)
+        talk = pbx.dialplan_seconds(time.monotonic() - talk_start)
+        done = [("HoldTime", hold), ("TalkTime", talk), ("Reason", reason)]
+        pbx.publish(events.agent_event("AgentComplete", chan, one, [*member_fields, *done]))
+        member.in_call = 0
+        member.calls_taken += 1
+        member.last_call = int(time.time())
+        queue.completed += 1
+        queue.completed_in_sl += hold <= 0
+        queue.holdtime, queue.talktime = hold, talk
+
+    chan.before_hangup = lambda: complete("caller")
+    agent_left = False
+    while not chan.dead:
         await chan.wait(None)
         agent_left = one.dead or one.softhangup or one.bridge is not bridge
         if agent_left or chan.interrupted:
             break
-    talk = int(time.monotonic() - talk_start)
-    reason = "agent" if agent_left else "caller"
-    done = [("HoldTime", hold), ("TalkTime", talk), ("Reason", reason)]
-    pbx.publish(events.agent_event("AgentComplete", chan, one, [*member_fields, *done]))
-    member.in_call = 0
-    member.calls_taken += 1
-    member.last_call = int(time.time())
-    queue.completed += 1
-    queue.holdtime, queue.talktime = hold, talk
-    leave_bridge(pbx, chan)
+    if not chan.dead:
+        chan.before_hangup = None
+        leave_bridge(pbx, chan)
+        complete("agent" if agent_left else "caller")
     if not one.dead:
         one.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
         leave_bridge(pbx, one)
         end_channel(pbx, one, "outside")
-    return NEXT if agent_left else INTERRUPTED
+    return NEXT if agent_left and not chan.dead else INTERRUPTED

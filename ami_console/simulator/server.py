@@ -223,13 +223,15 @@ class Simulator:
         ring: float = 2.0,
         talk: float | None = 10.0,
         callee_hangs_up: bool = True,
+        hold: tuple[float, float] | None = None,
     ) -> str:
         """Make phone ``caller`` dial ``number``; returns the caller's channel name.
 
         When ``number`` is another phone's, that phone does ``outcome`` ("answer",
         "busy", "noanswer") after ``ring`` seconds, and after ``talk`` seconds of
         conversation the callee (or, with ``callee_hangs_up=False``, the caller) hangs
-        up. Seconds are dialplan seconds (scaled by ``time_scale``).
+        up; ``hold=(after, length)``: the callee puts the call on hold (Hold, then
+        Unhold). Seconds are dialplan seconds (scaled by ``time_scale``).
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
@@ -240,7 +242,7 @@ class Simulator:
                 raise ValueError(f"no phone {caller!r}; the phones are {', '.join(pbx.endpoints)}")
             callee = next((e for e in pbx.endpoints.values() if e.number == number), None)
             if callee is not None:
-                script_outcome(pbx, callee.name, Outcome(outcome, ring, talk, callee_hangs_up))
+                script_outcome(pbx, callee.name, Outcome(outcome, ring, talk, callee_hangs_up, hold))
             return start_call(pbx, pbx.endpoints[caller], number).name
 
         return self._do(place)

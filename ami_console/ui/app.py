@@ -23,7 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ami_console.actiondocs import denied_in_words
+from ami_console.actiondocs import changes_pbx, denied_in_words
 from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
 from ami_console.files.history import History
 from ami_console.files.profiles import ConnectionSettings, Profiles
@@ -39,10 +39,13 @@ from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.event_log import EventLog
 
 if TYPE_CHECKING:  # the rest is imported where first used: start-up loads only the form's needs
+    from ami_console.calls.dialplan import Dialplan
+    from ami_console.calls.live import LiveCalls
     from ami_console.events.export import ReadResult
 
 DOCS_PURPOSE = "docs:"
 SERVER_PURPOSE = "server:"  # the console's own Events and Filter actions, from the filters screen
+CALLS_PURPOSE = "calls:"  # the console's own reads for the Calls tab: channels, bridges, dialplan
 
 
 class _Bridge:
@@ -177,6 +180,10 @@ class AMIConsoleApp(App):
         self.store = EventStore(log_capacity, log_bytes)
         self.store.replay = replay is not None  # the status shows the file's rate, not the reading's
         self.transcript = Transcript()  # kept across reconnections, like the log
+        self._calls: LiveCalls | None = None  # made on first use: the form needs none of it
+        self._dialplan: Dialplan | None = None
+        self._replay_clock: float | None = None  # a replay's "now": its last event's time
+        self._calls_asked_at = 0.0  # when the channels were last asked for (see seed_channels)
         self.session: Session | None = None  # the one connected, or connecting
         self.connected = False
         self.console_screen = ConsoleScreen(
@@ -220,6 +227,7 @@ class AMIConsoleApp(App):
             self.console_screen.banner.show(f"could not read {self.replay}: {event.error}")
         else:
             added, dropped = self.store.add_timed(event.result.events)
+            self._feed_calls(event.result.events)
             for log in self.console_screen.query(EventLog):
                 log.stored(added, dropped)
             header.note = f"replay of {self.replay}: {event.result.summary}"
@@ -305,6 +313,7 @@ class AMIConsoleApp(App):
         self._send_loop(self._outbox)
         if self._again:  # the server forgot them with the old connection
             self._reapply(mask if mask != state.mask else "", filters)
+        self._seed_calls()
 
     def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
         console = self.console_screen
@@ -319,6 +328,8 @@ class AMIConsoleApp(App):
             console.composer.set_actions(info.commands)
         console.composer.docs.clear()
         console.composer.set_next_action_id(session.next_action_id)
+        console.header.read_only = console.composer.read_only = session.settings.read_only
+        console.composer.update_preview()
 
     def _reapply(self, mask: str, filters: list[str]) -> None:
         """After a reconnect, send again the event mask and filters set with ctrl+f (the
@@ -406,6 +417,8 @@ class AMIConsoleApp(App):
         if passed_over:
             self.store.count_passed_over(passed_over)
         self._log_stored(*self.store.add(events))
+        now = time.time()
+        self._feed_calls([(now, message) for message in events])
 
     def _mark_log(self, text: str) -> None:
         """A separator line in the event log (not an event: never counted, filtered or exported)."""
@@ -457,7 +470,87 @@ class AMIConsoleApp(App):
     def problem_reported(self, event: ProblemReported) -> None:
         self.notify(event.text, title="Protocol problem", severity="warning")
 
+    # -- the calls model (the Calls tab, the ladder, the dialplan pane) -----------------------
+    @property
+    def calls(self) -> LiveCalls:
+        """The Calls tab's model: fed every event, seeded at each connect."""
+        if self._calls is None:
+            from ami_console.calls.live import LiveCalls
+
+            self._calls = LiveCalls()
+        return self._calls
+
+    @property
+    def dialplan(self) -> Dialplan:
+        """The contexts listed by ShowDialPlan so far, for the dialplan pane."""
+        if self._dialplan is None:
+            from ami_console.calls.dialplan import Dialplan
+
+            self._dialplan = Dialplan()
+        return self._dialplan
+
+    def calls_now(self) -> float:
+        """The Calls tab's clock: the wall clock, or in a replay the time of its last event."""
+        if self.replay is not None:
+            return self._replay_clock if self._replay_clock is not None else 0.0
+        return time.time()
+
+    def _feed_calls(self, events: list[tuple[float | None, Message]]) -> None:
+        changed = False
+        for at, message in events:
+            if message.is_event:
+                changed = self.calls.feed(message, at) is not None or changed
+            if at is not None and self.replay is not None:
+                self._replay_clock = max(self._replay_clock or at, at)
+        if changed:  # once per batch, not per event
+            self.console_screen.calls_changed()
+
+    def _seed_calls(self) -> None:
+        """Ask for the channels and bridges up now: calls up before the console connected
+        (or while it was away) are listed too. Read-only actions."""
+        self._calls_asked_at = time.time()
+        self.send_pairs([("Action", "CoreShowChannels")], purpose=CALLS_PURPOSE + "channels")
+        self.send_pairs([("Action", "BridgeList")], purpose=CALLS_PURPOSE + "bridges")
+
+    def fetch_dialplan(self, context: str) -> None:
+        """Ask for one context's listing; open dialplan panes hear of it when it comes."""
+        self.send_pairs(self.dialplan.request(context), purpose=CALLS_PURPOSE + "dialplan:" + context)
+
+    def _calls_answered(self, exchange: Exchange) -> None:
+        what = exchange.purpose.removeprefix(CALLS_PURPOSE)
+        ok = exchange.response is not None and exchange.response.header("Response") == "Success"
+        at = time.time()
+        if what == "channels" and ok:
+            self.calls.seed_channels(exchange.items, at, since=self._calls_asked_at)
+        elif what == "bridges" and ok:
+            for item in exchange.items:
+                if item.name == "BridgeListItem" and (bridge := item.header("BridgeUniqueid")):
+                    query = [("Action", "BridgeInfo"), ("BridgeUniqueid", bridge)]
+                    self.send_pairs(query, purpose=CALLS_PURPOSE + "bridge")
+        elif what == "bridge" and ok:
+            self.calls.seed_bridges(exchange.items, at)
+        elif what.startswith("dialplan:"):
+            context = what.removeprefix("dialplan:")
+            if ok:
+                self.dialplan.update(exchange.items, context)
+                error = ""
+            else:
+                self.dialplan.forget(context)
+                error = exchange.response.header("Message", "") if exchange.response is not None else "no answer"
+            from ami_console.ui.screens.dialplan import DialplanScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, DialplanScreen):
+                    screen.listing_arrived(context, error)
+            return
+        self.console_screen.calls_changed()
+
     # -- sending ------------------------------------------------------------------------------
+    @property
+    def next_action_id(self) -> str:
+        """The ActionID the next action sent will get (previews show it)."""
+        return str(self._next_id)
+
     @on(ConsoleScreen.ActionSubmitted)
     def action_submitted(self, event: ConsoleScreen.ActionSubmitted) -> None:
         self.send_pairs(event.pairs)
@@ -480,6 +573,12 @@ class AMIConsoleApp(App):
             serialize_action(pairs, "0")
         except ValueError as error:
             self.notify(f"Not sent: {error}", severity="error")
+            return
+        # Every action passes here (the composer, history and saved replays, the Calls
+        # tab, the console's own queries): the one gate of --read-only.
+        refusal = changes_pbx(pairs) if self.settings.read_only else None
+        if refusal is not None:
+            self.notify(refusal, title="Read-only", severity="error", timeout=10)
             return
         self._outbox.put((self.session, pairs, purpose))
         self._next_id += 1
@@ -514,6 +613,9 @@ class AMIConsoleApp(App):
         if not self.is_running:
             return
         exchange = event.exchange
+        if exchange.purpose.startswith(CALLS_PURPOSE):
+            self._calls_answered(exchange)
+            return
         if exchange.purpose.startswith(DOCS_PURPOSE):
             action = exchange.purpose.removeprefix(DOCS_PURPOSE)
             await self.console_screen.composer.docs_answered(action, exchange.response)

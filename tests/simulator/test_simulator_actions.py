@@ -84,7 +84,7 @@ def test_command_output_is_one_output_header_per_line(ami: AMIClient, pbx: Simul
     assert uptime[0].startswith("System uptime: ")
     dialplan = ami.action(Action="Command", Command="dialplan show demo")["Output"]
     assert dialplan[0] == "[ Context 'demo' created by 'pbx_config' ]"
-    assert dialplan[-1] == "-= 4 extensions (16 priorities) in 1 context. =-"
+    assert dialplan[-1] == "-= 10 extensions (27 priorities) in 1 context. =-"
     commands = ami.action(Action="Command", Command="manager show commands")["Output"]
     assert commands[0].split() == ["Action", "Synopsis"] and any(
         line.split()[0] == "Originate" for line in commands[2:]
@@ -181,7 +181,7 @@ def test_show_dialplan_lists_contexts_and_includes(ami: AMIClient) -> None:
     includes = {(e["Context"], e["IncludeContext"]) for e in items if "IncludeContext" in e}
     assert includes == {("default", "demo"), ("internal", "demo")}
     assert any(e.get("Priority") == "hint" and e["Application"] == "PJSIP/alice" for e in items)
-    assert items[-1]["ListContexts"] == "3"
+    assert items[-1]["ListContexts"] == "5"
     assert ami.action(Action="ShowDialPlan", Context="nowhere")["Message"] == "Did not find context nowhere"
 
 

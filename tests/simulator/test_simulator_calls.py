@@ -208,8 +208,8 @@ def test_queue_call_connects_the_caller_to_the_member(pbx: Simulator) -> None:
         "QueueCallerJoin",
         "AgentCalled",
         "QueueMemberStatus",
+        "QueueCallerLeave",  # before AgentConnect, as in the call_queue capture
         "AgentConnect",
-        "QueueCallerLeave",
         "QueueMemberStatus",
         "AgentComplete",
     ]

@@ -141,7 +141,20 @@ def _layout(command: str, line: str) -> str:
     return line
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+# The call flows send run-specific channel names and bridge ids, which cannot be replayed
+# verbatim: test_simulator_callflows.py replays them with names translated.
+REPLAYED = [name for name in SCENARIOS if not name.startswith("call_")]
+# The "lists" capture predates extensions 500 to 950 in demo: its ShowDialPlan answer cannot
+# match any more (dialplan_lists, captured after, checks the whole listing).
+SUPERSEDED = {"lists": {"ListDialplan", "ShowDialPlanComplete"}}
+
+
+def superseded_removed(name: str, messages: list[Message]) -> list[Message]:
+    left_out = SUPERSEDED.get(name, set())
+    return [m for m in messages if m.name not in left_out]
+
+
+@pytest.mark.parametrize("name", REPLAYED)
 def test_replies_match_the_capture(name: str, no_thread_leaks: None) -> None:
     with running(
         time_scale=SCALE,
@@ -150,8 +163,8 @@ def test_replies_match_the_capture(name: str, no_thread_leaks: None) -> None:
     ) as pbx:
         requests, expected, got = replay(name, pbx)
     want, have = (
-        streams(own_words_removed(requests, expected)),
-        streams(own_words_removed(requests, got)),
+        streams(superseded_removed(name, own_words_removed(requests, expected))),
+        streams(superseded_removed(name, own_words_removed(requests, got))),
     )
     assert sorted(have) == sorted(want)
     for key in want:

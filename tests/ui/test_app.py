@@ -262,11 +262,11 @@ def test_an_event_list_is_shown_as_a_table(pbx, tmp_path):
         await until(pilot, lambda: response.current is not None and not response.current.pending)
         assert response.query_one(TabbedContent).active == "tab-list"
         table = response.query_one("#list-table", DataTable)
-        assert table.row_count == 16
+        assert table.row_count == 27
         columns = [str(c.label) for c in table.columns.values()]
         assert columns[:5] == ["Event", "Context", "Extension", "Priority", "Application"]
         summary = str(response.query_one("#list-summary").render())
-        assert summary == "16 items · ShowDialPlanComplete says ListItems: 16"
+        assert summary == "27 items · ShowDialPlanComplete says ListItems: 27"
 
     run(app, scenario)
 

@@ -84,3 +84,30 @@ def test_transcript(snap_compare, tmp_path):
 def test_server_filters(snap_compare, tmp_path):
     """The server-side filtering screen with one Filter in force and what the server said."""
     check("server_filters", snap_compare, tmp_path)
+
+
+def test_calls_tab(snap_compare, tmp_path):
+    """The Calls tab (ctrl+g): '"Alice" <1001>  1002  bridged with PJSIP/bob  Dial(PJSIP/bob,20)  2',
+    under it the ended Local/100@demo call dimmed ('hung up: ...'), the sort shown in the
+    status, and the selected call's first channel on the line under the list."""
+    check("calls_tab", snap_compare, tmp_path)
+
+
+def test_call_ladder(snap_compare, tmp_path):
+    """The ladder of alice's call to bob: two lifelines headed PJSIP/alice and PJSIP/bob, the
+    Dial arrow, ANSWER, the bridge (◄──►), both hangups, and '... hung up first: ...' last."""
+    check("call_ladder", snap_compare, tmp_path)
+
+
+def test_dialplan_pane(snap_compare, tmp_path):
+    """The dialplan of teach for Local/10@teach;2: 'Answer()' ✓, the label [again] run twice
+    (×2), TRIES=... dim beside the Set lines, '→ jumped to ...' under GotoIf and Goto, the
+    Gosub into greet, and 'Hung up at teach,150,3' at the end."""
+    check("dialplan_pane", snap_compare, tmp_path)
+
+
+def test_hangup_confirmation(snap_compare, tmp_path):
+    """The hangup confirmation over the console (h on the Calls tab): 'Call "Alice" <1001> -> 1002
+    · bridged with PJSIP/bob', the channel PJSIP/alice-... (Up, Dial), and under 'Will send' the
+    lines Action: Hangup, ActionID and Channel, each ending in \\r\\n."""
+    check("hangup_confirmation", snap_compare, tmp_path)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .. import wire
+from .. import events, wire
 from ..channels import shown
+from ..perms import AGENT
 from ..reader import Request
 from .registry import Reply, action
 
@@ -42,8 +43,11 @@ async def queue_status(session: Session, request: Request) -> Reply:
             ("Completed", queue.completed),
             ("Abandoned", queue.abandoned),
             ("ServiceLevel", 0),
-            ("ServicelevelPerf", "0.0"),
-            ("ServicelevelPerf2", "0.0"),
+            ("ServicelevelPerf", _percent(queue.completed_in_sl, queue.completed)),
+            (
+                "ServicelevelPerf2",
+                _percent(queue.completed_in_sl + queue.abandoned_in_sl, queue.completed + queue.abandoned),
+            ),
             ("Weight", 0),
         ]
         items.append(wire.list_item(request, "QueueParams", params, id_last=True))
@@ -59,12 +63,12 @@ async def queue_status(session: Session, request: Request) -> Reply:
                 ("Penalty", member.penalty),
                 ("CallsTaken", member.calls_taken),
                 ("LastCall", member.last_call),
-                ("LastPause", 0),
+                ("LastPause", member.last_pause),
                 ("LoginTime", int(pbx.started)),
                 ("InCall", member.in_call),
                 ("Status", member.status),
                 ("Paused", int(member.paused)),
-                ("PausedReason", ""),
+                ("PausedReason", member.paused_reason),
                 ("Wrapuptime", 0),
             ]
             items.append(wire.list_item(request, "QueueMember", fields, id_last=True))
@@ -91,6 +95,11 @@ async def queue_status(session: Session, request: Request) -> Reply:
         + "".join(items)
         + wire.list_complete(request, "QueueStatusComplete", len(items))
     )
+
+
+def _percent(part: int, whole: int) -> str:
+    """app_queue's service level figures: a percentage with one decimal, 0.0 for none."""
+    return f"{100 * part / whole:.1f}" if whole else "0.0"
 
 
 @action(
@@ -127,3 +136,49 @@ async def queue_summary(session: Session, request: Request) -> Reply:
         + "".join(items)
         + wire.list_complete(request, "QueueSummaryComplete", len(items))
     )
+
+
+@action(
+    "QueuePause",
+    AGENT,
+    "Pause or unpause a queue member.",
+    description=(
+        "A paused member is not offered calls. QueueMemberPause is the event this raises;\n"
+        "there is no action of that name."
+    ),
+    arguments=[
+        ("Interface", True, "The member's interface, e.g. Local/300@demo."),
+        ("Paused", True, "true to pause, false to unpause."),
+        ("Queue", False, "Only in this queue (every queue the member is in if left out)."),
+        ("Reason", False, "Why: shown as PausedReason."),
+    ],
+    see_also=["QueueStatus"],
+    since="1.6.0",
+)
+async def queue_pause(session: Session, request: Request) -> Reply:
+    interface, paused = request.header("Interface"), request.header("Paused")
+    wanted, reason = request.header("Queue"), request.header("Reason") or ""
+    if not interface or not paused:
+        return wire.error(request, "Need 'Interface' and 'Paused' parameters.")
+    pause = paused.strip().lower() in ("1", "true", "yes", "on", "y", "t")
+    pbx = session.pbx
+    found = False
+    for queue in pbx.queues.values():
+        if wanted and queue.name != wanted:
+            continue
+        for member in queue.members:
+            if member.interface != interface:
+                continue
+            found = True
+            member.paused = pause
+            member.paused_reason = reason if pause else ""
+            if pause:
+                member.last_pause = int(time.time())
+            # call_queue: the pause device, the queue's availability, then the event.
+            state = "INUSE" if pause else "NOT_INUSE"
+            pbx.set_device_state(f"Queue:{queue.name}_pause_{interface}", state, force=True)
+            pbx.set_device_state(f"Queue:{queue.name}_avail", state, force=True)
+            pbx.publish(events.queue_member_status(queue.name, member, int(pbx.started), "QueueMemberPause"))
+    if not found:
+        return wire.error(request, "Interface not found")
+    return wire.success(request, f"Interface {'paused' if pause else 'unpaused'} successfully")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import wire
 from ..cli.registry import run_cli
-from ..dialplan import HINT, REGISTRAR
+from ..dialplan import HINT, REGISTRAR, extension_matches
 from ..events import extension_fields
 from ..perms import CALL, COMMAND, CONFIG, REPORTING, SYSTEM
 from ..reader import Request
@@ -242,7 +242,7 @@ async def show_dialplan(session: Session, request: Request) -> Reply:
             continue
         before = len(items)
         for extension in context.extensions:
-            if wanted_exten and extension.name != wanted_exten:
+            if wanted_exten and not extension_matches(extension.name, wanted_exten):
                 continue
             extensions += 1
             for step in extension.priorities:
@@ -251,6 +251,8 @@ async def show_dialplan(session: Session, request: Request) -> Reply:
                     ("Context", context.name),
                     ("Extension", extension.name),
                 ]
+                if step.label:
+                    fields.append(("ExtensionLabel", step.label))  # manager_show_dialplan_helper's order
                 if step.number == HINT:
                     fields += [("Priority", "hint"), ("Application", step.app)]
                 else:

@@ -6,7 +6,7 @@ import platform
 import time
 from typing import TYPE_CHECKING
 
-from ..dialplan import HINT
+from ..dialplan import HINT, extension_matches
 from .registry import COMMANDS, SHOW_USAGE, cli, lines, plural
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ def dialplan(session: Session, args: list[str]) -> object:
     rows: list[str] = []
     extensions = priorities = used = 0
     for ctx in contexts.values():
-        shown = [e for e in ctx.extensions if not exten or e.name == exten]
+        shown = [e for e in ctx.extensions if not exten or extension_matches(e.name, exten)]
         if (context and ctx.name != context) or (exten and not shown):
             continue
         used += 1
@@ -189,7 +189,8 @@ def dialplan(session: Session, args: list[str]) -> object:
             extensions += 1
             for index, step in enumerate(extension.priorities):
                 priorities += 1
-                label = f"'{extension.name}' =>" if index == 0 else ""
+                # The first line names the extension; later ones show a label as "   [label]".
+                label = f"'{extension.name}' =>" if index == 0 else (f"   [{step.label}]" if step.label else "")
                 text = f"hint: {step.app}" if step.number == HINT else f"{step.number}. {step.app}({step.data})"
                 rows.append(f"  {label:<17} {text:<45} [extensions.conf:{step.line}]")
         if not exten:

@@ -156,6 +156,10 @@ class ConnectScreen(Screen):
                 yield Input(
                     s.events, placeholder="on, off, or classes: system,call,dialplan", id="events", compact=compact
                 )
+                # On the Events row, not a row of its own: the form must still fit 80x24.
+                read_only = Checkbox("Read-only", s.read_only, id="read-only")
+                read_only.tooltip = "Refuse, before sending, every action that changes the PBX"
+                yield read_only
             with Horizontal(classes="form-row", id="connect-buttons"):
                 yield Button("Connect", variant="primary", id="connect", compact=compact)
                 yield Input(placeholder="profile name", id="profile-name", compact=compact)
@@ -197,6 +201,7 @@ class ConnectScreen(Screen):
             events=value("events"),
             timeout=self.settings.timeout,
             auto_reconnect=self.settings.auto_reconnect,
+            read_only=self.query_one("#read-only", Checkbox).value,
         )
 
     def fill(self, settings: ConnectionSettings) -> None:
@@ -211,6 +216,7 @@ class ConnectScreen(Screen):
         self.query_one("#auth-plain", RadioButton).value = settings.auth != "md5"
         self.query_one("#tls", Checkbox).value = settings.tls
         self.query_one("#tls-untrusted", Checkbox).value = not settings.tls_verify
+        self.query_one("#read-only", Checkbox).value = settings.read_only
 
     # -- connecting ---------------------------------------------------------------------------
     @on(Button.Pressed, "#connect")

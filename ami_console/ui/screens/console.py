@@ -38,6 +38,7 @@ from ami_console.ui.widgets.transcript_view import TranscriptView
 if TYPE_CHECKING:
     from ami_console.files.history import HistoryEntry
     from ami_console.files.saved import SavedAction
+    from ami_console.ui.widgets.calls_view import CallsView
     from ami_console.ui.widgets.event_panel import EventPanel
     from ami_console.ui.widgets.response_pane import ResponsePane
 
@@ -90,6 +91,9 @@ class ConsoleScreen(Screen):
         Binding("f4", "focus_events", "Events", show=False),
         Binding("f6", "focus_filter", "Filter"),
         Binding("f12", "focus_transcript", "Transcript", show=False),
+        # ctrl+g: no F-key is left, Inputs do not take it, and terminals send it (BEL). In the
+        # composer's fields it removes a row (that binding comes first there).
+        Binding("ctrl+g", "focus_calls", "Calls"),
         Binding("f7", "older", "Older", show=False),
         Binding("f8", "newer", "Newer", show=False),
         Binding("f9", "pause", "Pause"),
@@ -140,6 +144,7 @@ class ConsoleScreen(Screen):
         self._layout_warned = False
 
     def compose(self) -> ComposeResult:
+        from ami_console.ui.widgets.calls_view import CallsView
         from ami_console.ui.widgets.event_panel import EventPanel
         from ami_console.ui.widgets.response_pane import ResponsePane
 
@@ -153,6 +158,8 @@ class ConsoleScreen(Screen):
                 yield EventPanel(self.store, id="events")
             with TabPane("Transcript", id="tab-transcript"):
                 yield TranscriptView(self.transcript, id="transcript")
+            with TabPane("Calls", id="tab-calls"):
+                yield CallsView(self.app.calls, now=self.app.calls_now, id="calls")  # type: ignore[attr-defined]
         yield FittingFooter(compact=True)
 
     @property
@@ -247,9 +254,32 @@ class ConsoleScreen(Screen):
         self.query_one("#bottom", TabbedContent).active = "tab-transcript"
         self.set_focus(transcript)
 
+    @property
+    def calls(self) -> CallsView:
+        from ami_console.ui.widgets.calls_view import CallsView
+
+        return self.query_one(CallsView)
+
+    def action_focus_calls(self) -> None:
+        calls = self.calls
+        self._reveal(calls)
+        self.query_one("#bottom", TabbedContent).active = "tab-calls"
+        self.set_focus(calls.list_view)
+
+    def calls_changed(self) -> None:
+        """Events changed calls (once per batch): the Calls tab follows (once it is there)."""
+        for view in self.query("#calls"):
+            view.calls_changed()  # type: ignore[attr-defined]
+
     def action_focus_filter(self) -> None:
+        """The filter of the tab that shows: the Calls tab's, else the event log's."""
+        bottom = self.query_one("#bottom", TabbedContent)
+        if bottom.active == "tab-calls":
+            self._reveal(self.calls)
+            self.set_focus(self.calls.filter_input)
+            return
         self._reveal(self.events)
-        self.query_one("#bottom", TabbedContent).active = "tab-events"
+        bottom.active = "tab-events"
         self.set_focus(self.events.filter_input)
 
     def action_older(self) -> None:
@@ -329,6 +359,38 @@ class ConsoleScreen(Screen):
             self.notify("This event belongs to no call.", severity="warning")
         else:
             self.app.push_screen(CallTraceScreen(self.store, key))
+
+    # -- the Calls tab (handlers named for CallsView's messages: it loads after start-up) --------
+    def on_calls_view_ladder_requested(self, event: CallsView.LadderRequested) -> None:
+        from ami_console.ui.screens.ladder import LadderScreen
+
+        self.app.push_screen(LadderScreen(self.app.calls, event.key, self.store))  # type: ignore[attr-defined]
+
+    def on_calls_view_trace_requested(self, event: CallsView.TraceRequested) -> None:
+        from ami_console.ui.screens.trace import CallTraceScreen
+
+        self.app.push_screen(CallTraceScreen(self.store, event.key))
+
+    def on_calls_view_dialplan_requested(self, event: CallsView.DialplanRequested) -> None:
+        from ami_console.ui.screens.dialplan import DialplanScreen
+
+        self.app.push_screen(DialplanScreen(event.key, event.uniqueid, self.store))
+
+    def on_calls_view_action_requested(self, event: CallsView.ActionRequested) -> None:
+        """Confirm the action on the selected channel first; send it only on enter."""
+        from ami_console.ui.screens.call_action import CallActionScreen
+
+        app = self.app
+        calls, dialplan = app.calls, app.dialplan  # type: ignore[attr-defined]
+        call = calls.call_for(event.key) if event.key else None
+        channel = call.channels.get(event.uniqueid) if call is not None else None
+        if channel is None and event.kind != "originate":  # Originate is the one that needs no call
+            self.notify("Select a call first: the action applies to the channel shown under the list.")
+            return
+        read_only = app.settings.read_only  # type: ignore[attr-defined]
+        next_id = lambda: app.next_action_id  # type: ignore[attr-defined]  # noqa: E731
+        screen = CallActionScreen(event.kind, call, channel, next_id=next_id, read_only=read_only, dialplan=dialplan)
+        app.push_screen(screen, lambda fields: app.send_pairs(fields) if fields else None)  # type: ignore[attr-defined]
 
     # -- files ------------------------------------------------------------------------------------
     @on(EventLog.ExportRequested)

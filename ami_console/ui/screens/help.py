@@ -14,11 +14,16 @@ KEYS: list[tuple[str, str]] = [
     ("F2", "go to the composer"),
     ("F3", "go to the response; there **1** **2** **3** **4** show Fields, Output, List, Raw"),
     ("F4", "go to the event log"),
-    ("F6", "go to the event filter"),
+    ("F6", "go to the filter of the tab shown: the event log's, or the Calls tab's"),
     (
         "F12",
         "the transcript: every line sent (`>>`) and received (`<<`), secrets masked; **a** shows only actions "
         "and responses, **/** searches, **s** saves; the console's own queries are dimmed and marked `(console)`",
+    ),
+    (
+        "ctrl+g",
+        "the Calls tab: the calls up now, one row each (see *Live calls* below); in the composer's "
+        "fields **ctrl+g** removes a row instead",
     ),
     ("F7/F8", "show the older / newer response of this session"),
     ("F9", "pause or resume following new events"),
@@ -96,6 +101,37 @@ AMI text; `ami-console --replay FILE` opens such a file to browse, filter and tr
 (there is no server then: no composer, and the log takes the whole screen).
 **c** copies: an event in the log, the value under the cursor in the Fields view or in an
 event's headers, or the whole response.
+
+## Live calls
+
+**ctrl+g** opens the Calls tab: one row per call (its channels grouped by Linkedid, joined
+by bridges): the caller, the extension dialled, the state in words (ringing, in queue,
+on hold, bridged with..., hung up and why), the application running now, the number of
+channels and a duration that ticks. Calls already up when the console connected are listed
+too (it asks CoreShowChannels, BridgeList and BridgeInfo at each connect). An ended call stays
+a few seconds, dimmed, then moves to the **recent** list below. **s** sorts by duration,
+state or start; **F6** (or **/**) goes to its filter, which reads like the event log's.
+**left/right** choose the channel of the call the actions apply to (shown under the list).
+
+| Key | On the selected call |
+|---|---|
+| **enter** | its ladder: a lifeline per channel, time going down, dials, answers, bridges, transfers, queue and agent, hold, hangups; **c** copies it, **x** exports it (text or SVG), **t** opens the trace |
+| **t** | the call trace; there **i** switches to one timeline of all the call's channels |
+| **d** | the dialplan the chosen channel walks, as a debugger shows source: ▶ the priority it runs now, ✓ those it ran (with times), the variables it set, the jumps it took; it follows the channel into other contexts; **r** fetches the listing again |
+| **h** / **r** / **b** | hang up / redirect / blind transfer the chosen channel (asks first, showing the action) |
+| **o** | originate a new call (asks first) |
+| **p** | pause or unpause a queue member (asks first) |
+
+Each of **h r b o p** opens a confirmation naming the call and showing the exact bytes it will
+send, ActionID included: **enter** sends, **esc** cancels (nothing is sent), **tab** moves
+between fields, **right** takes the dialplan completion shown in grey.
+
+**Read-only mode** (`--read-only`, the Read-only box on the connection form, or a profile;
+the header shows READ-ONLY): actions that change the PBX are refused before they are sent.
+These go through: Ping, ListCommands, CoreSettings, CoreStatus, CoreShowChannels, Status,
+BridgeList, BridgeInfo, QueueStatus, QueueSummary, ShowDialPlan, Getvar, ExtensionState,
+Events, Filter, Login, Challenge, Logoff, and Command with a CLI `show` command
+(`core show channels`). Getvar and Status are refused when they read a dialplan function.
 
 ## Filtering events
 

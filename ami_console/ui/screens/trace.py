@@ -5,7 +5,8 @@ It follows the call live while open.
 | Key | Does |
 |---|---|
 | escape, q | close |
-| c | copy the trace as text |
+| c | copy the trace as text (as shown: per channel, or the timeline) |
+| i | one interleaved timeline of all the call's channels, or back to per channel |
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ami_console.calls.text import trace_lines, trace_text
+from ami_console.calls.text import timeline_lines, timeline_text, trace_lines, trace_text
 from ami_console.calls.trace import build_trace, select_call
 from ami_console.events.store import EventStore
 from ami_console.ui.plaintext import PlainText
@@ -47,6 +48,7 @@ class CallTraceScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("c", "copy", "Copy as text"),
+        Binding("i", "interleave", "Timeline"),
     ]
 
     DEFAULT_CSS = """
@@ -58,6 +60,7 @@ class CallTraceScreen(ModalScreen[None]):
         super().__init__()
         self.store = store
         self.key = key
+        self.interleaved = False  # one timeline of every channel, rather than a section per channel
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
@@ -74,15 +77,25 @@ class CallTraceScreen(ModalScreen[None]):
 
     def draw(self) -> None:
         text = PlainText(no_wrap=True)
-        for line in trace_lines(self._trace()):
+        trace = self._trace()
+        for line in timeline_lines(trace) if self.interleaved else trace_lines(trace):
             for part, style in line.segments:  # plain text with a style: no markup
                 text.append(part, style=STYLES.get(style, ""))
             text.append("\n")
         self.query_one("#trace", Static).update(text)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard("\n".join(trace_text(self._trace())) + "\n")
+        trace = self._trace()
+        lines = timeline_text(trace) if self.interleaved else trace_text(trace)
+        self.app.copy_to_clipboard("\n".join(lines) + "\n")
         self.notify("Copied the call trace.")
+
+    def action_interleave(self) -> None:
+        self.interleaved = not self.interleaved
+        scroll = self.query_one(VerticalScroll)
+        how = "timeline of all channels" if self.interleaved else "per channel"
+        scroll.border_title = PlainText(f"Call trace · {self.key} · {how} (i)")
+        self.draw()
 
     def action_close(self) -> None:
         self.dismiss(None)

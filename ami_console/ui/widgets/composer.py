@@ -34,6 +34,7 @@ from ami_console.actiondocs import (
     COMMON_ACTIONS,
     ActionDoc,
     DocCache,
+    changes_pbx,
     is_refusal,
     parse_action_doc,
     parse_pasted_action,
@@ -125,6 +126,7 @@ class Composer(VerticalScroll):
     Composer #param-help { color: $text-muted; }
     Composer #preview { height: auto; background: $boost; padding: 0 1; }
     Composer #preview.-invalid { color: $error; }
+    Composer #read-only-hint { color: $warning; text-style: bold; }
     """
 
     class DocsRequested(Message):
@@ -138,6 +140,7 @@ class Composer(VerticalScroll):
         super().__init__(id=id)
         self.border_title = "Action"
         self.next_action_id = "1"
+        self.read_only = False  # the app refuses what changes the PBX: say so before ctrl+s
         # From `manager show command`, per server: the app clears it on every login.
         self.docs = DocCache()
         self.descriptions: dict[str, str] = dict(COMMON_ACTIONS)
@@ -152,6 +155,7 @@ class Composer(VerticalScroll):
         yield FieldsEditor(id="fields")
         yield Clamped(3, id="param-help")
         yield Static("Will send  (ctrl+s)", classes="section")
+        yield Clamped(2, id="read-only-hint")
         yield Static(id="preview")
 
     @property
@@ -434,13 +438,22 @@ class Composer(VerticalScroll):
             help_text.append(f"Asking the server about {clean(name)}'s parameters…")
         self.query_one("#param-help", Clamped).update(help_text)
 
+    @property
+    def read_only_hint(self) -> str:
+        """Why the app would refuse the action as it stands (read-only), or ""."""
+        return self.query_one("#read-only-hint", Clamped).text.plain
+
     def update_preview(self) -> None:
         preview = self.query_one("#preview", Static)
         composed = self.composed()
-        key = (composed, self.next_action_id)
+        key = (composed, self.next_action_id, self.read_only)
         if key == getattr(self, "_previewed", None):
             return  # nothing on the wire changed (a row typed in but switched off, say)
         self._previewed = key
+        refusal = changes_pbx(list(composed.pairs)) if self.read_only and self.picker.value else None
+        self.query_one("#read-only-hint", Clamped).update(Text(clean(refusal or "")))
+        # On the border too: at 80x24 the hint can sit below the composer's fold.
+        self.border_subtitle = "read-only: ctrl+s refuses it" if refusal else ""
         if not self.picker.value:
             preview.set_class(False, "-invalid")
             preview.update(Text("Type an action name above, then fill in its fields.", style="dim"))

@@ -18,7 +18,10 @@ def _duration(seconds: float) -> str:
 
 
 class ConnectionHeader(Widget):
-    """``● admin@127.0.0.1:5038 · AMI 11.0.0 · Asterisk 22.10.1 · connected 00:01:23``"""
+    """``● admin@127.0.0.1:5038 · AMI 11.0.0 · Asterisk 22.10.1 · connected 00:01:23``
+
+    With ``read_only``, `` READ-ONLY `` comes first, in black on yellow.
+    """
 
     DEFAULT_CSS = """
     ConnectionHeader { height: 1; background: $panel; padding: 0 1; }
@@ -34,6 +37,7 @@ class ConnectionHeader(Widget):
         self.note = ""  # e.g. "demo PBX"
         self.filters = ""  # the server-side filtering in force, e.g. "events on · 2 filters"
         self.frozen_at: float | None = None  # when the connection was lost
+        self.read_only = False  # actions that change the PBX are refused (--read-only)
 
     def on_mount(self) -> None:
         self.set_interval(1, self.refresh)
@@ -51,6 +55,9 @@ class ConnectionHeader(Widget):
         dots = {"connected": ("● ", "green"), "connecting": ("◌ ", "yellow"), "lost": ("● ", "red")}
         dot, colour = dots.get(self.state, ("○ ", "grey50"))
         text = PlainText(dot, style=f"bold {colour}")
+        if self.read_only:  # first, so that no width cuts it off
+            text.append(" READ-ONLY ", style="bold black on yellow")
+            text.append(" ")
         text.append(f"{self.username}@{self.address}" if self.address else "not connected", style="bold")
         if self.info is not None:
             text.append(f" · AMI {self.info.ami_version}")

@@ -1,0 +1,198 @@
+"""The dialplan one channel walks, shown as a debugger shows source.
+
+The listing of the context the channel is in (ShowDialPlan, cached in the app's
+:class:`~ami_console.calls.dialplan.Dialplan`, with the contexts it includes), the
+priority it runs now marked ▶ and highlighted, the ones it ran marked ✓ with their time,
+the variables it set beside them, the jumps it took (Goto, GotoIf, Gosub) under the line
+it left from. It follows the channel live, into other contexts too (their listings are
+fetched as it gets there). A replay has no server: it shows the steps the events record.
+
+| Key | Does |
+|---|---|
+| escape, q | close |
+| r | fetch the listing again (the dialplan may have been reloaded) |
+| c | copy what is shown as text |
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from ami_console.calls.dialplan import ChannelPath, ContextListing, debugger_lines
+from ami_console.events.store import EventStore
+from ami_console.ui.plaintext import PlainText
+
+REDRAW_EVERY = 0.3  # seconds: the channel may take several steps a second; the pane follows at most this often
+
+STYLES = {
+    "header": "bold",
+    "current": "bold black on yellow",  # the debugger's current line
+    "executed": "green",
+    "not-run": "",
+    "branch": "magenta",
+    "variable": "dim yellow",
+    "note": "italic",
+}
+
+
+class DialplanScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("r", "refresh_listing", "Refresh"),
+        Binding("c", "copy", "Copy as text"),
+    ]
+
+    DEFAULT_CSS = """
+    DialplanScreen { align: center middle; }
+    DialplanScreen VerticalScroll { width: 98%; height: 92%; border: round $primary; background: $surface; padding: 0 1; }
+    DialplanScreen #dialplan-note { color: $text-muted; height: auto; }
+    """
+
+    def __init__(self, key: str, uniqueid: str, store: EventStore | None = None) -> None:
+        super().__init__()
+        # The log keeps the VarSet events the calls model leaves out: the variables come from it.
+        self.store = store
+        self.key = key
+        self.uniqueid = uniqueid
+        self.path = ChannelPath(uniqueid=uniqueid)
+        self.lines: list[tuple[str, str]] = []
+        self._asked: set[str] = set()  # contexts asked for and not answered yet (or answered)
+        self._errors: dict[str, str] = {}  # context -> why the server did not list it
+        self._drawn: tuple[object, ...] = ()
+        self._follow_current = True  # scroll to the current line when it moves
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialplan-scroll") as scroll:
+            scroll.border_title = PlainText(f"Dialplan · call {self.key}")
+            yield Static(id="dialplan-note")
+            yield Static(id="dialplan")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.draw()
+        self.set_interval(REDRAW_EVERY, self.draw)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._drawn = ()
+        self.call_after_refresh(self.draw)
+
+    @property
+    def _replay(self) -> bool:
+        return getattr(self.app, "replay", None) is not None
+
+    def _events(self) -> list:
+        call = self.app.calls.call_for(self.key)  # type: ignore[attr-defined]
+        return list(call.events) if call is not None else []
+
+    def _where(self) -> str:
+        """The context the channel is in now (its last step's, else what the model knows)."""
+        if self.path.current is not None:
+            return self.path.current.context
+        call = self.app.calls.call_for(self.key)  # type: ignore[attr-defined]
+        chan = call.channels.get(self.uniqueid) if call is not None else None
+        return chan.context if chan is not None else ""
+
+    def _listing(self, context: str) -> ContextListing | None:
+        """The listing of where the channel runs: the context, or the one it includes that
+        holds its extension; asked for when not cached."""
+        dialplan = self.app.dialplan  # type: ignore[attr-defined]
+        if not context or self._replay:
+            return None
+        if context not in dialplan:
+            self._fetch(context)
+            return None
+        for missing in dialplan.missing_includes(context):
+            self._fetch(missing)
+        current = self.path.current
+        if current is not None and current.context == context:
+            found = dialplan.locate(context, current.exten)
+            if found is not None:
+                return found[0]
+        return dialplan.get(context)
+
+    def _fetch(self, context: str) -> None:
+        if context not in self._asked and context not in self._errors:
+            self._asked.add(context)
+            self.app.fetch_dialplan(context)  # type: ignore[attr-defined]
+
+    def listing_arrived(self, context: str, error: str = "") -> None:
+        """The app got a ShowDialPlan answer (``error``: the server's reason it listed nothing)."""
+        if error:
+            self._errors[context] = error
+        self._drawn = ()
+        self.draw()
+
+    @property
+    def width(self) -> int:
+        return max(40, self.query_one("#dialplan-scroll").scrollable_content_region.width - 1)
+
+    def draw(self) -> None:
+        events_ = self._events()
+        last = events_[-1] if events_ else None
+        context = self._where()
+        signature = (len(events_), id(last), self.width, context)
+        if signature == self._drawn:
+            return
+        self._drawn = signature
+        self.path = ChannelPath.from_events(
+            self.store.entries if self.store is not None else (), uniqueid=self.uniqueid
+        )
+        if not self.path.steps:  # the log was cleared (ctrl+l): the model still has the steps
+            self.path = ChannelPath.from_events(events_, uniqueid=self.uniqueid)
+        context = self._where()
+        listing = self._listing(context)
+        self.lines = debugger_lines(listing, self.path, self.width, self.app.dialplan)  # type: ignore[attr-defined]
+        self._show_note(context, listing)
+        text = PlainText(no_wrap=True)
+        current = None
+        for index, (line, kind) in enumerate(self.lines):
+            text.append(line.ljust(self.width) if kind == "current" else line, style=STYLES.get(kind, ""))
+            text.append("\n")
+            if kind == "current":
+                current = index
+        self.query_one("#dialplan", Static).update(text)
+        if current is not None and self._follow_current:
+            self.call_after_refresh(self._scroll_to_line, current)
+
+    def _scroll_to_line(self, index: int) -> None:
+        scroll = self.query_one("#dialplan-scroll", VerticalScroll)
+        note = self.query_one("#dialplan-note").outer_size.height
+        top = note + index - scroll.scrollable_content_region.height // 2
+        scroll.scroll_to(y=max(0, top), animate=False)
+
+    def _show_note(self, context: str, listing: ContextListing | None) -> None:
+        call = self.app.calls.call_for(self.key)  # type: ignore[attr-defined]
+        chan = call.channels.get(self.uniqueid) if call is not None else None
+        note = PlainText(no_wrap=True, overflow="ellipsis")
+        note.append(chan.name if chan is not None and chan.name else self.uniqueid or "(no channel)", style="bold cyan")
+        if context:
+            note.append(f" · in {context}")
+        if self._replay:
+            note.append(" · a replay: no server to list the dialplan")
+        elif context in self._errors:
+            note.append(f" · not listed: {self._errors[context]}", style="yellow")
+        elif listing is None and context:
+            note.append(" · asking the server for the listing…", style="italic")
+        note.append("   r refreshes the listing", style="dim")
+        self.query_one("#dialplan-note", Static).update(note)
+
+    def action_refresh_listing(self) -> None:
+        dialplan = self.app.dialplan  # type: ignore[attr-defined]
+        for context in [self._where(), *self.path.contexts()]:
+            dialplan.forget(context)
+            self._asked.discard(context)
+            self._errors.pop(context, None)
+        self._drawn = ()
+        self.draw()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard("\n".join(line.rstrip() for line, _ in self.lines) + "\n")
+        self.notify("Copied the dialplan view.")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,437 @@
+"""The dialplan as a debugger shows source: listings from ShowDialPlan, and a channel's path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ami_console.calls.dialplan import (
+    MAX_STEPS,
+    ChannelPath,
+    ContextListing,
+    Dialplan,
+    debugger_lines,
+    extension_matches,
+    parse_listing,
+    render_dialplan,
+    render_listing,
+)
+from ami_console.protocol import Message, Parser
+from tests.captures import capture_messages, transcript
+
+LISTS = capture_messages("dialplan_lists")
+DEMO_ITEMS = [m for m in LISTS if m.header("ActionID") == "d1"]
+CLI_OUTPUT = next(m for m in LISTS if m.header("ActionID") == "d2").headers("Output")
+EXT500_ITEMS = [m for m in LISTS if m.header("ActionID") == "d3"]
+
+
+def timed_capture(name: str) -> list[tuple[float, Message]]:
+    """The capture's messages, each with the time its last bytes arrived."""
+    parser = Parser(greeting=True)
+    timed = []
+    for step in transcript(name):
+        if step.kind == "recv":
+            parser.receive_data(step.data)
+            while (message := parser.next_message()) is not None:
+                timed.append((step.at, message))
+    return timed
+
+
+def demo() -> ContextListing:
+    listing = parse_listing(DEMO_ITEMS)["demo"]
+    return listing
+
+
+def item(**fields: str) -> Message:
+    """A ListDialplan item laid out as Asterisk's manager_show_dialplan_helper writes it."""
+    return Message([("Event", "ListDialplan"), ("ActionID", "x"), *fields.items()])
+
+
+def first_of(events: list[tuple[float, Message]], name: str) -> str:
+    return next(
+        m.header("Channel", "")
+        for _, m in events
+        if m.header("Event") == "Newchannel" and name in m.header("Channel", "")
+    )
+
+
+# -- The listing ---------------------------------------------------------------------------
+
+
+def test_listing_holds_every_extension_and_priority_in_asterisks_order() -> None:
+    complete = next(m for m in DEMO_ITEMS if m.header("Event") == "ShowDialPlanComplete")
+    listing = demo()
+    assert [e.name for e in listing.extensions] == [
+        "100",
+        "200",
+        "300",
+        "400",
+        "500",
+        "600",
+        "700",
+        "800",
+        "900",
+        "950",
+    ]
+    assert len(listing.extensions) == int(complete.header("ListExtensions", ""))
+    assert listing.priority_count == int(complete.header("ListPriorities", ""))
+    ext = listing.extension("400")
+    assert ext is not None and ext.registrar == "pbx_config"
+    assert [(p.number, p.app, p.data) for p in ext.priorities] == [
+        (1, "Answer", ""),
+        (2, "UserEvent", "DemoEvent,Foo: bar,Answer: 42"),
+        (3, "Wait", "1"),
+        (4, "Hangup", ""),
+    ]
+
+
+def test_rendering_matches_dialplan_show_except_file_and_line() -> None:
+    """ShowDialPlan gives no file:line: the registrar stands in, as Asterisk prints it for
+    extensions it has no file for. Everything else is Asterisk's output, space for space."""
+    expected = [re.sub(r"\[extensions\.conf:\d+\]$", "[pbx_config]", line) for line in CLI_OUTPUT]
+    assert render_dialplan([demo()]) == expected
+
+
+def test_extension_query_lists_only_that_extension() -> None:
+    listing = parse_listing(EXT500_ITEMS)["demo"]
+    assert [e.name for e in listing.extensions] == ["500"]
+    assert [p.text() for p in listing.extensions[0].priorities] == [
+        "1. Set(CALLTYPE=queue)",
+        "2. Queue(support,,,,20)",
+        "3. Hangup()",
+    ]
+
+
+def test_labels_hints_patterns_includes_as_asterisk_lists_them() -> None:
+    """Fields as Asterisk 22's pbx.c writes them: ExtensionLabel before Priority, a hint with
+    ``Priority: hint`` and no AppData, an include as IncludeContext."""
+    items = [
+        item(Context="teach", Extension="_1XX", Priority="hint", Application="PJSIP/100", Registrar="pbx_config"),
+        item(Context="teach", Extension="_1XX", Priority="1", Application="Answer", AppData="", Registrar="pbx_config"),
+        item(
+            Context="teach",
+            Extension="_1XX",
+            ExtensionLabel="again",
+            Priority="2",
+            Application="GotoIf",
+            AppData="$[${X}]?done",
+            Registrar="pbx_config",
+        ),
+        item(Context="teach", IncludeContext="demo", Registrar="pbx_config"),
+        item(Context="teach", IgnorePattern="9", Registrar="pbx_config"),
+        item(Context="teach", Switch="Realtime/@", Registrar="pbx_config"),
+    ]
+    listing = parse_listing(items)["teach"]
+    assert render_listing(listing) == [
+        "[ Context 'teach' created by 'pbx_config' ]",
+        "  '_1XX' =>         hint: PJSIP/100                               [pbx_config]",
+        "                    1. Answer()                                   [pbx_config]",
+        "     [again]        2. GotoIf($[${X}]?done)                       [pbx_config]",
+        "  Include =>        'demo'                                        [pbx_config]",
+        "  Ignore pattern => '9'                                           [pbx_config]",
+        "  Alt. Switch =>    'Realtime/@'                                  [pbx_config]",
+        "",
+    ]
+    ext = listing.find("123")
+    assert ext is not None and ext.name == "_1XX" and ext.labelled("again") is not None
+
+
+def test_server_values_are_cleaned() -> None:
+    items = [
+        item(
+            Context="demo",
+            Extension="1",
+            Priority="1",
+            Application="Set",
+            AppData="X=\x1b]52;c;AAAA\x07",
+            Registrar="r",
+        )
+    ]
+    text = "\n".join(render_listing(parse_listing(items)["demo"]))
+    assert "\x1b" not in text and "\x07" not in text and "\ufffd" in text
+
+
+def test_items_with_a_broken_priority_are_skipped() -> None:
+    items = [item(Context="d", Extension="1", Priority="x", Application="A", Registrar="r")]
+    assert parse_listing(items)["d"].extensions == []
+
+
+# -- The cache -----------------------------------------------------------------------------
+
+
+def test_cache_replaces_by_context_follows_includes_and_offers_names() -> None:
+    dialplan = Dialplan()
+    assert Dialplan.request("default") == [("Action", "ShowDialPlan"), ("Context", "default")]
+    dialplan.update([item(Context="default", IncludeContext="demo", Registrar="pbx_config")], "default")
+    assert dialplan.missing_includes("default") == ["demo"]
+    assert dialplan.locate("default", "100") is None  # demo not fetched yet
+    assert dialplan.update(DEMO_ITEMS, "demo") == ["demo"]
+    assert dialplan.missing_includes("default") == []
+    found = dialplan.locate("default", "100")
+    assert found is not None and found[0].name == "demo" and found[1].name == "100"
+    assert dialplan.extension_names("default")[:3] == ["100", "200", "300"]
+    assert dialplan.priority_names("default", "500") == ["1", "2", "3"]
+    assert dialplan.context_names() == ["default", "demo"]
+    dialplan.update([], "empty")  # a context with nothing in it is still a context
+    listing = dialplan.get("empty")
+    assert listing is not None and listing.extensions == []
+    dialplan.forget("demo")
+    assert "demo" not in dialplan and dialplan.locate("default", "100") is None
+
+
+def test_include_cycles_end() -> None:
+    dialplan = Dialplan()
+    dialplan.update([item(Context="a", IncludeContext="b", Registrar="r")], "a")
+    dialplan.update([item(Context="b", IncludeContext="a", Registrar="r")], "b")
+    assert dialplan.locate("a", "1") is None
+    assert dialplan.missing_includes("a") == []
+
+
+# -- Pattern matching ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "exten", "matches"),
+    [
+        ("100", "100", True),
+        ("100", "1000", False),
+        ("100", "10", False),
+        ("555-1234", "5551234", True),  # dashes are decoration
+        ("_555-XXXX", "555-1234", True),
+        ("_1XX", "123", True),
+        ("_1XX", "12", False),
+        ("_1XX", "1234", False),
+        ("_1XX", "223", False),
+        ("_1xx", "199", True),  # letters in any case
+        ("_NXX", "199", False),  # N is 2-9
+        ("_NXX", "299", True),
+        ("_ZX", "09", False),  # Z is 1-9
+        ("_ZX", "19", True),
+        ("_[1-5]0", "30", True),
+        ("_[1-5]0", "60", False),
+        ("_[135]0", "30", True),
+        ("_[135]0", "20", False),
+        ("_[a-c]", "b", True),
+        ("_9.", "9", False),  # "." is one or more
+        ("_9.", "91", True),
+        ("_9.", "9123456", True),
+        ("_9!", "9", True),  # "!" is zero or more
+        ("_9!", "95", True),
+        ("_X.", "s", False),
+        ("_.", "s", True),
+        ("_[12", "1", False),  # no closing bracket: Asterisk matches nothing
+        ("_1XX", "_1XX", True),  # a pattern matches itself
+        ("h", "h", True),
+    ],
+)
+def test_extension_patterns(pattern: str, exten: str, matches: bool) -> None:
+    assert extension_matches(pattern, exten) is matches
+
+
+def test_plain_extensions_win_over_patterns_in_listing_order() -> None:
+    items = [
+        item(Context="p", Extension="123", Priority="1", Application="A", AppData="", Registrar="r"),
+        item(Context="p", Extension="_1XX", Priority="1", Application="B", AppData="", Registrar="r"),
+        item(Context="p", Extension="_X.", Priority="1", Application="C", AppData="", Registrar="r"),
+    ]
+    listing = parse_listing(items)["p"]
+    found = [(x, e.name if (e := listing.find(x)) else None) for x in ("123", "124", "5555", "")]
+    assert found == [("123", "123"), ("124", "_1XX"), ("5555", "_X."), ("", None)]
+
+
+# -- A channel's path ----------------------------------------------------------------------
+
+
+def test_redirect_path_while_live_and_after() -> None:
+    events = timed_capture("call_redirect")
+    channel = first_of(events, ";2")
+    hangup = next(i for i, (_, m) in enumerate(events) if m.header("Event") == "SoftHangupRequest")
+    live = ChannelPath.from_events(events[:hangup], channel)
+    assert [s.where for s in live.steps] == [f"demo,300,{n}" for n in (1, 2, 3)] + [
+        f"demo,100,{n}" for n in (1, 2, 3, 4)
+    ]
+    jump = live.steps[3].branch
+    assert jump is not None and jump.source == "demo,300,3" and jump.how == "" and live.steps[3].ran
+    assert live.steps[1].variables == {"CALLTYPE": "wait30"}
+    assert live.current is not None and live.current.where == "demo,100,4" and not live.ended
+
+    lines = debugger_lines(demo(), live, 80)
+    assert lines[0] == ("[ Context 'demo' created by 'pbx_config' ]", "header")
+    current = [text for text, kind in lines if kind == "current"]
+    assert len(current) == 1 and current[0].startswith("▶") and "4. Hangup()" in current[0]
+    executed = [text for text, kind in lines if kind == "executed"]
+    assert len(executed) == 6 and all(re.search(r"\+\d+\.\ds$", t) for t in executed)
+    assert any("1. Answer()" in t and "'300' =>" in t for t in executed)
+    at = [text for text, _ in lines].index(next(t for t, k in lines if "3. Wait(30)" in t))
+    assert lines[at + 1] == ("              → jumped to demo,100,1 (Redirect or transfer)", "branch")
+    assert ("              FOO=bar", "variable") in lines
+    assert all(len(text) <= 80 for text, _ in lines)
+
+    done = ChannelPath.from_events(events, channel)
+    assert done.ended and done.hangup_cause == "16"
+    ended = debugger_lines(demo(), done, 80)
+    assert not [t for t, k in ended if k == "current"]
+    assert ended[-1][1] == "note" and ended[-1][0].startswith("Hung up at demo,100,4: normal clearing")
+
+
+def test_blind_transfer_lands_on_priority_one_without_running_it() -> None:
+    events = timed_capture("call_blind_transfer")
+    channel = first_of(events, "Local/600@demo")
+    channel = channel.replace(";1", ";2")
+    path = ChannelPath.from_events(events, channel)
+    assert [(s.where, s.app, s.ran) for s in path.steps] == [
+        ("demo,600,1", "Dial", True),
+        ("demo,100,1", "Dial", False),  # moved here while still in Dial: Answer never ran
+        ("demo,100,2", "Set", True),
+        ("demo,100,3", "Wait", True),
+        ("demo,100,4", "Hangup", True),
+    ]
+    branch = path.steps[1].branch
+    assert branch is not None and branch.source == "demo,600,1" and branch.via == "blind transfer"
+    assert path.steps[0].variables["DIALSTATUS"] == "ANSWER"
+    lines = dict(debugger_lines(demo(), path, 100))
+    kinds = {text.split("(")[0].strip(): kind for text, kind in lines.items()}
+    assert kinds["'100' => 1. Answer"] == "not-run"
+    assert kinds["✓          2. Set"] == "executed"
+    assert "              → jumped to demo,100,1 (blind transfer)" in lines
+
+
+def test_queue_caller_path_and_outgoing_sides_have_no_steps() -> None:
+    events = timed_capture("call_queue")
+    caller = first_of(events, "Local/500@demo")
+    caller_two = caller.replace(";1", ";2")
+    joined = next(i for i, (_, m) in enumerate(events) if m.header("Event") == "QueueCallerJoin")
+    path = ChannelPath.from_events(events[: joined + 1], caller_two)
+    assert [s.where for s in path.steps] == ["demo,500,1", "demo,500,2"]
+    lines = debugger_lines(demo(), path, 80)
+    current = [t for t, k in lines if k == "current"]
+    assert len(current) == 1 and re.fullmatch(r"▶          2\. Queue\(support,,,,20\) +\+0\.\ds", current[0])
+    assert ("              CALLTYPE=queue", "variable") in lines
+    # The ;1 halves only report AppDial2/AppQueue "(Outgoing Line)": no dialplan runs there.
+    assert ChannelPath.from_events(events, caller).steps == []
+    agent = first_of(events, "Local/300@demo")
+    assert ChannelPath.from_events(events, agent).steps == []
+
+
+def test_gosub_goto_return_and_labels_from_events() -> None:
+    """The demo PBX's teaching dialplan walks like this; the branches say which app jumped."""
+
+    def newexten(context: str, exten: str, priority: int, app: str, data: str = "") -> Message:
+        return Message(
+            [
+                ("Event", "Newexten"),
+                ("Channel", "PJSIP/alice-00000001"),
+                ("Context", context),
+                ("Exten", exten),
+                ("Priority", str(priority)),
+                ("Uniqueid", "1.1"),
+                ("Application", app),
+                ("AppData", data),
+            ]
+        )
+
+    events = [
+        newexten("teach", "123", 1, "Gosub", "sub,s,1"),
+        newexten("sub", "s", 1, "Return"),
+        newexten("teach", "123", 2, "GotoIf", "$[1]?again"),
+        newexten("teach", "123", 4, "Goto", "demo,100,1"),
+        newexten("demo", "100", 1, "Answer"),
+    ]
+    path = ChannelPath.from_events(events, uniqueid="1.1")
+    words = [s.branch.words(s.where) if s.branch else "" for s in path.steps]
+    assert words == [
+        "",
+        "→ Gosub called sub,s,1",
+        "→ Return back to teach,123,2",
+        "→ jumped to teach,123,4 (GotoIf)",
+        "→ jumped to demo,100,1 (Goto)",
+    ]
+    teach = parse_listing(
+        [
+            item(
+                Context="teach", Extension="_1XX", Priority="1", Application="Gosub", AppData="sub,s,1", Registrar="r"
+            ),
+            item(
+                Context="teach",
+                Extension="_1XX",
+                Priority="2",
+                Application="GotoIf",
+                AppData="$[1]?again",
+                Registrar="r",
+            ),
+            item(Context="teach", Extension="_1XX", Priority="3", Application="Wait", AppData="1", Registrar="r"),
+            item(
+                Context="teach",
+                Extension="_1XX",
+                ExtensionLabel="again",
+                Priority="4",
+                Application="Goto",
+                AppData="demo,100,1",
+                Registrar="r",
+            ),
+        ]
+    )["teach"]
+    lines = debugger_lines(teach, path, 80)
+    assert [k for _, k in lines] == [
+        "header",
+        "executed",
+        "branch",
+        "executed",
+        "branch",
+        "not-run",
+        "executed",
+        "branch",
+        "note",
+    ]
+    assert lines[1][0].startswith("✓ '_1XX' =>  1. Gosub(sub,s,1)")  # 123 runs under _1XX
+    assert lines[6][0].startswith("✓    [again] 4. Goto(demo,100,1)")
+    assert lines[-1] == ("The channel is now in demo,100,1: another context.", "note")
+
+
+def test_replay_without_listing_shows_the_recorded_steps() -> None:
+    events = capture_messages("call_redirect")  # no times: a raw replay file
+    path = ChannelPath.from_events(events, first_of([(0.0, m) for m in events], ";2"))
+    lines = debugger_lines(None, path, 80)
+    assert lines[:3] == [
+        ("No dialplan listing: the steps the events record, in order.", "note"),
+        ("[ Context 'demo' ]", "header"),
+        ("✓ '300' => 1. Answer()", "executed"),
+    ]
+    assert ("           → jumped to demo,100,1 (Redirect or transfer)", "branch") in lines
+    assert ("✓ '100' => 1. Answer()", "executed") in lines
+    assert debugger_lines(None, None, 80) == [("No dialplan steps recorded for this channel.", "note")]
+
+
+def test_a_looping_channel_keeps_a_bounded_path() -> None:
+    path = ChannelPath(uniqueid="1.1")
+    for n in range(MAX_STEPS * 2):
+        message = Message(
+            [
+                ("Event", "Newexten"),
+                ("Uniqueid", "1.1"),
+                ("Context", "c"),
+                ("Exten", "s"),
+                ("Priority", str(n % 2 + 1)),
+                ("Application", "Goto" if n % 2 else "NoOp"),
+                ("AppData", ""),
+            ]
+        )
+        path.add((float(n), message))
+    assert len(path.steps) == MAX_STEPS and path.dropped == MAX_STEPS
+    listing = parse_listing(
+        [
+            item(Context="c", Extension="s", Priority="1", Application="NoOp", AppData="", Registrar="r"),
+            item(Context="c", Extension="s", Priority="2", Application="Goto", AppData="s,1", Registrar="r"),
+        ]
+    )["c"]
+    lines = debugger_lines(listing, path, 60)
+    assert lines[1][0].endswith(f"×{MAX_STEPS // 2}")
+
+
+def test_narrow_widths_never_overflow() -> None:
+    events = timed_capture("call_blind_transfer")
+    path = ChannelPath.from_events(events, first_of(events, "Local/600@demo").replace(";1", ";2"))
+    for width in (20, 40, 80):
+        assert all(len(text) <= width for text, _ in debugger_lines(demo(), path, width))
+        assert all(len(text) <= width for text, _ in debugger_lines(None, path, width))

@@ -1,0 +1,191 @@
+"""The Calls tab, the ladder and the dialplan pane as a user meets them: keys pressed in a
+headless console connected to the demo PBX, every wait a condition with a deadline."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from ami_console.simulator import Simulator
+from ami_console.ui.app import AMIConsoleApp
+from ami_console.ui.screens.dialplan import DialplanScreen
+from ami_console.ui.screens.ladder import LadderScreen
+from ami_console.ui.screens.trace import CallTraceScreen
+from ami_console.ui.widgets.calls_view import RECENT, CallsView
+from tests.apphelpers import connected, console, run, until
+
+
+@pytest.fixture
+def pbx():
+    # Dialplan seconds take 0.1 s: calls last long enough to be seen, short enough to end.
+    with Simulator(time_scale=0.1, auth_failure_delay=0.05, seed=7) as simulator:
+        yield simulator
+        assert simulator.errors == []
+
+
+def view(app: AMIConsoleApp) -> CallsView:
+    return app.console_screen.calls
+
+
+def rows(app: AMIConsoleApp) -> list[str]:
+    """The Calls tab's lines as drawn."""
+    calls = view(app).list_view
+    return [calls.render_line(y).text.rstrip() for y in range(len(calls.entries))]
+
+
+async def calls_tab(pilot: Pilot) -> CallsView:
+    await connected(pilot)
+    await pilot.press("ctrl+g")
+    calls = view(pilot.app)
+    await until(pilot, lambda: pilot.app.focused is calls.list_view, what="the Calls tab focused")
+    return calls
+
+
+def test_a_bridged_call_is_listed_and_its_duration_ticks(pbx, tmp_path):
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        await calls_tab(pilot)
+        pbx.place_call("alice", "1002", ring=1, talk=100)
+        await until(pilot, lambda: any("bridged with PJSIP/bob" in r for r in rows(app)), timeout=10, what="bridged")
+        line = next(r for r in rows(app) if "bridged with" in r)
+        assert '"Alice" <1001>' in line and "1002" in line and "Dial(PJSIP/bob,20)" in line
+        first = line.split()[-1]  # the duration, "0:01"
+        await until(pilot, lambda: rows(app)[0].split()[-1] != first, timeout=3, what="the duration to tick")
+        # The channel the actions apply to: the first, then the other with right.
+        assert view(app).selected_uniqueid == min(view(app).selected_call.channels)
+        await pilot.press("right")
+        assert (
+            app.calls.call_for(view(app).selected_key)
+            .channels[view(app).selected_uniqueid]
+            .name.startswith("PJSIP/bob-")
+        )
+
+    run(app, scenario)
+
+
+def test_the_filter_narrows_and_the_sort_key_orders(tmp_path):
+    with Simulator(time_scale=0.3, auth_failure_delay=0.05, seed=7) as pbx:
+        app = console(pbx, tmp_path)
+
+        async def scenario(pilot: Pilot) -> None:
+            calls = await calls_tab(pilot)
+            # The older call: Local/300@demo answers and waits 30 s (9 s here), up.
+            app.send_pairs(
+                [("Action", "Originate"), ("Channel", "Local/300@demo"), ("Application", "Wait"), ("Data", "100")]
+            )
+            await until(pilot, lambda: any(" up " in r for r in rows(app)), timeout=10, what="the first call")
+            await pilot.pause(1.1)  # one full second apart: the durations differ
+            pbx.place_call("alice", "1002", ring=100)  # bob does not answer: it rings
+            await until(pilot, lambda: sum("ringing" in r for r in rows(app)) == 1, timeout=5, what="ringing")
+            assert "Local/300" in rows(app)[0] or "ringing" not in rows(app)[0]  # by duration: the longest first
+            await pilot.press("s")
+            assert calls.sort_by == "state"
+            await until(pilot, lambda: "ringing" in rows(app)[0], what="ringing first by state")
+            assert "sort: state" in str(calls.query_one("#calls-status").render())
+            await pilot.press("f6")
+            assert app.focused is calls.filter_input
+            await pilot.press(*"Channel=PJSIP/alice")
+            await until(pilot, lambda: len(rows(app)) == 1 and "Alice" in rows(app)[0], what="the filter to narrow")
+            await pilot.press("enter")
+            assert app.focused is calls.list_view
+
+        run(app, scenario)
+        assert pbx.errors == []
+
+
+def test_an_ended_call_dims_then_moves_to_recent(pbx, tmp_path):
+    app = console(pbx, tmp_path)
+    app.calls.grace = 1.5  # seconds an ended call stays among the live ones
+
+    async def scenario(pilot: Pilot) -> None:
+        calls = await calls_tab(pilot)
+        pbx.place_call("alice", "1002", ring=0.5, talk=1)
+        await until(pilot, lambda: calls.list_view.entries, timeout=10, what="the call listed")
+        await until(pilot, lambda: "hung up" in rows(app)[0], timeout=10, what="the call to end")
+        section, row = calls.list_view.entries[0]
+        assert section == "live" and row is not None and row.ended is not None
+        assert all(s.style is None or s.style.dim for s in calls.list_view.render_line(0)._segments[1:])
+        await until(pilot, lambda: [s for s, _ in calls.list_view.entries] == ["recent: 1 ended", RECENT], timeout=5)
+        assert "hung up" in rows(app)[1]
+
+    run(app, scenario)
+
+
+def test_a_call_up_before_the_console_connected_is_listed(pbx, tmp_path):
+    pbx.place_call("alice", "1002", ring=0.2, talk=100)
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        # Up before connecting: only CoreShowChannels and BridgeInfo can tell of it.
+        while len([c for c in pbx.channels() if c["state"] == "Up"]) < 2:
+            await pilot.pause(0.05)
+        await calls_tab(pilot)
+        await until(pilot, lambda: any("bridged with PJSIP/bob" in r for r in rows(app)), timeout=5, what="seeded")
+        assert rows(app)[0].split()[-2] == "2"  # both channels
+
+    run(app, scenario)
+
+
+def test_the_ladder_opens_on_enter_and_copies_as_text(pbx, tmp_path):
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        await calls_tab(pilot)
+        pbx.place_call("alice", "1002", ring=0.5, talk=2)
+        await until(pilot, lambda: rows(app), timeout=10, what="the call listed")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LadderScreen), what="the ladder")
+        ladder = app.screen
+        assert isinstance(ladder, LadderScreen)
+        assert "PJSIP/alice" in ladder.lines[0] and "PJSIP/bob" in ladder.lines[0]  # the lifelines
+        # Live: the hangups arrive while it is open.
+        await until(pilot, lambda: "hung up first" in ladder.lines[-1], timeout=10, what="the hangup line")
+        assert any("│" in line for line in ladder.lines) and any("►" in line for line in ladder.lines)
+        await pilot.press("c")
+        assert app.clipboard == "\n".join(ladder.lines) + "\n"
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, CallTraceScreen), what="the trace")
+        await pilot.press("i")  # one timeline of every channel
+        trace = app.screen
+        assert isinstance(trace, CallTraceScreen) and trace.interleaved
+        await pilot.press("c")
+        assert "PJSIP/alice" in app.clipboard and "PJSIP/bob" in app.clipboard
+        await pilot.press("escape", "escape")
+        assert app.screen is app.console_screen
+
+    run(app, scenario)
+
+
+def test_the_dialplan_pane_marks_the_current_and_executed_priorities(tmp_path):
+    with Simulator(time_scale=1.0, auth_failure_delay=0.05, seed=7) as pbx:
+        app = console(pbx, tmp_path)
+
+        async def scenario(pilot: Pilot) -> None:
+            calls = await calls_tab(pilot)
+            app.send_pairs([("Action", "Originate"), ("Channel", "Local/10@teach"), ("Application", "Echo")])
+            await until(pilot, lambda: calls.list_view.entries, timeout=5, what="the call listed")
+            # The ;2 half walks teach (the ;1 half runs Echo).
+            await until(pilot, lambda: len(calls.selected_call.channels) == 2, timeout=5, what="both halves")
+            while not calls.selected_channel.name.endswith(";2"):
+                await pilot.press("right")
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DialplanScreen), what="the dialplan pane")
+            pane = app.screen
+            assert isinstance(pane, DialplanScreen)
+
+            def current() -> str:
+                return next((line for line, kind in pane.lines if kind == "current"), "")
+
+            # The tour ends in _1XX (Goto 150,1), whose Wait(2) lasts two seconds.
+            await until(pilot, lambda: "Wait(2)" in current(), timeout=10, what="the channel in _1XX")
+            assert current().startswith("▶")
+            executed = [line for line, kind in pane.lines if kind == "executed"]
+            assert any("Answer()" in line and line.startswith("✓") for line in executed)
+            assert any("Goto(150,1)" in line for line in executed)
+            assert any(kind == "branch" and "→" in line for line, kind in pane.lines)
+            assert any(kind == "variable" and "TRIES=" in line for line, kind in pane.lines)
+            assert pane.lines[0] == ("[ Context 'teach' created by 'pbx_config' ]", "header")
+
+        run(app, scenario)
+        assert pbx.errors == []
