@@ -19,6 +19,14 @@ watch events live. With no options it opens the connection form.
   ami-console --replay events.jsonl          browse an exported event log offline
   ami-console --profile live --read-only     watch a live PBX: nothing that changes it is sent
   ami-console simulate --port 5038           run the demo PBX alone (see: simulate --help)
+  ami-console learn                          lessons: learn AMI by doing, on the demo PBX
+"""
+
+LEARN_DESCRIPTION = """\
+Learn AMI by doing: the console connects to the built-in demo PBX as admin and opens
+the lesson panel beside it. Each step says what to do and ticks itself when it really
+happened on the wire. ctrl+e hides or brings back the panel; F1 lists every key.
+Progress is kept in the data directory.
 """
 
 
@@ -80,6 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_learn_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ami-console learn", description=LEARN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--lessons", metavar="DIR", help="a trainer's lessons: every *.toml in DIR (default: the built-in lessons)"
+    )
+    parser.add_argument(
+        "--calls-per-minute", type=float, default=1.0, help="background calls on the demo PBX (default 1)"
+    )
+    parser.add_argument("--seed", type=int, help="make the background calls reproducible")
+    return parser
+
+
 def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSettings:
     base = ConnectionSettings()
     if args.profile:
@@ -111,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         from ami_console.simulator.standalone import main as simulate
 
         return simulate(argv[1:])
+    if argv[:1] == ["learn"]:
+        return run_learn(build_learn_parser().parse_args(argv[1:]))
     args = build_parser().parse_args(argv)
     if args.secret:
         print(
@@ -147,7 +171,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
+def run_learn(args: argparse.Namespace) -> int:
+    folder = Path(args.lessons).expanduser() if args.lessons else None
+    if folder is not None and not folder.is_dir():
+        raise SystemExit(f"ami-console learn: no such folder: {folder}")
+    demo = argparse.Namespace(
+        calls_per_minute=args.calls_per_minute,
+        seed=args.seed,
+        timeout=10.0,
+        read_only=False,
+        log_size=10_000,
+        log_bytes=64,
+    )
+    return run_demo(demo, Profiles(), learn=True, lessons=folder)
+
+
+def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = False, lessons: Path | None = None) -> int:
     from ami_console.simulator import Simulator
     from ami_console.ui.app import AMIConsoleApp
 
@@ -173,6 +212,8 @@ def run_demo(args: argparse.Namespace, profiles: Profiles) -> int:
             profiles=profiles,
             log_capacity=args.log_size,
             log_bytes=args.log_bytes * 2**20,
+            learn=learn,
+            lessons=lessons,
         )
         app.run()
     return 0

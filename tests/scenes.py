@@ -87,6 +87,7 @@ class Scene:
     connect: bool = True
     settings: Callable[[Simulator], ConnectionSettings] | None = None
     replay: Callable[[], Path] | None = None  # writes a file to replay instead of connecting
+    learn: bool = False  # the lesson panel open, as `ami-console learn` starts
 
 
 def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
@@ -102,6 +103,8 @@ def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
         profiles=Profiles(folder / "profiles.toml"),
         history=History(folder / "history.jsonl"),
         saved=SavedActions(Path("/home/operator/.config/ami-console/actions")),
+        learn=scene.learn,
+        lessons_progress=folder / "lessons.json",
     )
 
 
@@ -339,6 +342,23 @@ async def hangup_confirmation(pilot: Pilot, pbx: Simulator) -> None:
     await settle(pilot)
 
 
+async def lesson_panel(pilot: Pilot, pbx: Simulator) -> None:
+    await connected(pilot)
+    app = pilot.app
+    await until(pilot, lambda: app.console_screen.lesson_panel is not None, what="the lesson panel")
+    # Lesson 2 from the list, as a learner picks it; then its first step's "show me".
+    await pilot.press("ctrl+e", "l")
+    await until(pilot, lambda: type(app.screen).__name__ == "LessonsScreen", what="the lessons list")
+    await pilot.press("down", "enter")
+    await until(pilot, lambda: "Actions and responses" in app.console_screen.lesson_panel.shown, what="lesson 2")
+    panel = app.console_screen.lesson_panel
+    if not panel.has_focus_within:  # ctrl+e goes to the panel; pressed on it, it would hide it
+        await pilot.press("ctrl+e")
+    await pilot.press("s")
+    await until(pilot, lambda: app.console_screen.composer.picker.value == "Ping", what="show me")
+    await settle(pilot)
+
+
 SCENES = [
     Scene(
         "login_refused",
@@ -396,5 +416,12 @@ SCENES = [
         "Hanging up a call from the Calls tab: the confirmation names the call and the channel "
         "and shows the exact bytes it will send; enter sends, escape cancels.",
         hangup_confirmation,
+    ),
+    Scene(
+        "lesson_panel",
+        'Lesson 2 beside the console: its first step, and the composer filled by "show me" '
+        "(nothing sent until ctrl+s).",
+        lesson_panel,
+        learn=True,
     ),
 ]

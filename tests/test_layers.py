@@ -25,7 +25,7 @@ LIBRARY = {
     "ami_console.printable",
     "ami_console.actiondocs",
 }
-MODEL = ("ami_console.events", "ami_console.calls", "ami_console.files")
+MODEL = ("ami_console.events", "ami_console.calls", "ami_console.files", "ami_console.lessons")
 UI = "ami_console.ui"
 
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # the rest is imported where first used: start-up loads only 
 DOCS_PURPOSE = "docs:"
 SERVER_PURPOSE = "server:"  # the console's own Events and Filter actions, from the filters screen
 CALLS_PURPOSE = "calls:"  # the console's own reads for the Calls tab: channels, bridges, dialplan
+EXPLAIN_PURPOSE = "explain:"  # manager show event, for "explain this" on an event the catalogue lacks
 
 
 class _Bridge:
@@ -158,8 +159,14 @@ class AMIConsoleApp(App):
         log_capacity: int = DEFAULT_CAPACITY,
         log_bytes: int = DEFAULT_MAX_BYTES,
         replay: Path | None = None,
+        learn: bool = False,
+        lessons: Path | None = None,
+        lessons_progress: Path | None = None,
     ) -> None:
         super().__init__()
+        self.learn = learn  # open the lesson panel once connected
+        self.lessons_folder = lessons  # a trainer's lessons; None: the built-in ones
+        self.lessons_progress = lessons_progress  # None: lessons.json in the data directory
         self.settings = settings or ConnectionSettings()
         self.autoconnect = autoconnect
         self.replay = replay  # an exported log to browse offline, instead of a server
@@ -314,6 +321,9 @@ class AMIConsoleApp(App):
         if self._again:  # the server forgot them with the old connection
             self._reapply(mask if mask != state.mask else "", filters)
         self._seed_calls()
+        if self.learn:
+            self.learn = False  # once: a reconnect keeps the panel as the learner left it
+            self.console_screen.open_lessons()
 
     def _show_connected(self, session: Session, info: ConnectedInfo) -> None:
         console = self.console_screen
@@ -417,6 +427,9 @@ class AMIConsoleApp(App):
         if passed_over:
             self.store.count_passed_over(passed_over)
         self._log_stored(*self.store.add(events))
+        if self.console_screen.lesson_running:  # one check per batch: a storm costs nothing more
+            for message in events:
+                self.observe("event", message=message)
         now = time.time()
         self._feed_calls([(now, message) for message in events])
 
@@ -607,6 +620,8 @@ class AMIConsoleApp(App):
         # The answer may have been routed before this message: then it is already shown.
         if not event.exchange.purpose and event.exchange not in response.history:
             response.add(event.exchange)
+        if self._lesson_sees(event.exchange):  # here: the sender thread's send succeeded
+            self.observe("sent", action=event.exchange.action, fields=tuple(event.exchange.request), user=self._user)
 
     @on(ExchangeFinished)
     async def exchange_finished(self, event: ExchangeFinished) -> None:
@@ -615,6 +630,12 @@ class AMIConsoleApp(App):
         exchange = event.exchange
         if exchange.purpose.startswith(CALLS_PURPOSE):
             self._calls_answered(exchange)
+            return
+        if self._lesson_sees(exchange):
+            items = tuple(exchange.items)
+            self.observe("answered", action=exchange.action, message=exchange.response, items=items, user=self._user)
+        if exchange.purpose.startswith(EXPLAIN_PURPOSE):
+            self._server_explained(exchange)
             return
         if exchange.purpose.startswith(DOCS_PURPOSE):
             action = exchange.purpose.removeprefix(DOCS_PURPOSE)
@@ -633,6 +654,61 @@ class AMIConsoleApp(App):
             privileges = self._info.privileges if self._info is not None else {}
             why = denied_in_words(exchange.action, event.session.settings.username, privileges)
             self.notify(why, title="Permission denied", severity="error", timeout=12)
+
+    # -- lessons ------------------------------------------------------------------------------
+    @property
+    def _user(self) -> str:
+        return self.session.settings.username if self.session is not None else self.settings.username
+
+    def _lesson_sees(self, exchange: Exchange) -> bool:
+        """The learner's own actions and the filters screen's count; the console's own reads
+        (the Calls tab's CoreShowChannels at connect, parameter help) must not tick a step."""
+        purpose = exchange.purpose
+        return self.console_screen.lesson_running and (not purpose or purpose.startswith(SERVER_PURPOSE))
+
+    def observe(self, kind: str, **what: object) -> None:
+        """Tell the lesson running what just happened (nothing is built when none runs)."""
+        if self.console_screen.lesson_running:
+            from ami_console.lessons.model import Observation
+
+            self.console_screen.lesson_observed(Observation(kind, **what))  # type: ignore[arg-type]
+
+    def explain_this(self, name: str, value: str | None = None, kind: str = "event") -> None:
+        """Open the "explain this" popup for an event name or a header (and its value)."""
+        from ami_console.lessons.explain import explain
+        from ami_console.ui.screens.explain import ExplainScreen
+
+        text = explain(name, value, kind=kind)
+        what = f"{'Event' if kind == 'event' else 'Header'} {name}"
+        if text is not None:
+            self.push_screen(ExplainScreen(what, text))
+            return
+        unknown = f"ami-console has no explanation of {what} yet."
+        if kind != "event" or self.session is None or not self.connected:
+            self.push_screen(ExplainScreen(what, unknown))
+            return
+        # Asterisk documents its events itself; a read-only CLI show command.
+        self.push_screen(
+            ExplainScreen(what, f"{unknown}\n\nAsking the server (manager show event {name})…", asking=name)
+        )
+        query = [("Action", "Command"), ("Command", f"manager show event {name}")]
+        self.send_pairs(query, purpose=EXPLAIN_PURPOSE + name)
+
+    def _server_explained(self, exchange: Exchange) -> None:
+        from ami_console.ui.screens.explain import ExplainScreen
+
+        name = exchange.purpose.removeprefix(EXPLAIN_PURPOSE)
+        response = exchange.response
+        output = "\n".join(response.headers("Output")) if response is not None else ""
+        if response is None:
+            said = "The server did not answer."
+        elif output.strip():
+            said = f"ami-console has no explanation of {name}. Asterisk's own documentation says:\n\n{output}"
+        else:
+            said = f"ami-console has no explanation of {name}, and the server said: {response.header('Message', 'nothing')}"
+        for screen in self.screen_stack:
+            if isinstance(screen, ExplainScreen):
+                screen.server_said(name, said)
 
     @on(Composer.DocsRequested)
     def docs_requested(self, event: Composer.DocsRequested) -> None:
@@ -661,6 +737,7 @@ class AMIConsoleApp(App):
         from ami_console.ui.screens.help import HelpScreen  # Markdown: loaded on first F1
 
         if not isinstance(self.screen, HelpScreen):
+            self.observe("view", text="help")
             self.push_screen(HelpScreen(self.hint))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

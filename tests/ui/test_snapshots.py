@@ -111,3 +111,9 @@ def test_hangup_confirmation(snap_compare, tmp_path):
     · bridged with PJSIP/bob', the channel PJSIP/alice-... (Up, Dial), and under 'Will send' the
     lines Action: Hangup, ActionID and Channel, each ending in \\r\\n."""
     check("hangup_confirmation", snap_compare, tmp_path)
+
+
+def test_lesson_panel(snap_compare, tmp_path):
+    """Lesson 2 ("Actions and responses") in the panel on the right: step 1 of 4 with its
+    text, and the composer holding Ping, filled by "show me" and not sent."""
+    check("lesson_panel", snap_compare, tmp_path)

@@ -29,7 +29,7 @@ from ami_console.files.transcript import Transcript
 from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.connection_header import ConnectionHeader
-from ami_console.ui.widgets.event_log import EventLog
+from ami_console.ui.widgets.event_log import EventLog, ExplainRequested
 from ami_console.ui.widgets.lost_banner import LostBanner
 from ami_console.ui.widgets.transcript_view import TranscriptView
 
@@ -38,9 +38,20 @@ from ami_console.ui.widgets.transcript_view import TranscriptView
 if TYPE_CHECKING:
     from ami_console.files.history import HistoryEntry
     from ami_console.files.saved import SavedAction
+    from ami_console.lessons.model import Observation
     from ami_console.ui.widgets.calls_view import CallsView
     from ami_console.ui.widgets.event_panel import EventPanel
+    from ami_console.ui.widgets.lesson_panel import LessonPanel
     from ami_console.ui.widgets.response_pane import ResponsePane
+
+# The tabs whose opening a lesson may ask for, by the name lessons use (VIEWS).
+TAB_VIEWS = {
+    "tab-transcript": "transcript",
+    "tab-calls": "calls",
+    "tab-fields": "fields",
+    "tab-list": "list",
+    "tab-raw": "raw",
+}
 
 EXPORT_CHOICES = [
     ("jsonl-all", "JSON Lines: every event in the log (arrival times kept)"),
@@ -106,6 +117,8 @@ class ConsoleScreen(Screen):
         Binding("ctrl+l", "clear_log", "Clear"),
         Binding("ctrl+f", "server_filters", "Server filter"),
         Binding("f10", "app.connection_form", "Connect…"),
+        # ctrl+e: every F-key is taken; in Inputs it only duplicates End.
+        Binding("ctrl+e", "lesson", "Lesson", priority=True),
         Binding("escape", "close_detail", "Close", show=False),
     ]
 
@@ -142,6 +155,7 @@ class ConsoleScreen(Screen):
         self.layout_file = layout_file or LayoutFile()
         self.log_share = self.layout_file.load_log_share()  # percent of the height for the log
         self._layout_warned = False
+        self.lesson_panel: LessonPanel | None = None  # mounted on first use (ctrl+e, learn)
 
     def compose(self) -> ComposeResult:
         from ami_console.ui.widgets.calls_view import CallsView
@@ -195,7 +209,97 @@ class ConsoleScreen(Screen):
             self.composer.picker.input.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.replay and action in self.NEEDS_SERVER)
+        return not (self.replay and action in self.NEEDS_SERVER or action == "lesson" and self.replay)
+
+    # -- lessons -------------------------------------------------------------------------------
+    @property
+    def lesson_running(self) -> bool:
+        panel = self.lesson_panel
+        return panel is not None and panel.run is not None and not panel.run.finished
+
+    def lesson_observed(self, observation: Observation) -> None:
+        if self.lesson_panel is not None:
+            self.lesson_panel.observe(observation)
+
+    def open_lessons(self) -> None:
+        """Mount the lesson panel (loading the lessons) and continue the first unfinished one."""
+        if self.lesson_panel is not None:
+            self.lesson_panel.remove_class("-hidden")
+            return
+        from ami_console.lessons.model import Progress, load_lessons
+        from ami_console.ui.widgets.lesson_panel import LessonPanel
+
+        app = self.app
+        lessons, errors = load_lessons(app.lessons_folder)  # type: ignore[attr-defined]
+        progress = Progress(app.lessons_progress or Progress.default_path())  # type: ignore[attr-defined]
+        self.lesson_panel = LessonPanel(lessons, errors, progress, id="lesson-panel")
+        self.mount(self.lesson_panel)
+        self.lesson_panel.start_first_unfinished()
+        for error in errors:
+            self.notify(str(error), title="Lesson not loaded", severity="warning", timeout=10)
+
+    def action_lesson(self) -> None:
+        """ctrl+e: bring the lesson panel back, or go to it; from the panel, hide it."""
+        panel = self.lesson_panel
+        if panel is None:
+            self.open_lessons()
+            self.call_after_refresh(self._focus_lessons)
+        elif panel.has_class("-hidden") or self.focused is not panel:
+            panel.remove_class("-hidden")
+            self.call_after_refresh(self._focus_lessons)
+        else:
+            panel.add_class("-hidden")
+            if self.focused is panel:
+                self.action_focus_composer()
+
+    def _focus_lessons(self) -> None:
+        if self.lesson_panel is not None:
+            self.set_focus(self.lesson_panel)
+
+    def on_lesson_panel_show_me_requested(self, event: LessonPanel.ShowMeRequested) -> None:
+        self.call_later(self._show_me, event.rows)
+
+    async def _show_me(self, rows: list[tuple[str, str]]) -> None:
+        """Fill the composer with the step's action; never send it: the learner does."""
+        action = rows[0][1] if rows and rows[0][0].lower() == "action" else ""
+        fields = [(key, value, True) for key, value in rows if key.lower() not in ("action", "actionid")]
+        await self.composer.load(action, fields)
+        self.action_focus_composer()
+        self.notify("The composer is filled: read it, then send it with ctrl+s.", title="Show me")
+
+    def on_lesson_panel_list_requested(self) -> None:
+        self.action_lessons_list()
+
+    def action_lessons_list(self) -> None:
+        from ami_console.ui.screens.lessons import LessonsScreen
+
+        if self.lesson_panel is None:
+            self.open_lessons()
+        panel = self.lesson_panel
+        assert panel is not None
+        self.app.push_screen(LessonsScreen(panel.lessons, panel.errors, panel.progress), self._lesson_chosen)
+
+    def _lesson_chosen(self, choice: tuple[str, bool] | None) -> None:
+        if choice is not None and self.lesson_panel is not None:
+            self.lesson_panel.remove_class("-hidden")
+            self.lesson_panel.start(choice[0], restart=choice[1])
+
+    def _view_opened(self, view: str) -> None:
+        self.app.observe("view", text=view)  # type: ignore[attr-defined]
+
+    @on(TabbedContent.TabActivated)
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        view = TAB_VIEWS.get(event.pane.id or "")
+        if view:
+            self._view_opened(view)
+
+    def on_event_panel_filter_applied(self, event: EventPanel.FilterApplied) -> None:
+        self.app.observe("filter", text=event.text, filter=event.filter)  # type: ignore[attr-defined]
+        if event.filter.call is not None:
+            self._view_opened("follow")
+
+    def on_explain_requested(self, event: ExplainRequested) -> None:
+        self.app.explain_this(event.name, event.value, event.kind)  # type: ignore[attr-defined]
 
     # -- the split between the composer and the log --------------------------------------------
     def _apply_split(self) -> None:
@@ -316,6 +420,7 @@ class ConsoleScreen(Screen):
     def action_history(self) -> None:
         from ami_console.ui.screens.history import HistoryScreen
 
+        self._view_opened("history")
         self.app.push_screen(HistoryScreen(self.history.entries(), self.history.error or ""), self._history_chosen)
 
     async def _history_chosen(self, choice: tuple[str, HistoryEntry] | None) -> None:
@@ -335,6 +440,7 @@ class ConsoleScreen(Screen):
         from ami_console.ui.screens.saved import SavedScreen
 
         current = (self.composer.picker.value, self.composer.fields.snapshot())
+        self._view_opened("saved")
         self.app.push_screen(SavedScreen(self.saved, current), self._saved_chosen)
 
     async def _saved_chosen(self, action: SavedAction | None) -> None:
@@ -358,22 +464,26 @@ class ConsoleScreen(Screen):
         if key is None:
             self.notify("This event belongs to no call.", severity="warning")
         else:
+            self._view_opened("trace")
             self.app.push_screen(CallTraceScreen(self.store, key))
 
     # -- the Calls tab (handlers named for CallsView's messages: it loads after start-up) --------
     def on_calls_view_ladder_requested(self, event: CallsView.LadderRequested) -> None:
         from ami_console.ui.screens.ladder import LadderScreen
 
+        self._view_opened("ladder")
         self.app.push_screen(LadderScreen(self.app.calls, event.key, self.store))  # type: ignore[attr-defined]
 
     def on_calls_view_trace_requested(self, event: CallsView.TraceRequested) -> None:
         from ami_console.ui.screens.trace import CallTraceScreen
 
+        self._view_opened("trace")
         self.app.push_screen(CallTraceScreen(self.store, event.key))
 
     def on_calls_view_dialplan_requested(self, event: CallsView.DialplanRequested) -> None:
         from ami_console.ui.screens.dialplan import DialplanScreen
 
+        self._view_opened("dialplan")
         self.app.push_screen(DialplanScreen(event.key, event.uniqueid, self.store))
 
     def on_calls_view_action_requested(self, event: CallsView.ActionRequested) -> None:
@@ -446,6 +556,7 @@ class ConsoleScreen(Screen):
 
     # -- server-side filtering ----------------------------------------------------------------------
     def action_server_filters(self) -> None:
+        self._view_opened("server_filters")
         self.app.push_screen(ServerFiltersScreen(self.server_filters))
 
     def server_filters_changed(self) -> None:

@@ -46,6 +46,16 @@ KEYS: list[tuple[str, str]] = [
         "reconnect with the same settings (after the connection was lost); the event mask and filters set "
         "with **ctrl+f** are sent again",
     ),
+    (
+        "ctrl+e",
+        "the lesson panel: bring it back (and go to it) or hide it; there **h** shows the hint, **s** "
+        "fills the composer with the step's action (never sends it), **l** lists the lessons, **n** starts the next",
+    ),
+    (
+        "?",
+        "explain this: what the event (in the log) or the header (in the Fields view, the event's details) "
+        "under the cursor means; in a call trace, its kinds of event",
+    ),
     ("ctrl+p", "the command palette: every command by name"),
     ("F1", "this help"),
     ("ctrl+q", "quit"),
@@ -54,7 +64,8 @@ KEYS: list[tuple[str, str]] = [
 HELP = """\
 # ami-console help
 
-Press **Esc** or **F1** to close. **ctrl+p** opens the command palette.
+Press **Esc** or **F1** to close. **ctrl+p** opens the command palette. New to AMI? Press
+**l** for the lessons: short exercises on the demo PBX, checked as you go (`ami-console learn`).
 
 ## Keys
 
@@ -177,7 +188,7 @@ The **Asterisk Manager Interface** is a text protocol on TCP port 5038. A client
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "close", "Close help")]
+    BINDINGS = [Binding("escape,f1,q", "close", "Close help"), Binding("l", "lessons", "Lessons")]
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -196,3 +207,10 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_lessons(self) -> None:
+        """Close the help and open the list of lessons (over the console, when it shows)."""
+        console = getattr(self.app, "console_screen", None)
+        self.dismiss(None)
+        if console is not None and console.is_mounted and not console.replay:
+            console.action_lessons_list()

@@ -7,6 +7,7 @@ It follows the call live while open.
 | escape, q | close |
 | c | copy the trace as text (as shown: per channel, or the timeline) |
 | i | one interleaved timeline of all the call's channels, or back to per channel |
+| ? | explain the kinds of event this call is made of, in plain words |
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class CallTraceScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close"),
         Binding("c", "copy", "Copy as text"),
         Binding("i", "interleave", "Timeline"),
+        Binding("question_mark", "explain", "Explain"),
     ]
 
     DEFAULT_CSS = """
@@ -96,6 +98,23 @@ class CallTraceScreen(ModalScreen[None]):
         how = "timeline of all channels" if self.interleaved else "per channel"
         scroll.border_title = PlainText(f"Call trace · {self.key} · {how} (i)")
         self.draw()
+
+    def action_explain(self) -> None:
+        """What each kind of event in this call means (the trace has no cursor: all of them)."""
+        from ami_console.events.timed import as_timed
+        from ami_console.lessons.explain import explain
+        from ami_console.ui.screens.explain import ExplainScreen
+
+        events = select_call(list(self.store.entries), self.key)
+        names = dict.fromkeys(as_timed(item)[1].name for item in events)
+        known = [(name, explain(name, kind="event")) for name in names if name]
+        parts = [f"{name}: {text}" for name, text in known if text]
+        unknown = [name for name, text in known if not text]
+        if unknown:
+            parts.append(
+                f"Not in ami-console's catalogue: {', '.join(unknown)} (? on one in the event log asks the server)."
+            )
+        self.app.push_screen(ExplainScreen(f"The events of call {self.key}", "\n\n".join(parts) or "No events."))
 
     def action_close(self) -> None:
         self.dismiss(None)

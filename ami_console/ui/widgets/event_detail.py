@@ -6,13 +6,14 @@ import time
 
 from ami_console.events.store import LoggedEvent, shorten
 from ami_console.ui.plaintext import plain
+from ami_console.ui.widgets.event_log import ExplainRequested
 from ami_console.ui.widgets.sized_table import SizedTable
 
 
 class EventDetail(SizedTable):
-    """``c`` copies the value under the cursor."""
+    """``c`` copies the value under the cursor; ``?`` explains its header."""
 
-    BINDINGS = [("c", "copy_value", "Copy value")]
+    BINDINGS = [("c", "copy_value", "Copy value"), ("question_mark", "explain", "Explain")]
 
     DEFAULT_CSS = """
     EventDetail { width: 40%; max-width: 70; display: none; border-left: solid $primary; }
@@ -31,6 +32,7 @@ class EventDetail(SizedTable):
         clock = "an unknown time" if entry.at is None else time.strftime("%H:%M:%S", time.localtime(entry.at))
         self.border_title = f"#{entry.seq} at {clock}"
         pairs = [(plain(shorten(key, 64), "bold"), value) for key, value in entry.message.fields]
+        self._keys = [key for key, _ in entry.message.fields]  # each row's header, for explaining
         # Lines without a colon are not fields, but they were sent.
         pairs += [(plain("(line)", "dim"), line) for line in entry.message.lines if ":" not in line]
         # Huge values are shown cut (drawing a megabyte freezes the screen); c copies them whole.
@@ -42,6 +44,10 @@ class EventDetail(SizedTable):
         if self.row_count:
             self.app.copy_to_clipboard(self._values[self.cursor_row])
             self.notify("Copied the value.")
+
+    def action_explain(self) -> None:
+        if 0 <= self.cursor_row < len(getattr(self, "_keys", [])):
+            self.post_message(ExplainRequested(self._keys[self.cursor_row], self._values[self.cursor_row], "header"))
 
     def hide(self) -> None:
         self.remove_class("-shown")

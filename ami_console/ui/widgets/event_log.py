@@ -17,6 +17,7 @@ channel column narrows.
 | t | the call trace of that call |
 | c | copy the event (its wire text) |
 | x | export the log to a file |
+| ? | explain the event under the cursor, in plain words |
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ CHANNEL_NARROWEST = 16
 DETAILS_WIDEST_WANTED = 30  # below this, Uniqueid gives its room, then the channel
 
 
+class ExplainRequested(TextualMessage):
+    """ "Explain this" (?) on an event name or a header: the console opens the popup."""
+
+    def __init__(self, name: str, value: str | None = None, kind: str = "event") -> None:
+        super().__init__()
+        self.name, self.value, self.kind = name, value, kind
+
+
 def column_widths(width: int) -> tuple[int, int, int]:
     """(channel, uniqueid, details) widths for a log ``width`` cells wide: the details tell
     what happened, so they keep their room before the Uniqueid does (0: not shown)."""
@@ -89,6 +98,7 @@ class EventLog(ScrollView, can_focus=True):
         Binding("t", "trace", "Trace"),
         Binding("c", "copy", "Copy", show=False),
         Binding("x", "export", "Export", show=False),
+        Binding("question_mark", "explain", "Explain"),
     ]
 
     DEFAULT_CSS = """
@@ -284,6 +294,10 @@ class EventLog(ScrollView, can_focus=True):
     def action_trace(self) -> None:
         if (entry := self.current) is not None:
             self.post_message(self.TraceRequested(entry.message))
+
+    def action_explain(self) -> None:
+        if (entry := self.current) is not None and entry.message.name:
+            self.post_message(ExplainRequested(entry.message.name))
 
     def action_copy(self) -> None:
         if (entry := self.current) is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message as TextualMessage
 from textual.widgets import Input, Static
 
 from ami_console.calls.trace import CallFilter, call_key
@@ -44,6 +45,13 @@ class EventPanel(Vertical):
     EventPanel #new-events { display: none; height: 1; background: $warning; color: $background; padding: 0 1; }
     EventPanel #new-events.-shown { display: block; }
     """
+
+    class FilterApplied(TextualMessage):
+        """The log's filter changed (typed, or a call followed): lessons check it."""
+
+        def __init__(self, text: str, event_filter: EventFilter) -> None:
+            super().__init__()
+            self.text, self.filter = text, event_filter
 
     def __init__(self, store: EventStore, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -96,6 +104,7 @@ class EventPanel(Vertical):
         self.store.set_filter(event_filter)
         self.log_view.reload()
         self.update_status()
+        self.post_message(self.FilterApplied(self.filter_input.value, event_filter))
 
     def follow(self, message: Message | None) -> None:
         """Narrow the log to the call of ``message`` (None: back to every call)."""

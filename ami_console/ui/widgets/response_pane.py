@@ -18,7 +18,7 @@ from textual.widgets.text_area import Document, Selection
 
 from ami_console.ui.plaintext import PlainText, clean, plain
 from ami_console.ui.session import Exchange
-from ami_console.ui.widgets.event_log import EventLog
+from ami_console.ui.widgets.event_log import EventLog, ExplainRequested
 from ami_console.ui.widgets.sized_table import SizedTable
 
 STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
@@ -54,6 +54,7 @@ class ResponsePane(Vertical):
     | / | search the Output view |
     | c | copy the response (in the Fields view: the value under the cursor) |
     | f, t | in the List view: follow the call of the row, or trace it |
+    | ? | in the Fields view: explain the header under the cursor |
     """
 
     ALLOW_MAXIMIZE = True  # F11 zooms it
@@ -66,6 +67,7 @@ class ResponsePane(Vertical):
         Binding("c", "copy", "Copy", show=False),
         Binding("f", "follow_call", "Follow call", show=False),
         Binding("t", "trace", "Trace", show=False),
+        Binding("question_mark", "explain", "Explain", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -246,6 +248,15 @@ class ResponsePane(Vertical):
         text = exchange.response.text() + "".join(item.text() for item in exchange.items)
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied the response to {exchange.action}.")
+
+    def action_explain(self) -> None:
+        exchange = self.current
+        fields = self.query_one("#fields-table", DataTable)
+        response = exchange.response if exchange is not None else None
+        if response is None or self.screen.focused is not fields or not 0 <= fields.cursor_row < len(response.fields):
+            return
+        key, value = response.fields[fields.cursor_row]
+        self.post_message(ExplainRequested(key, value, "header"))
 
     def _list_row(self):
         exchange = self.current

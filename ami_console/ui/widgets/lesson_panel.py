@@ -1,0 +1,188 @@
+"""The lesson panel: docked beside the console, it shows the lesson in progress, ticks each
+step as what it asks for really happens on the wire, and offers a hint and a "show me".
+
+The console stays fully usable beside it: the panel takes the focus only when asked
+(ctrl+e), and "show me" fills the composer without ever sending. Everything a lesson says
+comes from a file (a trainer may write it), so it is drawn as plain text.
+
+| Key | Does (while the panel has the focus) |
+|---|---|
+| h | show the hint of the current step |
+| s | show me: fill the composer with the step's action (never sent) |
+| l | the list of lessons (ticks, progress, restart) |
+| n | the next lesson, once this one is done |
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from ami_console.lessons.model import Lesson, LessonError, LessonRun, Observation, Progress
+from ami_console.ui.plaintext import PlainText
+
+
+class LessonPanel(VerticalScroll, can_focus=True):
+    BINDINGS = [
+        Binding("h", "hint", "Hint"),
+        Binding("s", "show_me", "Show me"),
+        Binding("l", "list", "Lessons"),
+        Binding("n", "next", "Next lesson"),
+    ]
+
+    DEFAULT_CSS = """
+    LessonPanel {
+        dock: right; width: 40; height: 1fr; padding: 0 1;
+        border-left: solid $primary-darken-1; background: $surface;
+    }
+    LessonPanel:focus { border-left: thick $primary; }
+    LessonPanel.-narrow { width: 32; }
+    LessonPanel.-hidden { display: none; }
+    """
+
+    class ShowMeRequested(Message):
+        """The learner asked to see the step's action in the composer (not to send it)."""
+
+        def __init__(self, rows: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class ListRequested(Message):
+        """The learner asked for the list of lessons."""
+
+    def __init__(
+        self, lessons: list[Lesson], errors: list[LessonError], progress: Progress, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.lessons = lessons
+        self.errors = errors
+        self.progress = progress
+        self.run: LessonRun | None = None
+        self.hint_shown = False
+        self.ticked = ""  # the celebration shown after the last tick, until the next change
+        self.shown = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._text(), id="lesson-text")
+
+    # -- what the app asks ------------------------------------------------------------------
+    def start(self, lesson_id: str, *, restart: bool = False) -> None:
+        """Start (or continue where the progress says) one lesson."""
+        lesson = next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+        if lesson is None:
+            return
+        if restart:
+            self.progress.restart(lesson_id)
+        done = self.progress.done(lesson_id)
+        self.run = LessonRun(lesson, min(done, len(lesson.steps)))
+        self.hint_shown, self.ticked = False, ""
+        self.draw()
+
+    def start_first_unfinished(self) -> None:
+        for lesson in self.lessons:
+            if self.progress.done(lesson.id) < len(lesson.steps):
+                self.start(lesson.id)
+                return
+        if self.lessons:
+            self.start(self.lessons[0].id)
+        else:
+            self.draw()
+
+    def observe(self, observation: Observation) -> bool:
+        """Check the current step against what just happened; True when it ticked."""
+        run = self.run
+        if run is None or run.finished or not run.observe(observation):
+            return False
+        self.progress.set(run.lesson.id, run.index)
+        done = len(run.lesson.steps) if run.finished else run.index
+        self.ticked = f"✓ Step {done} done!"
+        self.hint_shown = False
+        self.draw()
+        return True
+
+    def next_lesson(self) -> Lesson | None:
+        if self.run is None:
+            return None
+        ids = [lesson.id for lesson in self.lessons]
+        at = ids.index(self.run.lesson.id) if self.run.lesson.id in ids else -1
+        return self.lessons[at + 1] if at + 1 < len(self.lessons) else None
+
+    # -- drawing --------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self.set_class(self.screen.size.width < 100, "-narrow")
+
+    def draw(self) -> None:
+        text = self._text()
+        for static in self.query("#lesson-text").results(Static):  # none until composed
+            static.update(text)
+
+    def _text(self) -> PlainText:
+        text = PlainText()
+        run = self.run
+        if run is None:
+            text.append("Lessons\n\n", style="bold")
+            text.append("No lesson running. Press l for the list.\n" if self.lessons else "No lessons found.\n")
+        else:
+            self._draw_run(run, text)
+        if self.errors:
+            count = len(self.errors)
+            text.append(f"\n{count} lesson file{'s' if count != 1 else ''} could not be read: l lists ", style="red")
+            text.append("them.\n" if count != 1 else "it.\n", style="red")
+        self.shown = text.plain  # what the panel says, as plain text (tests read it)
+        return text
+
+    def _draw_run(self, run: LessonRun, text: PlainText) -> None:
+        lesson, steps = run.lesson, run.lesson.steps
+        text.append(f"{lesson.title}\n", style="bold")
+        if run.finished:
+            text.append(f"All {len(steps)} steps done\n\n", style="dim")
+        else:
+            text.append(f"Step {run.index + 1} of {len(steps)}\n\n", style="dim")
+        for number, each in enumerate(steps):
+            first = each.text.strip().splitlines()[0] if each.text.strip() else ""
+            if number < run.index:
+                text.append(f"✓ {first}\n", style="green")
+            elif number == run.index:
+                text.append(f"▶ {first}\n", style="bold")
+            else:
+                text.append(f"· {first}\n", style="dim")
+        if self.ticked:
+            text.append(f"\n{self.ticked}\n", style="bold green")
+        step = run.current
+        if step is None:
+            text.append("\nLesson done. Well done!\n", style="bold green")
+            following = self.next_lesson()
+            if following is not None:
+                text.append(f"Next: {following.title} (n)\n")
+            else:
+                text.append("That was the last lesson (l lists them all).\n")
+            return
+        text.append(f"\n{step.text.strip()}\n")
+        if self.hint_shown:
+            text.append(f"\nHint: {step.hint.strip()}\n", style="italic yellow")
+        keys = "h hint" + (" · s show me" if step.show else "") + " · l lessons"
+        text.append(f"\n{keys}\n", style="dim")
+        text.append("ctrl+e hides this panel, or comes back here\n", style="dim")
+
+    # -- keys -----------------------------------------------------------------------------
+    def action_hint(self) -> None:
+        if self.run is not None and self.run.current is not None:
+            self.hint_shown = True
+            self.draw()
+
+    def action_show_me(self) -> None:
+        step = self.run.current if self.run is not None else None
+        if step is None or not step.show:
+            self.notify("This step has nothing to show: read its hint (h).")
+            return
+        self.post_message(self.ShowMeRequested([(key, value) for key, value in step.show]))
+
+    def action_list(self) -> None:
+        self.post_message(self.ListRequested())
+
+    def action_next(self) -> None:
+        if self.run is not None and self.run.finished and (following := self.next_lesson()) is not None:
+            self.start(following.id)
