@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # the rest is imported where first used: start-up loads only 
     from ami_console.events.export import ReadResult
 
 DOCS_PURPOSE = "docs:"
+CALLS_FEED_BUDGET = 0.005  # seconds a batch of events may spend keeping the Calls model current
+CALLS_RESEED_EVERY = 5.0  # seconds between rebuilds of the Calls model while it is behind
 SERVER_PURPOSE = "server:"  # the console's own Events and Filter actions, from the filters screen
 CALLS_PURPOSE = "calls:"  # the console's own reads for the Calls tab: channels, bridges, dialplan
 EXPLAIN_PURPOSE = "explain:"  # manager show event, for "explain this" on an event the catalogue lacks
@@ -191,6 +193,7 @@ class AMIConsoleApp(App):
         self._dialplan: Dialplan | None = None
         self._replay_clock: float | None = None  # a replay's "now": its last event's time
         self._calls_asked_at = 0.0  # when the channels were last asked for (see seed_channels)
+        self.calls_behind = False  # events came faster than the Calls model could follow
         self.session: Session | None = None  # the one connected, or connecting
         self.connected = False
         self.console_screen = ConsoleScreen(
@@ -509,14 +512,35 @@ class AMIConsoleApp(App):
         return time.time()
 
     def _feed_calls(self, events: list[tuple[float | None, Message]]) -> None:
+        """Keep the Calls model current, within a time budget per batch.
+
+        Every event fed is decoded and followed: at 30,000 events/s that alone would take
+        the screen's whole time. Past the budget the model stops following events and is
+        rebuilt from CoreShowChannels and BridgeList instead (at most every few seconds),
+        until the storm is one it can follow again. A replay has all the time it needs.
+        """
+        live = self.replay is None
+        if live and self.calls_behind:
+            self._catch_up_calls()
+            return
         changed = False
-        for at, message in events:
+        deadline = time.perf_counter() + CALLS_FEED_BUDGET
+        for index, (at, message) in enumerate(events):
             if message.is_event:
                 changed = self.calls.feed(message, at) is not None or changed
-            if at is not None and self.replay is not None:
+            if at is not None and not live:
                 self._replay_clock = max(self._replay_clock or at, at)
+            if live and index % 64 == 63 and time.perf_counter() > deadline:
+                self.calls_behind = True
+                self._catch_up_calls()
+                break
         if changed:  # once per batch, not per event
             self.console_screen.calls_changed()
+
+    def _catch_up_calls(self) -> None:
+        """While behind, ask for the lists again now and then; their answer rebuilds the model."""
+        if self.connected and time.time() - self._calls_asked_at >= CALLS_RESEED_EVERY:
+            self._seed_calls()
 
     def _seed_calls(self) -> None:
         """Ask for the channels and bridges up now: calls up before the console connected
@@ -535,6 +559,7 @@ class AMIConsoleApp(App):
         at = time.time()
         if what == "channels" and ok:
             self.calls.seed_channels(exchange.items, at, since=self._calls_asked_at)
+            self.calls_behind = False  # followed from here; behind again if still over the budget
         elif what == "bridges" and ok:
             for item in exchange.items:
                 if item.name == "BridgeListItem" and (bridge := item.header("BridgeUniqueid")):

@@ -189,3 +189,44 @@ def test_the_dialplan_pane_marks_the_current_and_executed_priorities(tmp_path):
 
         run(app, scenario)
         assert pbx.errors == []
+
+
+def core_show_channels_asked(pbx: Simulator) -> int:
+    return len([r for r in pbx.session_logs()[-1].requests if r.header("Action") == "CoreShowChannels"])
+
+
+def test_events_too_fast_to_follow_put_the_calls_model_behind_and_the_tab_says_so(pbx, tmp_path, monkeypatch):
+    # No time at all to follow events (at 30,000 events/s following each one took the
+    # screen's whole time), and no rebuild due yet: the model stays behind, and says so.
+    monkeypatch.setattr("ami_console.ui.app.CALLS_FEED_BUDGET", 0.0)
+    monkeypatch.setattr("ami_console.ui.app.CALLS_RESEED_EVERY", 3600.0)
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        await connected(pilot)
+        pbx.start_storm(rate=None, total=500)
+        await until(pilot, lambda: app.store.total >= 500, what="the storm")
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: "too fast to follow" in status(app), what="the note")
+        assert app.calls_behind
+
+    run(app, scenario)
+
+
+def test_a_calls_model_behind_is_rebuilt_from_the_lists(pbx, tmp_path, monkeypatch):
+    monkeypatch.setattr("ami_console.ui.app.CALLS_FEED_BUDGET", 0.0)
+    monkeypatch.setattr("ami_console.ui.app.CALLS_RESEED_EVERY", 0.0)
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        await connected(pilot)
+        await until(pilot, lambda: core_show_channels_asked(pbx) == 1, what="the lists at connect")
+        pbx.start_storm(rate=None, total=500)
+        await until(pilot, lambda: core_show_channels_asked(pbx) > 1, what="the lists asked again")
+        await until(pilot, lambda: not app.calls_behind, what="rebuilt from the answer")
+
+    run(app, scenario)
+
+
+def status(app: AMIConsoleApp) -> str:
+    return str(app.console_screen.query_one("#calls-status").render())

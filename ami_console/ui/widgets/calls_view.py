@@ -332,6 +332,9 @@ class CallsView(Vertical):
         if self._recent_count:
             status.append(f" · {self._recent_count:,} recent")
         status.append(f" · sort: {self.sort_by} (s)")
+        if getattr(self.app, "calls_behind", False):
+            # Rebuilt from CoreShowChannels every few seconds instead of followed event by event.
+            status.append(" · events too fast to follow: rebuilt every 5 s", style="yellow")
         if not self.filter.empty:
             status.append(f" · filter: {self.filter.explain()}", style="italic")
         self.query_one("#calls-status", Static).update(status)
