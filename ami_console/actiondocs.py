@@ -282,6 +282,11 @@ class DocCache:
         """Asked, and no answer yet."""
         return action.lower() in self._asked and action.lower() not in self._docs
 
+    @property
+    def waiting(self) -> bool:
+        """Some answer has not come yet."""
+        return not self._asked <= self._docs.keys()
+
 
 def is_refusal(response: Message | None) -> bool:
     """The server's answer to an action this user may not send (Asterisk's wording)."""

@@ -335,7 +335,9 @@ class AMIClient:
         """
         return self._send(_merge(fields, kwargs), None)
 
-    def _send(self, items: list[tuple[str, Any]], deadline: float | None) -> str | None:
+    def _send(self, items: list[tuple[str, Any]], deadline: float | None, action_id: str | None = None) -> str | None:
+        """Send ``items``; ``action_id``, given by a :class:`~ami_console.session.Session`
+        that numbers its actions itself, replaces the client's own count."""
         pairs = action_fields(items)
         if any(key.lower() == "actionid" for key, _ in pairs):
             raise ValueError("Do not pass an ActionID: the client assigns one to every action")
@@ -344,9 +346,12 @@ class AMIClient:
             self.error = NOT_CONNECTED
             return None
         with self._id_lock:
-            action_id = str(self._next_id)
-            data = serialize_action(pairs, action_id, encoding=self.encoding)  # may raise: no ID used
-            self._next_id += 1
+            if action_id is None:
+                action_id = str(self._next_id)
+                data = serialize_action(pairs, action_id, encoding=self.encoding)  # may raise: no ID used
+                self._next_id += 1
+            else:
+                data = serialize_action(pairs, action_id, encoding=self.encoding)
             try:
                 transport.send(data, deadline)
             except OSError as exc:

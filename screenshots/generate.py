@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.scenes import SCENES, SIZE, stage  # noqa: E402
+from tests.scenes import SCENES, SIZE, shown_port, stage  # noqa: E402
 
 
 async def shoot(scene, folder: Path) -> Path:
@@ -22,7 +22,7 @@ async def shoot(scene, folder: Path) -> Path:
         async with app.run_test(size=SIZE) as pilot:
             await scene.play(pilot, pbx)
             path = HERE / f"{scene.name}.svg"
-            app.save_screenshot(filename=path.name, path=str(HERE))
+            path.write_text(shown_port(app.export_screenshot(), pbx.port), encoding="utf-8")
     return path
 
 

@@ -36,12 +36,15 @@ def run(app: AMIConsoleApp, scenario: Callable[[Pilot], Awaitable[None]], size=S
 
 
 async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
-    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds.
+
+    It only sleeps between looks: ``pilot.pause`` would post a message to every widget
+    and redraw the whole screen each time, which made waiting the suite's largest cost."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        await pilot.pause(0.02)
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
+        await asyncio.sleep(0.01)
 
 
 async def connected(pilot: Pilot) -> None:
@@ -61,3 +64,31 @@ async def compose(pilot: Pilot, action: str, rows: list[tuple[str, str]] = ()) -
     fields = screen.composer.fields
     await fields.load([(k, v, True) for k, v in rows])
     await pilot.pause()
+
+
+def burst(app: AMIConsoleApp, keys: list[str]) -> None:
+    """Deliver ``keys`` as a terminal does typeahead: all at once, through the driver,
+    without waiting for any to be handled (``pilot.press`` waits after each key)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        original = REPLACED_KEYS.get(key, key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(original))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+def typed(text: str) -> list[str]:
+    """The keys that type ``text``."""
+    return list(text)

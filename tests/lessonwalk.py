@@ -111,4 +111,4 @@ async def type_text(pilot: Pilot, text: str) -> None:
 
 
 def channel_seen(app: AMIConsoleApp, prefix: str) -> bool:
-    return any((e.message.header("Channel") or "").startswith(prefix) for e in app.store.view)
+    return any((e.message.header("Channel") or "").startswith(prefix) for e in app.models.store.view)

@@ -8,25 +8,20 @@ on every run and every machine.
 from __future__ import annotations
 
 import os
+import re
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from unittest import mock
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
+from textual.widgets._toast import ToastRack
 
-import ami_console.events.store
-import ami_console.ui.app
-import ami_console.ui.screens.history
-import ami_console.ui.session
-import ami_console.ui.widgets.connection_header
-import ami_console.ui.widgets.event_detail
-import ami_console.ui.widgets.event_log
-import ami_console.ui.widgets.response_pane
+from ami_console import clock
 from ami_console.events.export import write_jsonl
 from ami_console.files.history import History
 from ami_console.files.profiles import ConnectionSettings, Profiles
@@ -40,36 +35,20 @@ from tests.captures import transcript as capture_steps
 
 FROZEN_EPOCH = 1795660000.0  # 2026-11-26 02:26:40 UTC
 SIZE = (140, 45)
-PORT = 45038  # fixed, because the header shows it
+SHOWN_PORT = 45038  # the port the pictures show (see shown_port)
 
 
 @contextmanager
 def frozen_clock() -> Iterator[None]:
-    """Wall-clock time, durations and rates stand still for the console and the PBX, in UTC.
-
-    Scheduling clocks keep running: the session's batching and the PBX's timers need them.
-    """
-    still = SimpleNamespace(
-        time=lambda: FROZEN_EPOCH,
-        perf_counter=lambda: 1000.0,
-        monotonic=time.monotonic,
-        localtime=time.gmtime,
-        strftime=time.strftime,
-        gmtime=time.gmtime,
-    )
-    no_rate = SimpleNamespace(**{**vars(still), "monotonic": lambda: 1000.0})
-    patches = [mock.patch("time.time", still.time)]
-    for module in (
-        ami_console.ui.app,
-        ami_console.ui.screens.history,
-        ami_console.ui.session,
-        ami_console.ui.widgets.connection_header,
-        ami_console.ui.widgets.response_pane,
-        ami_console.ui.widgets.event_log,
-        ami_console.ui.widgets.event_detail,
-    ):
-        patches.append(mock.patch.object(module, "time", still))
-    patches.append(mock.patch.object(ami_console.events.store, "time", no_rate))
+    """Time stands still for the console (its one clock, :mod:`ami_console.clock`) and for
+    the demo PBX (its event time stamps), in UTC. Scheduling clocks keep running: the
+    session's batching and the PBX's timers need them."""
+    patches = [
+        mock.patch("time.time", lambda: FROZEN_EPOCH),  # the demo PBX's own time stamps
+        mock.patch.object(clock, "now", lambda: FROZEN_EPOCH),
+        mock.patch.object(clock, "counter", lambda: 1000.0),
+        mock.patch.object(clock, "local", time.gmtime),
+    ]
     for patch in patches:
         patch.start()
     try:
@@ -77,6 +56,18 @@ def frozen_clock() -> Iterator[None]:
     finally:
         for patch in reversed(patches):
             patch.stop()
+
+
+def shown_port(svg: str, port: int) -> str:
+    """A picture as if the demo PBX listened on :data:`SHOWN_PORT`: the scenes use a free
+    port, and the header shows it. The SVG's ids derive from its text, so they are made
+    again from the changed text."""
+    svg = re.sub(rf"(?<![\d.]){port}(?![\d.])", str(SHOWN_PORT), svg)
+    found = re.search(r"terminal-\d+", svg)
+    if found is None:
+        return svg
+    blank = svg.replace(found.group(0), "terminal-ID")
+    return blank.replace("terminal-ID", f"terminal-{zlib.adler32(blank.encode())}")
 
 
 @dataclass
@@ -110,12 +101,12 @@ def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
 
 @contextmanager
 def stage(scene: Scene, folder: Path) -> Iterator[tuple[AMIConsoleApp, Simulator]]:
-    """A frozen clock, a seeded demo PBX on the fixed port, and an app pointed at it,
-    working in ``folder`` (file names on screen are then the same on every run)."""
+    """A frozen clock, a seeded demo PBX on a free port, and an app pointed at it, working
+    in ``folder`` (file names on screen are then the same on every run)."""
     here = os.getcwd()
     os.chdir(folder)
     try:
-        with frozen_clock(), Simulator(port=PORT, time_scale=0.02, seed=1, auth_failure_delay=0.05) as pbx:
+        with frozen_clock(), Simulator(time_scale=0.02, seed=1, auth_failure_delay=0.05) as pbx:
             yield make_app(scene, pbx, folder), pbx
     finally:
         os.chdir(here)
@@ -142,7 +133,17 @@ def _demo_settings(pbx: Simulator) -> ConnectionSettings:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Steady pictures: no blinking cursors, nothing left to draw."""
+    """Steady pictures: no question to the server on its way (its answer may still change
+    the screen), no blinking cursors, no passing notices, nothing left to draw."""
+    composer = pilot.app.console_screen.composer if pilot.app.console_screen.is_mounted else None
+    if composer is not None and pilot.app.connection.connected:
+        await until(pilot, lambda: not composer.docs.waiting, what="the parameter help answered")
+    await pilot.pause(0.05)
+    app = pilot.app
+    app.clear_notifications()
+    for screen in app.screen_stack:  # the screen under a dialog shows its toasts too
+        for rack in screen.query(ToastRack):
+            rack.show(app._notifications)
     for widget in pilot.app.screen.query("Input, TextArea"):
         if isinstance(widget, (Input, TextArea)):
             widget.cursor_blink = False
@@ -211,7 +212,7 @@ async def command_output(pilot: Pilot, pbx: Simulator) -> None:
 
 async def events_filtered(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
-    store = pilot.app.store
+    store = pilot.app.models.store
     pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
     await until(
         pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end"
@@ -222,7 +223,7 @@ async def events_filtered(pilot: Pilot, pbx: Simulator) -> None:
 
 
 async def _a_call(pilot: Pilot, pbx: Simulator) -> None:
-    store = pilot.app.store
+    store = pilot.app.models.store
     pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
     await until(
         pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10, what="the call to end"
@@ -230,7 +231,7 @@ async def _a_call(pilot: Pilot, pbx: Simulator) -> None:
 
 
 async def call_trace(pilot: Pilot, pbx: Simulator) -> None:
-    store = pilot.app.store
+    store = pilot.app.models.store
     await until(pilot, lambda: store.counts["Cdr"] >= 2, what="the replayed call")
     view = list(store.view)
     index = next(i for i, e in enumerate(view) if e.message.name == "VarSet")
@@ -274,7 +275,7 @@ async def server_filters(pilot: Pilot, pbx: Simulator) -> None:
     screen = pilot.app.screen
     screen.set_focus(screen.query_one("#filter"))
     await pilot.press(*"Event: Newchannel", "enter")
-    await until(pilot, lambda: pilot.app.server_filters.filters, what="the filter")
+    await until(pilot, lambda: pilot.app.connection.server_filters.filters, what="the filter")
     await settle(pilot)
 
 
@@ -297,7 +298,9 @@ async def calls_tab(pilot: Pilot, pbx: Simulator) -> None:
     await pilot.press("ctrl+g")
     await until(pilot, lambda: any("bridged with" in r for r in _rows(app)), timeout=10, what="the bridged call")
     # A short call that ends: with the clock frozen it stays dimmed in its grace period.
-    app.send_pairs([("Action", "Originate"), ("Channel", "Local/100@demo"), ("Application", "Wait"), ("Data", "1")])
+    app.console_screen.send(
+        [("Action", "Originate"), ("Channel", "Local/100@demo"), ("Application", "Wait"), ("Data", "1")]
+    )
     await until(pilot, lambda: any("hung up" in r for r in _rows(app)), timeout=10, what="the short call to end")
     await settle(pilot)
 
@@ -316,7 +319,7 @@ async def call_ladder(pilot: Pilot, pbx: Simulator) -> None:
 async def dialplan_pane(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
     app = pilot.app
-    app.send_pairs([("Action", "Originate"), ("Channel", "Local/10@teach"), ("Application", "Echo")])
+    app.console_screen.send([("Action", "Originate"), ("Channel", "Local/10@teach"), ("Application", "Echo")])
     await pilot.press("ctrl+g")
     calls = app.console_screen.calls
     await until(pilot, lambda: any("hung up" in r for r in _rows(app)), timeout=10, what="the tour to end")

@@ -30,11 +30,14 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ami_console.files.atomic import atomic_writer
 from ami_console.files.profiles import data_dir
 from ami_console.protocol import MASK, Message, mask_secrets
+
+if TYPE_CHECKING:
+    from ami_console.session import Exchange
 
 __all__ = ["History", "HistoryEntry", "key_fields"]
 
@@ -119,6 +122,23 @@ class HistoryEntry:
         if self.response is not None:
             self.response, cut = _bounded(self.response)
             self.response_truncated = self.response_truncated or cut
+
+    @classmethod
+    def of(cls, exchange: Exchange, server: str = "", username: str = "") -> HistoryEntry:
+        """An exchange (finished or not) as the history keeps it, secrets masked there."""
+        response = exchange.response
+        elapsed = exchange.elapsed
+        return cls(
+            at=exchange.sent_wall,
+            fields=list(exchange.request),
+            status=(response.header("Response") or response.name) if response is not None else "",
+            server=server,
+            username=username,
+            response=response,
+            elapsed_ms=None if elapsed is None else round(elapsed * 1000, 3),
+            action_id=exchange.action_id,
+            items=len(exchange.items),
+        )
 
     @property
     def action(self) -> str:

@@ -22,6 +22,7 @@ from ami_console.events.store import (
     OTHER_NAMES,
     EventStore,
     shorten,
+    size_of,
 )
 from ami_console.protocol import Message
 
@@ -76,8 +77,9 @@ def test_the_log_is_bounded_by_bytes_as_well_as_by_count():
         store.add([event])
         assert store.bytes <= store.max_bytes
     assert store.total == 2000  # every event is counted...
-    assert len(store.entries) == 64  # ...and the newest that fit are kept
-    assert store.entries[-1].seq == 2000 and store.bytes == 64 * MIB
+    fit = store.max_bytes // size_of(event)
+    assert len(store.entries) == fit  # ...and the newest that fit are kept
+    assert store.entries[-1].seq == 2000 and store.bytes == fit * size_of(event)
 
 
 def test_an_event_bigger_than_the_whole_budget_is_counted_but_not_kept():
@@ -89,10 +91,10 @@ def test_an_event_bigger_than_the_whole_budget_is_counted_but_not_kept():
 
 
 def test_events_made_up_without_raw_bytes_are_sized_by_their_text():
-    store = EventStore(max_bytes=1000)
     replayed = Message([("Event", "UserEvent"), ("Data", "y" * 400)])  # as read from an export
+    store = EventStore(max_bytes=2 * size_of(replayed) + 10)
     store.add([replayed, replayed, replayed])
-    assert store.bytes <= 1000 and len(store.entries) == 2
+    assert size_of(replayed) > 400 and len(store.entries) == 2
 
 
 def test_the_view_reports_every_entry_the_byte_bound_drops():
@@ -109,7 +111,7 @@ def test_the_view_reports_every_entry_the_byte_bound_drops():
 
 
 def test_clearing_the_log_forgets_its_bytes():
-    store = EventStore(max_bytes=10_000)
+    store = EventStore(max_bytes=2 * size_of(big_event(4000)))
     store.add([big_event(4000), big_event(4000)])
     store.clear()
     store.add([big_event(4000), big_event(4000)])
@@ -141,3 +143,23 @@ def test_a_huge_value_is_cut_for_display_with_what_is_left_said():
     assert shown.startswith("v" * DISPLAY_LIMIT) and len(shown) < DISPLAY_LIMIT + 40
     assert shown.endswith(f"… ({MIB + 2 - DISPLAY_LIMIT:,} more bytes)")  # é is two bytes
     assert shorten("short") == "short"
+
+
+def test_the_byte_bound_counts_what_a_kept_event_costs_decoded_not_its_wire_size():
+    """A decoded Newexten of a few hundred wire bytes takes several KB: the log's bound
+    must count that, or 64 MiB of wire bytes becomes gigabytes."""
+    import tracemalloc
+
+    from tests.captures import capture_messages
+
+    newexten = next(m for m in capture_messages("call_dial_bridge") if m.name == "Newexten")
+    raw = newexten.raw
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    messages = [Message.from_raw(bytes(raw)) for _ in range(200)]
+    for message in messages:
+        dict(message)  # decoded, as the log decodes what it shows, filters and follows
+    used = (tracemalloc.get_traced_memory()[0] - before) / len(messages)
+    tracemalloc.stop()
+    assert used > 3 * len(raw)  # what the old bound (the wire size) missed
+    assert 0.8 * used <= size_of(newexten) <= 2 * used

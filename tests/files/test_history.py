@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
+from ami_console.client import AMIClient
 from ami_console.files.history import History, HistoryEntry, key_fields
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.protocol import MASK, EventList, Message, action_fields
+from ami_console.session import Exchange, Session
 from ami_console.simulator import Simulator
-from ami_console.ui.session import Exchange, Session
-from tests.ui.test_session import Recorder, wait_until
 
 ORIGINATE = [
     ("Action", "Originate"),
@@ -138,13 +137,13 @@ def test_an_entry_from_an_exchange_keeps_what_the_history_list_shows() -> None:
     exchange = Exchange(
         "42",
         [("Action", "QueueStatus"), ("Queue", "support")],
-        10.0,
-        1795660000.5,
+        sent_at=10.0,
+        sent_wall=1795660000.5,
         response=Message([("Response", "Success"), ("EventList", "start")]),
         gathered=gathered,
         finished_at=10.0125,
     )
-    made = exchange.history_entry("127.0.0.1:5038", "admin")
+    made = HistoryEntry.of(exchange, "127.0.0.1:5038", "admin")
     assert (made.at, made.action, made.status, made.action_id, made.items) == (
         1795660000.5,
         "QueueStatus",
@@ -156,25 +155,23 @@ def test_an_entry_from_an_exchange_keeps_what_the_history_list_shows() -> None:
 
 
 def test_actions_sent_through_a_session_are_recorded_with_their_answers(tmp_path: Path) -> None:
-    recorder = Recorder()
     with Simulator(time_scale=0.02) as pbx:
         settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=5)
-        session = Session(settings, recorder)
-        assert not isinstance(session.connect(), str)
-        stop = threading.Event()
-        reader = threading.Thread(target=session.read_loop, args=(stop.is_set,))
-        reader.start()
+        client = AMIClient(username=pbx.username, secret=pbx.secret, host=pbx.host, port=pbx.port, timeout=5)
+        session = Session(client)
+        assert session.connect()
         try:
-            session.send({"Action": "Setvar", "Variable": "GREETING", "Value": "hello"})
-            session.send({"Action": "Getvar", "Variable": "NO_SUCH_CHANNEL_VAR", "Channel": "PJSIP/nobody"})
-            wait_until(lambda: len(recorder.finished) == 2)
+            sent = [
+                session.send({"Action": "Setvar", "Variable": "GREETING", "Value": "hello"}),
+                session.send({"Action": "Getvar", "Variable": "NO_SUCH_CHANNEL_VAR", "Channel": "PJSIP/nobody"}),
+            ]
+            for exchange in sent:
+                assert exchange.wait(5) is not None
         finally:
-            stop.set()
-            session.cancel()
-            reader.join(5)
+            session.close()
     history = History(tmp_path / "history.jsonl")
-    for exchange in recorder.finished:
-        history.add(exchange.history_entry(settings.address, settings.username))
+    for exchange in sent:
+        history.add(HistoryEntry.of(exchange, settings.address, settings.username))
     setvar, getvar = History(tmp_path / "history.jsonl").entries()
     assert setvar.fields == action_fields({"Action": "Setvar", "Variable": "GREETING", "Value": "hello"})
     assert (setvar.status, getvar.status) == ("Success", "Error")

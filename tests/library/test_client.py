@@ -14,6 +14,7 @@ from ami_console.client import AMIClient, AMIError
 from ami_console.protocol import Message, Parser
 from tests.amiserver import GREETING, Conn, ScriptedServer, answer_pings, replayer
 from tests.captures import parse, received
+from tests.waiting import wait_until
 
 
 def parse_capture(name: str) -> tuple[Parser, list[Message]]:
@@ -24,13 +25,6 @@ def client(server: ScriptedServer, **options) -> AMIClient:
     options.setdefault("timeout", 5)
     options.setdefault("secret", "adminpass")
     return AMIClient(username="admin", host=server.address, **options)
-
-
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 # -- constructor ---------------------------------------------------------------------------

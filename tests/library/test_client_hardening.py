@@ -31,6 +31,7 @@ from tests.amiserver import (
     sockets_all_closed,
     within,
 )
+from tests.waiting import wait_until
 
 TLS = Path(__file__).parent.parent / "fixtures" / "tls"
 CERT = str(TLS / "cert.pem")
@@ -51,13 +52,6 @@ def tls_server_context() -> ssl.SSLContext:
 
 def trusting_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=CERT)
-
-
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 def connect_in_thread(ami: AMIClient) -> tuple[threading.Thread, list]:

@@ -11,11 +11,11 @@ from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.protocol import EventList, Message
+from ami_console.session import Exchange
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.screens.connect import ConnectScreen
 from ami_console.ui.screens.help import HelpScreen
-from ami_console.ui.session import Exchange
 from tests.amiserver import Conn, ScriptedServer
 from tests.apphelpers import compose, connected, console, run, until
 
@@ -195,7 +195,7 @@ def test_repeated_fields_go_out_as_repeated_headers_in_row_order(pbx, tmp_path):
         await pilot.press("ctrl+n", *"Variable", "tab", *"A=1")
         await pilot.press("ctrl+y", "backspace", "2")  # a second Variable row
         await pilot.press("ctrl+n", *"Async", "tab", *"true", "ctrl+t")  # switched off: not sent
-        preview = str(composer.query_one("#preview").render())
+        preview = composer.preview_text
         assert "Variable: A=1\\r\\n" in preview and "Variable: A=2\\r\\n" in preview and "Async" not in preview
         await pilot.press("ctrl+s")
         response = app.console_screen.response
@@ -222,7 +222,7 @@ def test_a_line_break_in_a_value_is_refused_before_sending(pbx, tmp_path):
         await connected(pilot)
         await compose(pilot, "UserEvent", [("UserEvent", "Demo"), ("Text", "line one\nAction: Originate")])
         composer = app.console_screen.composer
-        assert "Cannot send: Value of 'Text' holds a line break" in str(composer.query_one("#preview").render())
+        assert "Cannot send: Value of 'Text' holds a line break" in composer.preview_text
         before = len(requests_of(pbx))
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)
@@ -405,7 +405,7 @@ def test_events_of_a_call_arrive_and_the_filter_narrows_them(pbx, tmp_path):
 
     async def scenario(pilot):
         await connected(pilot)
-        store = app.store
+        store = app.models.store
         pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=1)
         await until(pilot, lambda: store.counts["Cdr"] >= 1, timeout=10, what="the call to end")
         assert {"Newchannel", "Newexten", "DialBegin", "DialEnd", "Hangup"} <= set(store.counts)
@@ -436,7 +436,7 @@ def test_pause_counts_new_events_and_resume_follows_again(pbx, tmp_path):
         assert "new events" in str(marker.render())
         await pilot.press("f9")
         assert log.following and log.unseen == 0
-        assert log.cursor == len(app.store.view) - 1
+        assert log.cursor == len(app.models.store.view) - 1
 
     run(app, scenario)
 
@@ -450,7 +450,7 @@ def test_event_details_show_every_header_as_plain_text(pbx, tmp_path):
             pilot, "UserEvent", [("UserEvent", "Demo"), ("Note", "[bold]not bold[/] Dial(PJSIP/bob,30,[tT])")]
         )
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.store.counts["UserEvent"] == 1)
+        await until(pilot, lambda: app.models.store.counts["UserEvent"] == 1)
         await pilot.press("f4", "end", "enter")
         detail = app.console_screen.events.detail
         await until(pilot, lambda: detail.has_class("-shown"))
@@ -467,8 +467,8 @@ def test_the_log_is_bounded(pbx, tmp_path):
     async def scenario(pilot):
         await connected(pilot)
         pbx.start_storm(rate=None, total=500)
-        await until(pilot, lambda: app.store.total >= 500, timeout=10)
-        assert len(app.store.entries) == 50
+        await until(pilot, lambda: app.models.store.total >= 500, timeout=10)
+        assert len(app.models.store.entries) == 50
 
     run(app, scenario)
 
@@ -483,7 +483,7 @@ def test_connection_lost_shows_why_keeps_everything_and_reconnects(pbx, tmp_path
         await compose(pilot, "Ping")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: screen.response.current and not screen.response.current.pending)
-        seen = app.store.total
+        seen = app.models.store.total
         pbx.drop_connections()
         await until(pilot, lambda: screen.banner.has_class("-shown"), what="the banner")
         assert "Connection lost: Reading from socket failed: connection closed by Asterisk" in str(
@@ -492,7 +492,7 @@ def test_connection_lost_shows_why_keeps_everything_and_reconnects(pbx, tmp_path
         assert screen.header.state == "lost"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: app.connected and not screen.banner.has_class("-shown"), what="reconnected")
-        assert app.store.total >= seen and len(screen.response.history) == 1
+        assert app.models.store.total >= seen and len(screen.response.history) == 1
 
     run(app, scenario)
 
@@ -522,15 +522,15 @@ def test_news_from_the_server_while_the_console_closes_is_dropped(pbx, tmp_path)
 
     async def scenario(pilot):
         await connected(pilot)
-        session = app.session
-        session.cancel()
-        # A session's threads report until they see they are cancelled: here, while the
+        screen = app.console_screen
+        # The connection's and the models' threads report until they stop: here, while the
         # screens are being taken down.
         for n in range(200):
-            exchange = Exchange(f"late-{n}", [("Action", "Ping")], time.perf_counter(), time.time())
+            exchange = Exchange(f"late-{n}", [("Action", "Ping")], sent_at=time.perf_counter(), sent_wall=time.time())
             exchange.finished_at = time.perf_counter()
-            app.post_message(AMIConsoleApp.ExchangeFinished(session, exchange))
-        app.post_message(AMIConsoleApp.ConnectionLost(session, "gone"))
+            screen.post_message(screen.ExchangeAnswered(exchange))
+            app.post_message(AMIConsoleApp.ModelsChanged())
+        app.post_message(AMIConsoleApp.ConnectionLost("gone"))
 
     run(app, scenario)
 

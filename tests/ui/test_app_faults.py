@@ -64,13 +64,13 @@ def test_connection_dropped_mid_message(pbx, tmp_path):
 
     async def scenario(pilot):
         await connected(pilot)
-        seen = app.store.total
+        seen = app.models.store.total
         exchange = await send_and_wait(pilot, "CoreSettings", fault=lambda: pbx.set_fault("drop"))
         banner = app.console_screen.banner
         await until(pilot, lambda: banner.has_class("-shown"))
         assert "connection closed by Asterisk in the middle of a message" in str(banner.render())
         assert exchange.response["Response"] == "Error"
-        assert app.store.total >= seen  # what had arrived stays
+        assert app.models.store.total >= seen  # what had arrived stays
         pbx.clear_fault()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: app.connected)
@@ -184,8 +184,8 @@ def test_garbage_and_broken_utf8_do_not_break_the_console(pbx, tmp_path):
         await connected(pilot)
         exchange = await send_and_wait(pilot, "Ping", fault=lambda: pbx.set_fault("garbage"))
         assert exchange.response["Ping"] == "Pong"
-        await until(pilot, lambda: any(not e.message.name for e in app.store.entries))
-        junk = next(e for e in app.store.entries if not e.message.name)
+        await until(pilot, lambda: any(not e.message.name for e in app.models.store.entries))
+        junk = next(e for e in app.models.store.entries if not e.message.name)
         assert any("broken UTF-8" in line for line in junk.message.lines)
         log = app.console_screen.events.log_view
         await pilot.press("f4", "end")
@@ -238,7 +238,7 @@ def test_a_server_writing_one_byte_at_a_time(tmp_path):
             await until(pilot, lambda: app.connected, timeout=5)
             assert app.console_screen.header.info.asterisk_version == "22.10.1"
             await still_usable(pilot)
-            assert app.store.counts["Newchannel"] >= 3
+            assert app.models.store.counts["Newchannel"] >= 3
 
         run(app, scenario)
         no_crash(app)

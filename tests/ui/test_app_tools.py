@@ -40,14 +40,14 @@ async def send(pilot, action: str, rows=()) -> object:
 
 
 async def a_whole_call(pilot, pbx: Simulator) -> None:
-    store = pilot.app.store
+    store = pilot.app.models.store
     pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=1)
     await until(pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10)
 
 
 async def go_to_event(pilot, name: str, channel: str = "") -> object:
     """Move the log's cursor, with the keyboard, to the first such event; return it."""
-    view = list(pilot.app.store.view)
+    view = list(pilot.app.models.store.view)
     index = next(
         i
         for i, e in enumerate(view)
@@ -158,7 +158,7 @@ def test_follow_a_call_from_the_log_and_come_back(pbx, tmp_path):
         await connected(pilot)
         await a_whole_call(pilot, pbx)
         pbx.place_call("carol", "1001", outcome="busy", ring=0.5)  # another call
-        store = app.store
+        store = app.models.store
         await until(pilot, lambda: store.counts["Cdr"] >= 2, timeout=10)
         everything = len(store.view)
         linkedid = (await go_to_event(pilot, "Newexten", "PJSIP/alice")).header("Linkedid")
@@ -181,15 +181,17 @@ def test_follow_a_call_from_a_list_row(pbx, tmp_path):
     async def scenario(pilot):
         await connected(pilot)
         channel = pbx.place_call("alice", "1002", outcome="answer", ring=0.5, talk=5000)  # up for the test
-        await until(pilot, lambda: app.store.counts["BridgeEnter"] >= 2, timeout=10)
+        await until(pilot, lambda: app.models.store.counts["BridgeEnter"] >= 2, timeout=10)
         await send(pilot, "CoreShowChannels")
         await pilot.press("f3")
         response = app.console_screen.response
         table = response.query_one("#list-table", DataTable)
         assert app.focused is table and table.row_count == 2
         await pilot.press("f")
-        assert app.store.filter.call is not None
-        assert all(e.message.header("Linkedid") in (None, app.store.filter.call.key) for e in app.store.view)
+        assert app.models.store.filter.call is not None
+        assert all(
+            e.message.header("Linkedid") in (None, app.models.store.filter.call.key) for e in app.models.store.view
+        )
         await pilot.press("t")
         assert isinstance(app.screen, CallTraceScreen)
         assert channel in app.screen.query_one("#trace").render().plain
@@ -255,17 +257,17 @@ def test_export_the_log_and_replay_it_offline(pbx, tmp_path, choice, suffix):
 
     run(app, scenario)
     written = target.with_suffix(suffix)
-    count = app.store.total
+    count = app.models.store.total
     if suffix == ".jsonl":
         assert len(written.read_text().splitlines()) == count
         assert json.loads(written.read_text().splitlines()[0])["fields"][0] == ["Event", "FullyBooted"]
     replay = AMIConsoleApp(ConnectionSettings(), replay=written)
 
     async def offline(pilot):
-        await until(pilot, lambda: replay.store.total == count, what="the replayed events")
+        await until(pilot, lambda: replay.models.store.total == count, what="the replayed events")
         assert "replay of" in replay.console_screen.header.render().plain
         await pilot.press("f6", *"Hangup")
-        assert {e.message.name for e in replay.store.view} == {"Hangup"}
+        assert {e.message.name for e in replay.models.store.view} == {"Hangup"}
         await pilot.press("f6", "ctrl+u")
         await go_to_event(pilot, "Hangup", "PJSIP/alice")
         await pilot.press("t")
@@ -313,18 +315,18 @@ def test_the_event_mask_and_filters_are_set_from_the_ui_and_shown(pbx, tmp_path)
         await pilot.press("ctrl+f")
         assert isinstance(app.screen, ServerFiltersScreen)
         await pilot.press(*"Event: Newchannel", "enter")  # typed in the mask field first...
-        await until(pilot, lambda: "Events" in app.server_filters.last)
+        await until(pilot, lambda: "Events" in app.connection.server_filters.last)
         app.screen.set_focus(app.screen.query_one("#filter"))
         await pilot.press(*"Event: Newchannel", "enter")
-        await until(pilot, lambda: app.server_filters.filters == ["Event: Newchannel"])
+        await until(pilot, lambda: app.connection.server_filters.filters == ["Event: Newchannel"])
         app.screen.set_focus(app.screen.query_one("#mask"))
         await pilot.press(*"on", "enter")
-        await until(pilot, lambda: app.server_filters.mask == "on")
+        await until(pilot, lambda: app.connection.server_filters.mask == "on")
         assert "1 filter" in header.render().plain
         await pilot.press("escape")
-        before = app.store.total
+        before = app.models.store.total
         await a_whole_call_any(pilot, pbx)
-        names = {e.message.name for e in list(app.store.entries)[before:]}
+        names = {e.message.name for e in list(app.models.store.entries)[before:]}
         assert names == {"Newchannel"}  # the server sent nothing else
         requests = [m.header("Action") for m in pbx.session_logs()[-1].requests]
         assert requests.count("Filter") == 1 and requests.count("Events") == 2
@@ -335,7 +337,7 @@ def test_the_event_mask_and_filters_are_set_from_the_ui_and_shown(pbx, tmp_path)
 async def a_whole_call_any(pilot, pbx: Simulator) -> None:
     """A call, waited for through the PBX itself (the console may see little of it)."""
     pbx.place_call("alice", "1002", outcome="answer", ring=0.5, talk=0.5)
-    await until(pilot, lambda: pilot.app.store.counts["Newchannel"] >= 2, timeout=10)
+    await until(pilot, lambda: pilot.app.models.store.counts["Newchannel"] >= 2, timeout=10)
     await until(pilot, lambda: not pbx.channels(), timeout=10)
 
 
@@ -360,7 +362,7 @@ def test_the_transcript_keeps_up_with_a_storm_by_showing_the_latest(pbx, tmp_pat
         view = app.console_screen.query_one("#transcript")
         before = view.line_count
         pbx.start_storm(rate=None, total=3000)
-        await until(pilot, lambda: app.store.total >= 3000, timeout=20)
+        await until(pilot, lambda: app.models.store.total >= 3000, timeout=20)
         await pilot.pause(0.3)
         assert view.line_count == before  # hidden behind the Events tab: nothing decoded
         await pilot.press("f12")

@@ -55,9 +55,9 @@ def test_a_huge_value_is_shown_cut_but_copied_whole(tmp_path):
 
     async def scenario(pilot):
         await app.push_screen(app.console_screen)
-        app.store.add([Message([("Event", "UserEvent"), ("Data", value)])])
+        app.models.store.add([Message([("Event", "UserEvent"), ("Data", value)])])
         detail = app.console_screen.query_one("EventDetail")
-        detail.show(app.store.entries[-1])
+        detail.show(app.models.store.entries[-1])
         shown = detail.get_row_at(1)[1].plain
         assert len(shown) < DISPLAY_LIMIT + 40 and shown.endswith(" more bytes)")
         detail.focus()

@@ -32,7 +32,7 @@ def requests(pbx: Simulator, action: str) -> list:
 def events(app: AMIConsoleApp, name: str, **headers: str) -> list:
     return [
         e.message
-        for e in app.store.entries
+        for e in app.models.store.entries
         if e.message.name == name and all(e.message.header(k) == v for k, v in headers.items())
     ]
 
@@ -41,9 +41,8 @@ async def originate(pilot: Pilot, exten: str, *, wanted: str) -> ChannelState:
     """Originate Local/<exten> running Wait(100), and wait for channel ``wanted`` (a name's
     start, e.g. Local/300@demo and ;2) to be up in the calls model."""
     app = pilot.app
-    app.send_pairs(
-        [("Action", "Originate"), ("Channel", f"Local/{exten}"), ("Application", "Wait"), ("Data", "100")],
-        purpose="test:",
+    app.console_screen.send(
+        [("Action", "Originate"), ("Channel", f"Local/{exten}"), ("Application", "Wait"), ("Data", "100")]
     )
     start, _, half = wanted.partition(";")
 
@@ -51,7 +50,7 @@ async def originate(pilot: Pilot, exten: str, *, wanted: str) -> ChannelState:
         return next(
             (
                 c
-                for c in app.calls.channels.values()
+                for c in app.models.calls.channels.values()
                 if c.name.startswith(start) and c.name.endswith(";" + half) and c.state == "Up" and not c.hung_up
             ),
             None,
@@ -84,7 +83,7 @@ def test_hangup_confirmation_shows_the_bytes_and_escape_sends_nothing(pbx, tmp_p
         assert f"Channel {chan.name}" in naming and "Call " in naming
         assert screen.preview_text.splitlines() == [
             "Action: Hangup\\r\\n",
-            f"ActionID: {app.next_action_id}\\r\\n",
+            f"ActionID: {app.connection.next_action_id}\\r\\n",
             f"Channel: {chan.name}\\r\\n",
             "\\r\\n",
         ]
@@ -105,7 +104,7 @@ def test_enter_sends_the_hangup_shown_and_the_channel_hangs_up(pbx, tmp_path):
         await connected(pilot)
         chan = await originate(pilot, "300@demo", wanted="Local/300@demo;2")
         screen = await ask(pilot, "hangup", chan)
-        action_id = app.next_action_id
+        action_id = app.connection.next_action_id
         assert f"ActionID: {action_id}\\r\\n" in screen.preview_text
         await pilot.press("enter")
         await until(pilot, lambda: events(app, "Hangup", Uniqueid=chan.uniqueid), what="its Hangup event")
@@ -185,7 +184,7 @@ def test_blind_transfer_sends_the_bridged_party_on(pbx, tmp_path):
 
 
 async def originate_side(pilot: Pilot, start: str, half: str) -> ChannelState:
-    calls = pilot.app.calls
+    calls = pilot.app.models.calls
     found = lambda: next(  # noqa: E731
         (c for c in calls.channels.values() if c.name.startswith(start) and c.name.endswith(half)), None
     )

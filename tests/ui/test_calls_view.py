@@ -56,7 +56,7 @@ def test_a_bridged_call_is_listed_and_its_duration_ticks(pbx, tmp_path):
         assert view(app).selected_uniqueid == min(view(app).selected_call.channels)
         await pilot.press("right")
         assert (
-            app.calls.call_for(view(app).selected_key)
+            app.models.calls.call_for(view(app).selected_key)
             .channels[view(app).selected_uniqueid]
             .name.startswith("PJSIP/bob-")
         )
@@ -71,7 +71,7 @@ def test_the_filter_narrows_and_the_sort_key_orders(tmp_path):
         async def scenario(pilot: Pilot) -> None:
             calls = await calls_tab(pilot)
             # The older call: Local/300@demo answers and waits 30 s (9 s here), up.
-            app.send_pairs(
+            app.console_screen.send(
                 [("Action", "Originate"), ("Channel", "Local/300@demo"), ("Application", "Wait"), ("Data", "100")]
             )
             await until(pilot, lambda: any(" up " in r for r in rows(app)), timeout=10, what="the first call")
@@ -96,7 +96,7 @@ def test_the_filter_narrows_and_the_sort_key_orders(tmp_path):
 
 def test_an_ended_call_dims_then_moves_to_recent(pbx, tmp_path):
     app = console(pbx, tmp_path)
-    app.calls.grace = 1.5  # seconds an ended call stays among the live ones
+    app.models.calls.grace = 1.5  # seconds an ended call stays among the live ones
 
     async def scenario(pilot: Pilot) -> None:
         calls = await calls_tab(pilot)
@@ -163,7 +163,7 @@ def test_the_dialplan_pane_marks_the_current_and_executed_priorities(tmp_path):
 
         async def scenario(pilot: Pilot) -> None:
             calls = await calls_tab(pilot)
-            app.send_pairs([("Action", "Originate"), ("Channel", "Local/10@teach"), ("Application", "Echo")])
+            app.console_screen.send([("Action", "Originate"), ("Channel", "Local/10@teach"), ("Application", "Echo")])
             await until(pilot, lambda: calls.list_view.entries, timeout=5, what="the call listed")
             # The ;2 half walks teach (the ;1 half runs Echo).
             await until(pilot, lambda: len(calls.selected_call.channels) == 2, timeout=5, what="both halves")
@@ -195,35 +195,23 @@ def core_show_channels_asked(pbx: Simulator) -> int:
     return len([r for r in pbx.session_logs()[-1].requests if r.header("Action") == "CoreShowChannels"])
 
 
-def test_events_too_fast_to_follow_put_the_calls_model_behind_and_the_tab_says_so(pbx, tmp_path, monkeypatch):
-    # No time at all to follow events (at 30,000 events/s following each one took the
-    # screen's whole time), and no rebuild due yet: the model stays behind, and says so.
-    monkeypatch.setattr("ami_console.ui.app.CALLS_FEED_BUDGET", 0.0)
-    monkeypatch.setattr("ami_console.ui.app.CALLS_RESEED_EVERY", 3600.0)
+def test_in_a_storm_the_calls_tab_follows_every_call_without_asking_again(pbx, tmp_path):
+    """Events as fast as the PBX can send them, and a real call in the middle: it is
+    listed, and shown ended once it hangs up, followed event by event (the channels are
+    read once, at connect, never again), and every event of the storm is counted."""
     app = console(pbx, tmp_path)
 
     async def scenario(pilot: Pilot) -> None:
         await connected(pilot)
-        pbx.start_storm(rate=None, total=500)
-        await until(pilot, lambda: app.store.total >= 500, what="the storm")
         await pilot.press("ctrl+g")
-        await until(pilot, lambda: "too fast to follow" in status(app), what="the note")
-        assert app.calls_behind
-
-    run(app, scenario)
-
-
-def test_a_calls_model_behind_is_rebuilt_from_the_lists(pbx, tmp_path, monkeypatch):
-    monkeypatch.setattr("ami_console.ui.app.CALLS_FEED_BUDGET", 0.0)
-    monkeypatch.setattr("ami_console.ui.app.CALLS_RESEED_EVERY", 0.0)
-    app = console(pbx, tmp_path)
-
-    async def scenario(pilot: Pilot) -> None:
-        await connected(pilot)
         await until(pilot, lambda: core_show_channels_asked(pbx) == 1, what="the lists at connect")
-        pbx.start_storm(rate=None, total=500)
-        await until(pilot, lambda: core_show_channels_asked(pbx) > 1, what="the lists asked again")
-        await until(pilot, lambda: not app.calls_behind, what="rebuilt from the answer")
+        pbx.start_storm(rate=None, total=20_000)
+        pbx.place_call("alice", "1002", ring=0.5, talk=1.0)
+        await until(pilot, lambda: any("Alice" in r and "1002" in r for r in rows(app)), timeout=10, what="the call")
+        await until(pilot, lambda: any("Alice" in r and "hung up" in r for r in rows(app)), timeout=10, what="ended")
+        assert pbx.wait_storm(timeout=30)
+        await until(pilot, lambda: app.models.store.total >= 20_000, timeout=20, what="every event counted")
+        assert core_show_channels_asked(pbx) == 1
 
     run(app, scenario)
 

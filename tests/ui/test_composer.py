@@ -62,7 +62,7 @@ def originate_doc() -> ActionDoc:
 
 def shown_bytes(composer: Composer) -> bytes:
     """The preview turned back into bytes: each shown line ends in a visible \\r\\n."""
-    lines = str(composer.query_one("#preview").render()).split("\n")
+    lines = composer.preview_text.split("\n")
     assert all(line.endswith("\\r\\n") for line in lines), lines
     return "".join(line[: -len("\\r\\n")] + "\r\n" for line in lines).encode()
 
@@ -84,8 +84,8 @@ async def quiet(pilot: Pilot) -> None:
     composer = app.console_screen.composer
 
     def settled() -> bool:
-        session = app.session
-        return session is not None and not session.exchanges and composer.next_action_id == session.next_action_id
+        session = app.connection.session
+        return session is not None and not session._pending and composer.next_action_id == session.next_action_id
 
     await until(pilot, settled, what="background queries answered")
 
@@ -223,14 +223,37 @@ def test_choosing_again_keeps_the_rows_the_action_takes_and_ctrl_z_brings_back_t
     run(app, scenario)
 
 
-def test_an_action_chosen_before_its_documentation_arrives_keeps_every_row(tmp_path):
+def test_without_documentation_another_action_drops_the_rows_made_for_the_one_before(tmp_path):
+    """No server says what Hangup takes (offline here; a user without the command
+    privilege is the same): choosing it over Getvar drops Getvar's rows, and ctrl+z brings
+    them back. Rows typed before any action was chosen stay."""
     app = offline(tmp_path)
 
     async def scenario(pilot):
         composer = await open_console(pilot)
         await composer.load("Getvar", [("Variable", "X", True), ("Channel", "PJSIP/a", False)])
-        await pilot.press("f2", *"Hangup", "enter")  # offline: Hangup's documentation never comes
+        await pilot.press("f2", *"Hangup", "enter")
+        assert composer.picker.value == "Hangup"
+        assert composer.fields.snapshot() == [("", "", True)]
+        await pilot.press("ctrl+z")
+        assert composer.picker.value == "Getvar"
         assert composer.fields.snapshot() == [("Variable", "X", True), ("Channel", "PJSIP/a", False)]
+
+    run(app, scenario)
+
+
+def test_a_name_typed_over_another_without_documentation_sends_none_of_its_rows(tmp_path):
+    """Against a server without per-action documentation, CoreSettings typed over an
+    Originate and sent at once (no enter) goes out without Originate's rows."""
+    app = offline(tmp_path)
+
+    async def scenario(pilot):
+        composer = await open_console(pilot)
+        composer.set_actions({"Originate": "Originate a call.", "CoreSettings": "Show settings."})
+        await composer.load("Originate", [("Channel", "PJSIP/alice", True), ("Exten", "100", True)])
+        await pilot.press("f2", *"CoreSettings")
+        assert composer.pairs() == [("Action", "CoreSettings")]
+        assert composer.fields.snapshot() == [("", "", True)]
 
     run(app, scenario)
 
@@ -286,7 +309,7 @@ def test_a_pasted_ami_block_fills_the_name_and_one_row_per_line(tmp_path, newlin
         assert composer.picker.value == "Originate"
         # The note that the pasted ActionID was left out may come a moment after the rows.
         await until(pilot, lambda: any("ActionID" in n.message for n in app._notifications), what="the note")
-        assert "ActionID: 7" not in str(composer.query_one("#preview").render())
+        assert "ActionID: 7" not in composer.preview_text
 
     run(app, scenario)
 
@@ -402,7 +425,8 @@ def test_after_a_refused_query_nothing_more_is_asked_and_the_help_says_why(tmp_p
         await pilot.press("f2", *"Hangup", "enter")
         assert app.asked == ["Hangup"]
         refused = Message([("Response", "Error"), ("ActionID", "2"), ("Message", "Permission denied")])
-        await composer.docs_answered("Hangup", refused)
+        composer.post_message(Composer.DocsAnswered("Hangup", refused))
+        await until(pilot, lambda: composer.docs.refused, what="the refusal taken in")
         await pilot.press("f2", *"Ping", "enter", "f2", *"Command", "enter")
         assert app.asked == ["Hangup"]
         assert "command privilege" in composer.param_help and composer.synopsis == "Run a CLI command."

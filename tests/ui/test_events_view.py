@@ -12,9 +12,9 @@ from ami_console.files.history import HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.files.transcript import OWN_MARK, Transcript
 from ami_console.protocol import Message
+from ami_console.session import Exchange
 from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.screens.history import HistoryScreen
-from ami_console.ui.session import Exchange
 from ami_console.ui.widgets.event_detail import EventDetail
 from ami_console.ui.widgets.event_log import EventLog
 from ami_console.ui.widgets.transcript_view import TranscriptSearch, TranscriptView
@@ -42,13 +42,13 @@ def replay_of(tmp_path: Path, count: int = 40, per_second: float = 4.0) -> AMICo
     path = tmp_path / "events.jsonl"
     write_jsonl(path, [(START + n / per_second, dial_end(n)) for n in range(count)])
     app = AMIConsoleApp(ConnectionSettings(), replay=path)
-    app.store.replay = True  # the app sets it for --replay (see the report)
+    app.models.store.replay = True  # the app sets it for --replay (see the report)
     return app
 
 
 async def replayed(pilot, count: int = 40) -> None:
     app = pilot.app
-    await until(pilot, lambda: app.store.total == count, what="the replayed events")
+    await until(pilot, lambda: app.models.store.total == count, what="the replayed events")
     await pilot.pause()
 
 
@@ -71,8 +71,8 @@ def test_a_marker_is_drawn_as_a_rule_between_the_events_it_came_between(tmp_path
     async def scenario(pilot):
         await replayed(pilot, 4)
         log = app.console_screen.events.log_view
-        log.stored(*app.store.add_marker("connection lost 12:00:01: Connection closed by Asterisk"))
-        log.stored(*app.store.add_timed([(START + 10, dial_end(9))]))
+        log.stored(*app.models.store.add_marker("connection lost 12:00:01: Connection closed by Asterisk"))
+        log.stored(*app.models.store.add_timed([(START + 10, dial_end(9))]))
         await pilot.pause()
         lines = [line for line in drawn(log) if line.strip()]
         assert len(lines) == 6
@@ -160,11 +160,11 @@ def test_the_filter_says_how_it_read_a_bare_word_and_finds_it_in_values(tmp_path
     async def scenario(pilot):
         await replayed(pilot, 10)
         await pilot.press("f6", *"NOANSWER")
-        assert counts_line(app).startswith("filter: name or text: NOANSWER")
-        assert len(app.store.view) == 5
+        await until(pilot, lambda: counts_line(app).startswith("filter: name or text: NOANSWER"), what="the reading")
+        await until(pilot, lambda: len(app.models.store.view) == 5, what="the filter applied")
         await pilot.press("ctrl+u", *"Channel=PJSIP/alice")
-        assert counts_line(app).startswith("filter: Channel starts with PJSIP/alice")
-        assert len(app.store.view) == 10
+        await until(pilot, lambda: counts_line(app).startswith("filter: Channel starts with PJSIP/alice"))
+        await until(pilot, lambda: len(app.models.store.view) == 10, what="the filter applied")
 
     run(app, scenario)
 
@@ -190,6 +190,7 @@ def test_a_status_line_too_long_for_the_bar_ends_in_an_ellipsis(tmp_path):
         await replayed(pilot, 4)
         await pilot.press("f6", *"PJSIP")
         widget = app.console_screen.events.query_one("#event-status", Static)
+        await until(pilot, lambda: "match" in str(widget.render()), what="the filter's count")
         await pilot.pause()
         line = widget.render_line(0).text
         assert line.rstrip().endswith("…"), line

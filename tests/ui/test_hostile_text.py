@@ -97,7 +97,7 @@ def test_hostile_values_are_shown_as_plain_text_in_every_view(tmp_path):
         async def scenario(pilot) -> None:
             screen = app.console_screen
             await until(pilot, lambda: app.connected and app.screen is screen, what="connected")
-            await until(pilot, lambda: app.store.total >= 3, what="the events")
+            await until(pilot, lambda: app.models.store.total >= 3, what="the events")
             await pilot.pause()
             text = assert_safe(app, "header, counters, log")
             assert "[/nope]" in text  # shown, not parsed
@@ -140,7 +140,7 @@ def test_hostile_values_are_shown_as_plain_text_in_every_view(tmp_path):
             await pilot.press("ctrl+r")  # reconnecting is refused with a hostile Message
             await until(
                 pilot,
-                lambda: app.session is None and "reconnecting failed" in str(screen.banner.render()),
+                lambda: app.connection.session is None and "reconnecting failed" in str(screen.banner.render()),
                 what="the refused reconnect",
             )
             await pilot.pause()

@@ -265,7 +265,7 @@ def test_a_replay_has_no_composer_and_no_send_key(tmp_path):
     app = AMIConsoleApp(ConnectionSettings(), replay=path)
 
     async def scenario(pilot):
-        await until(pilot, lambda: app.store.total == 1, what="the replayed event")
+        await until(pilot, lambda: app.models.store.total == 1, what="the replayed event")
         await pilot.pause()
         screen = app.console_screen
         assert not wholly_shown(screen.composer) and not wholly_shown(screen.response)

@@ -38,7 +38,7 @@ def test_lesson_1_what_ami_is(pbx: Simulator, tmp_path: Path) -> None:
         await ticked(pilot, 1, 2, STEP_WAIT)
         await show_me_and_send(pilot, "Logoff")  # Goodbye: the connection closes
         await ticked(pilot, 1, 3, STEP_WAIT)
-        await until(pilot, lambda: not app.connected and app.session is None, what="disconnected")
+        await until(pilot, lambda: not app.connected and app.connection.session is None, what="disconnected")
         await pilot.press("ctrl+r")  # connect again: a new greeting, Login, then FullyBooted
         await ticked(pilot, 1, 4, STEP_WAIT)
         finished(app, tmp_path, 1)

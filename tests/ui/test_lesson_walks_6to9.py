@@ -94,7 +94,7 @@ def test_lesson_7_following_a_call(pbx, tmp_path):
 
 # -- 8: privileges ---------------------------------------------------------------------------------
 def connected_as(app: AMIConsoleApp, username: str) -> bool:
-    return app.connected and app.session is not None and app.session.settings.username == username
+    return app.connected and app.connection.settings.username == username
 
 
 async def log_in_as(pilot: Pilot, username: str, secret: str) -> None:

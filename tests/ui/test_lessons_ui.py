@@ -194,12 +194,18 @@ def test_explain_an_event_in_the_log_and_a_header_in_the_details(pbx, tmp_path):
     async def scenario(pilot):
         await connected(pilot)
         screen = app.console_screen
-        app.send_pairs([("Action", "Originate"), ("Channel", "Local/100@demo"), ("Application", "Wait"), ("Data", "1")])
+        app.console_screen.send(
+            [("Action", "Originate"), ("Channel", "Local/100@demo"), ("Application", "Wait"), ("Data", "1")]
+        )
         log = screen.events.log_view
-        await until(pilot, lambda: any(e.message.name == "Newchannel" for e in app.store.view), what="Newchannel")
+        await until(
+            pilot, lambda: any(e.message.name == "Newchannel" for e in app.models.store.view), what="Newchannel"
+        )
         await pilot.press("f4")
         index = next(
-            i for i, e in enumerate(app.store.view) if getattr(e, "message", None) and e.message.name == "Newchannel"
+            i
+            for i, e in enumerate(app.models.store.view)
+            if getattr(e, "message", None) and e.message.name == "Newchannel"
         )
         log.following = False  # the cursor stays on this event while more arrive
         log.cursor = index
@@ -225,7 +231,7 @@ def test_explain_a_header_in_the_fields_view_and_an_unknown_name(pbx, tmp_path):
 
     async def scenario(pilot):
         await connected(pilot)
-        app.send_pairs([("Action", "Ping")])
+        app.console_screen.send([("Action", "Ping")])
         response = app.console_screen.response
         await until(pilot, lambda: response.history and not response.history[-1].pending, what="Pong")
         await pilot.press("f3", "1")
@@ -237,10 +243,10 @@ def test_explain_a_header_in_the_fields_view_and_an_unknown_name(pbx, tmp_path):
             explain("Response", "Success", kind="header") or "ami-console has no explanation of Header Response yet."
         )
         await pilot.press("escape")
-        app.explain_this("NoSuchHeaderAtAll", "x", "header")
+        app.console_screen.explain_this("NoSuchHeaderAtAll", "x", "header")
         assert (await explained(pilot)) == "ami-console has no explanation of Header NoSuchHeaderAtAll yet."
         await pilot.press("escape")
-        app.explain_this("NoSuchEventAtAll")  # connected: the server is asked; its answer is shown
+        app.console_screen.explain_this("NoSuchEventAtAll")  # connected: the server is asked; its answer is shown
         await until(pilot, lambda: "Asking the server" not in app.screen.text, what="the server's answer")
         assert "ami-console has no explanation of NoSuchEventAtAll" in (await explained(pilot))
 

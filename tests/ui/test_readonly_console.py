@@ -67,10 +67,10 @@ def test_a_hangup_from_the_composer_is_refused_before_anything_is_sent(pbx, tmp_
         await compose(pilot, "Hangup", [("Channel", "PJSIP/alice-00000001")])
         assert composer.read_only_hint.startswith(REFUSED)  # said before ctrl+s
         await until(pilot, lambda: composer.docs.get("Hangup"), what="the parameter help (an ActionID of its own)")
-        before = app.next_action_id
+        before = app.connection.next_action_id
         await pilot.press("ctrl+s")
         await until(pilot, lambda: any(n.startswith(REFUSED) for n in notes(app)), what="the refusal")
-        assert app.next_action_id == before  # no ActionID taken
+        assert app.connection.next_action_id == before  # no ActionID taken
         await compose(pilot, "Ping")
         assert composer.read_only_hint == ""
         await pilot.press("ctrl+s")
@@ -109,11 +109,11 @@ def test_a_call_action_says_at_once_it_would_be_refused_and_enter_sends_nothing(
 
     async def scenario(pilot: Pilot) -> None:
         await connected(pilot)
-        app.send_pairs([("Action", "Ping")])  # something to have an ActionID go by
+        app.console_screen.send([("Action", "Ping")])  # something to have an ActionID go by
         chan = None
 
         def up():
-            return next((c for c in app.calls.channels.values() if c.name.startswith("PJSIP/alice")), None)
+            return next((c for c in app.models.calls.channels.values() if c.name.startswith("PJSIP/alice")), None)
 
         pbx.place_call("alice", "1002", outcome="answer", ring=0.1, talk=30)
         await until(pilot, up, what="alice's channel")

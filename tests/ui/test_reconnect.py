@@ -36,20 +36,24 @@ def test_a_reconnect_re_applies_the_event_mask_and_filters_and_says_so(tmp_path)
 
     async def scenario(pilot):
         await connected(pilot)
-        app.send_pairs([("Action", "Events"), ("EventMask", "call")], purpose="server:mask")
-        app.send_pairs(
-            [("Action", "Filter"), ("Operation", "Add"), ("Filter", "Event: Hangup")], purpose="server:filter"
-        )
+        app.console_screen.send([("Action", "Events"), ("EventMask", "call")])
+        app.console_screen.send([("Action", "Filter"), ("Operation", "Add"), ("Filter", "Event: Hangup")])
         await until(
-            pilot, lambda: app.server_filters.filters == ["Event: Hangup"] and app.server_filters.mask == "call"
+            pilot,
+            lambda: (
+                app.connection.server_filters.filters == ["Event: Hangup"]
+                and app.connection.server_filters.mask == "call"
+            ),
         )
         first.stop()
         await until(pilot, lambda: not app.connected, what="the lost connection")
         with Simulator(port=port, time_scale=0.02) as second:
             await pilot.press("ctrl+r")
             await until(pilot, lambda: app.connected, what="connected again")
-            await until(pilot, lambda: app.server_filters.filters == ["Event: Hangup"], what="the filter re-applied")
-            assert app.server_filters.mask == "call"
+            await until(
+                pilot, lambda: app.connection.server_filters.filters == ["Event: Hangup"], what="the filter re-applied"
+            )
+            assert app.connection.server_filters.mask == "call"
             assert ("Events", "call") in requests_of(second) and ("Filter", "Event: Hangup") in requests_of(second)
             assert "1 filter" in app.console_screen.header.render().plain
             shown = [n.message for n in app._notifications]
@@ -67,12 +71,15 @@ def test_connecting_elsewhere_from_the_form_starts_without_the_old_filters(tmp_p
 
         async def scenario(pilot):
             await connected(pilot)
-            app.send_pairs(
-                [("Action", "Filter"), ("Operation", "Add"), ("Filter", "Event: Hangup")], purpose="server:filter"
-            )
-            await until(pilot, lambda: app.server_filters.filters == ["Event: Hangup"])
+            app.console_screen.send([("Action", "Filter"), ("Operation", "Add"), ("Filter", "Event: Hangup")])
+            await until(pilot, lambda: app.connection.server_filters.filters == ["Event: Hangup"])
             app.connect_requested(type("Requested", (), {"settings": app.settings})())
-            await until(pilot, lambda: app.connected and app.session is not None and app.server_filters.filters == [])
+            await until(
+                pilot,
+                lambda: (
+                    app.connected and app.connection.session is not None and app.connection.server_filters.filters == []
+                ),
+            )
             assert ("Filter", "Event: Hangup") not in requests_of(pbx)
 
         run(app, scenario)
@@ -110,7 +117,7 @@ def test_without_auto_reconnect_nothing_is_retried(tmp_path):
         banner = app.console_screen.banner
         await until(pilot, lambda: banner.has_class("-shown"))
         assert "ctrl+r" in str(banner.render()) and "by itself" not in str(banner.render())
-        assert app._retry_at is None
+        assert app.connection.retry_at is None
 
     try:
         run(app, scenario)

@@ -30,12 +30,12 @@ def test_the_secret_typed_in_a_composed_login_is_masked_everywhere_on_screen(tmp
             await connected(pilot)
             composer = app.console_screen.composer
             await compose(pilot, "Login", [("Username", "admin"), ("Secret", "s3cret-in-composer")])
-            preview = str(composer.query_one("#preview").render())
+            preview = composer.preview_text
             assert "Secret: ********" in preview and "s3cret-in-composer" not in preview
             value = next(r for r in composer.fields.rows if r.key == "Secret").value_input
             assert value.password  # the value field shows dots
             await compose(pilot, "Login", [("Username", "admin"), ("Secret", "line\nbreak-s3cret")])
-            preview = str(composer.query_one("#preview").render())
+            preview = composer.preview_text
             assert "Value of 'Secret' holds a line break" in preview and "break-s3cret" not in preview
             await compose(pilot, "Login", [("Username", "admin"), ("Secret", "s3cret-sent")])
             await pilot.press("ctrl+s")

@@ -17,8 +17,8 @@ refuses them in the same one place); Esc dismisses with None and nothing is sent
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from rich.text import Text
 from textual import on
@@ -29,6 +29,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, Footer, Input, Label, Static
 
+from ami_console import clock
 from ami_console.actiondocs import changes_pbx
 from ami_console.calls import actions
 from ami_console.calls.dialplan import Dialplan
@@ -140,6 +141,8 @@ class CallActionScreen(ModalScreen[Fields | None]):
         next_id: Callable[[], str],
         read_only: bool = False,
         dialplan: Dialplan | None = None,
+        lock: AbstractContextManager[object] | None = None,
+        fetch: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
         if kind not in KINDS:
@@ -147,7 +150,9 @@ class CallActionScreen(ModalScreen[Fields | None]):
         self.kind, self.call, self.channel = kind, call, channel
         self.next_id = next_id  # read at each refresh: the console's own queries take ids meanwhile
         self.read_only = read_only
-        self.dialplan = dialplan
+        self.dialplan = dialplan  # read under ``lock``: the model thread fills it
+        self.model_lock = lock or nullcontext()
+        self.fetch = fetch  # asks for a context's listing (None: no server to ask)
         self._shown: tuple[tuple[tuple[str, str], ...], str] | None = None
         self._asked: set[str] = set()  # contexts whose listing this dialog asked for
 
@@ -194,7 +199,7 @@ class CallActionScreen(ModalScreen[Fields | None]):
             return "A new call, not tied to a call up now."
         parts = []
         if self.call is not None:
-            row = self.call.row(time.time())
+            row = self.call.row(clock.now())
             who = row.caller or "unknown caller"
             parts.append(f"Call {who} -> {row.dialled or '?'} · {row.state}")
         doing = ", ".join(p for p in (chan.state, chan.doing) if p)
@@ -220,12 +225,12 @@ class CallActionScreen(ModalScreen[Fields | None]):
         """Ask for the listing of the context typed (the channel's at first) and of the
         contexts it includes (read-only ShowDialPlans, each once), so that their extensions
         complete; the app keeps them in ``dialplan`` for next time."""
-        fetch = getattr(self.app, "fetch_dialplan", None)
-        dialplan = self.dialplan
-        if fetch is None or dialplan is None or not getattr(self.app, "connected", False):
+        fetch, dialplan = self.fetch, self.dialplan
+        if fetch is None or dialplan is None:
             return
         context = self.value("context")
-        wanted = [context] if context not in dialplan else dialplan.missing_includes(context)
+        with self.model_lock:
+            wanted = [context] if context not in dialplan else dialplan.missing_includes(context)
         for name in wanted:
             if name and name not in self._asked:
                 self._asked.add(name)
@@ -302,6 +307,10 @@ class CallActionScreen(ModalScreen[Fields | None]):
 
     # -- completion from the cached dialplan --------------------------------------------------
     def completions(self, field: str, prefix: str) -> list[str]:
+        with self.model_lock:
+            return self._completions(field, prefix)
+
+    def _completions(self, field: str, prefix: str) -> list[str]:
         if self.dialplan is None:
             return []
         if field == "context":

@@ -1,35 +1,41 @@
 """The console: composer and response side by side, the live event log below.
 
-The split between them moves from the keyboard and is remembered (``layout.json``); a
-replay of a file has no server, so it has no composer and no response, only the log.
+It is given the models it shows and the connection it sends on. The split between the
+top and the log moves from the keyboard and is remembered (``layout.json``); a replay of
+a file has no server, so it has no composer and no response, only the log.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Resize
-from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
-from ami_console.events.store import EventStore
-from ami_console.files.history import History
+from ami_console import clock
+from ami_console.actiondocs import denied_in_words
 from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
 from ami_console.files.saved import SavedActions
-from ami_console.files.transcript import Transcript
-from ami_console.ui.screens.server_filters import ServerFilters, ServerFiltersScreen
+from ami_console.lessons.checks import Observation
+from ami_console.monitor.connection import ConnectedInfo, Connection
+from ami_console.monitor.models import Changes, Models
+from ami_console.session import Exchange
+from ami_console.ui.screens.connect import explain
+from ami_console.ui.screens.server_filters import ServerFiltersScreen
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.connection_header import ConnectionHeader
 from ami_console.ui.widgets.event_log import EventLog, ExplainRequested
+from ami_console.ui.widgets.fitting_footer import FittingFooter
 from ami_console.ui.widgets.lost_banner import LostBanner
 from ami_console.ui.widgets.transcript_view import TranscriptView
 
@@ -38,7 +44,6 @@ from ami_console.ui.widgets.transcript_view import TranscriptView
 if TYPE_CHECKING:
     from ami_console.files.history import HistoryEntry
     from ami_console.files.saved import SavedAction
-    from ami_console.lessons.model import Observation
     from ami_console.ui.widgets.calls_view import CallsView
     from ami_console.ui.widgets.event_panel import EventPanel
     from ami_console.ui.widgets.lesson_panel import LessonPanel
@@ -61,30 +66,14 @@ EXPORT_CHOICES = [
 ]
 
 
-class FittingFooter(Footer):
-    """A footer that shows only the keys that fit whole: Textual's footer lets the last
-    ones run under the command palette's hint, which leaves stray letters at 80 columns.
-    The keys come in order (the focused panel's first), so the ones dropped are the last."""
+@dataclass(frozen=True)
+class LessonSource:
+    """Where the lessons come from: a trainer's folder (None: the built-in ones), where
+    progress is kept (None: the data directory), and whether to open them once connected."""
 
-    async def recompose(self) -> None:
-        await super().recompose()
-        self.fit()
-
-    def on_resize(self, event: Resize) -> None:
-        self.fit()
-
-    def fit(self) -> None:
-        size = Size(max(self.size.width, 1), 1)
-
-        def width(widget: Widget) -> int:
-            return widget.get_content_width(size, size) + widget.styles.gutter.width + widget.styles.margin.width
-
-        keys = list(self.children)
-        room = self.size.width - sum(width(key) for key in keys if key.has_class("-command-palette"))
-        for key in keys:
-            if not key.has_class("-command-palette"):
-                room -= width(key)
-                key.display = room >= 0
+    folder: Path | None = None
+    progress: Path | None = None
+    open_at_connect: bool = False
 
 
 class BottomTabs(TabbedContent):
@@ -92,9 +81,10 @@ class BottomTabs(TabbedContent):
 
 
 class ConsoleScreen(Screen):
-    # The footer shows the first of these that fit the width (F1 lists them all).
+    # The footer shows the first of these that fit the width (F1 lists them all). None is
+    # a priority binding: a key acts once every key typed before it has been taken in.
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True),
+        Binding("ctrl+s", "send", "Send"),
         Binding("f5", "send", "Send", show=False),
         Binding("f1", "app.help", "Help"),
         Binding("f2", "focus_composer", "Action", show=False),
@@ -109,8 +99,8 @@ class ConsoleScreen(Screen):
         Binding("f8", "newer", "Newer", show=False),
         Binding("f9", "pause", "Pause"),
         Binding("f11", "zoom", "Zoom"),
-        Binding("ctrl+up", "split(1)", "Log taller", show=False, priority=True),
-        Binding("ctrl+down", "split(-1)", "Log shorter", show=False, priority=True),
+        Binding("ctrl+up", "split(1)", "Log taller", show=False),
+        Binding("ctrl+down", "split(-1)", "Log shorter", show=False),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+b", "saved", "Saved"),
         Binding("ctrl+r", "app.reconnect", "Reconnect"),
@@ -134,28 +124,47 @@ class ConsoleScreen(Screen):
             super().__init__()
             self.pairs = pairs
 
+    class ExchangeSent(Message):
+        """An action of the user's crossed the wire."""
+
+        def __init__(self, exchange: Exchange) -> None:
+            super().__init__()
+            self.exchange = exchange
+
+    class ExchangeAnswered(Message):
+        """An action of the user's ended: answered, or failed (why is in its response)."""
+
+        def __init__(self, exchange: Exchange) -> None:
+            super().__init__()
+            self.exchange = exchange
+
     def __init__(
         self,
-        store: EventStore,
-        transcript: Transcript,
-        history: History,
+        models: Models,
+        connection: Connection,
         saved: SavedActions,
-        server_filters: ServerFilters,
         *,
-        replay: bool = False,
+        replay: Path | None = None,
+        note: str = "",
+        lessons: LessonSource | None = None,
         layout_file: LayoutFile | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
-        self.transcript = transcript
-        self.history = history
+        self.models = models
+        self.connection = connection
+        self.store = models.store
+        self.transcript = connection.transcript
+        self.history = connection.history
         self.saved = saved
-        self.server_filters = server_filters
+        self.server_filters = connection.server_filters
         self.replay = replay  # browsing a file: no composer, no response
+        self.note = note  # shown in the header once connected
+        self.lessons = lessons or LessonSource()
         self.layout_file = layout_file or LayoutFile()
         self.log_share = self.layout_file.load_log_share()  # percent of the height for the log
         self._layout_warned = False
         self.lesson_panel: LessonPanel | None = None  # mounted on first use (ctrl+e, learn)
+        self.shows_connected = False  # the screen shows a connection made (header, composer)
 
     def compose(self) -> ComposeResult:
         from ami_console.ui.widgets.calls_view import CallsView
@@ -169,11 +178,11 @@ class ConsoleScreen(Screen):
             yield ResponsePane(id="response")
         with BottomTabs(id="bottom"):
             with TabPane("Events", id="tab-events"):
-                yield EventPanel(self.store, id="events")
+                yield EventPanel(self.models, id="events")
             with TabPane("Transcript", id="tab-transcript"):
                 yield TranscriptView(self.transcript, id="transcript")
             with TabPane("Calls", id="tab-calls"):
-                yield CallsView(self.app.calls, now=self.app.calls_now, id="calls")  # type: ignore[attr-defined]
+                yield CallsView(self.models, id="calls")
         yield FittingFooter(compact=True)
 
     @property
@@ -200,61 +209,267 @@ class ConsoleScreen(Screen):
 
         return self.query_one(EventPanel)
 
+    @property
+    def calls(self) -> CallsView:
+        from ami_console.ui.widgets.calls_view import CallsView
+
+        return self.query_one(CallsView)
+
     def on_mount(self) -> None:
-        self.set_class(self.replay, "-replay")
+        self.set_class(self.replay is not None, "-replay")
         self._apply_split()
-        if self.replay:
+        if self.replay is not None:
             self.set_focus(self.events.log_view)
         else:
             self.composer.picker.input.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.replay and action in self.NEEDS_SERVER or action == "lesson" and self.replay)
+        if self.replay is None:
+            return True
+        return not (action in self.NEEDS_SERVER or action == "lesson")
 
-    # -- lessons -------------------------------------------------------------------------------
+    # -- the connection, as the app hears of it ------------------------------------------------
+    def connecting(self) -> None:
+        self.shows_connected = False
+        if self.is_mounted:
+            settings = self.connection.settings
+            self.header.show("connecting", settings.address, settings.username)
+
+    def connected(self, info: ConnectedInfo) -> None:
+        settings = self.connection.settings
+        header = self.header
+        header.note = self.note
+        header.filters = self.server_filters.summary
+        header.read_only = settings.read_only
+        header.show("connected", settings.address, settings.username, info)
+        self.banner.hide()
+        composer = self.composer
+        if info.commands:
+            composer.set_actions(info.commands)
+        composer.docs.clear()
+        composer.read_only = settings.read_only
+        composer.set_next_action_id(self.connection.next_action_id)
+        if self.lessons.open_at_connect:
+            self.lessons = LessonSource(self.lessons.folder, self.lessons.progress)  # once
+            self.open_lessons()
+        self.shows_connected = True
+
+    def connect_failed(self, error: str) -> None:
+        self.shows_connected = False
+        self.header.show("lost")
+        reason = f"reconnecting failed: {explain(error, self.connection.settings)}"
+        self.banner.show(reason, retry_in=self._retry_left())
+
+    def lost(self, reason: str) -> None:
+        self.shows_connected = False
+        self.header.show("lost")
+        self.banner.show(reason, retry_in=self._retry_left())
+
+    def _retry_left(self) -> float | None:
+        at = self.connection.retry_at
+        return None if at is None else max(0.0, at - time.monotonic())
+
+    def retry_in(self, reason: str, seconds: float) -> None:
+        self.banner.show(reason, retry_in=seconds)
+
+    # -- a replay ------------------------------------------------------------------------------
+    def replay_reading(self, path: Path) -> None:
+        self.header.note = f"replaying {path} (reading…)"
+        self.header.refresh()
+
+    def replay_read(self, summary: str | None, error: str) -> None:
+        """The replay file was read (``summary``), or could not be (``error``)."""
+        if not self.is_mounted:
+            return
+        if summary is None:
+            self.header.note = f"replay of {self.replay}"
+            self.banner.show(f"could not read {self.replay}: {error}")
+        else:
+            self.header.note = f"replay of {self.replay}: {summary}"
+        self.header.refresh()
+
+    # -- the models changed ------------------------------------------------------------------------
+    def models_changed(self, changes: Changes) -> None:
+        if not self.is_mounted:
+            return
+        if changes.added or changes.dropped or changes.reloaded or changes.events:
+            events = self.events
+            if changes.reloaded:
+                events.log_view.reload()
+            else:
+                events.log_view.stored(changes.added, changes.dropped)
+            events.update_status()
+        if changes.calls or changes.calls_gap:
+            self.calls.calls_changed()
+        if changes.filters:
+            self.server_filters_changed()
+        if changes.lesson_ticks and self.lesson_panel is not None:
+            self.lesson_panel.ticked_now()
+        if changes.dialplan:
+            from ami_console.ui.screens.dialplan import DialplanScreen
+
+            for screen in self.app.screen_stack:
+                if isinstance(screen, DialplanScreen):
+                    screen.redraw()
+
+    # -- sending -------------------------------------------------------------------------------------
+    def send(self, pairs: list[tuple[str, str]]) -> Exchange | None:
+        """Send the user's action; the response pane shows it as it goes and comes back."""
+        result = self.connection.send(
+            pairs,
+            on_sent=lambda exchange: self.post_message(self.ExchangeSent(exchange)),
+            on_answered=lambda exchange: self.post_message(self.ExchangeAnswered(exchange)),
+        )
+        if isinstance(result, str):
+            if self.replay is not None:
+                result = "This is a replay of a file: there is no server to send to."
+            read_only = self.connection.settings.read_only and self.connection.connected
+            self.notify(result, title="Read-only" if read_only else "", severity="error", timeout=10)
+            return None
+        if self.is_mounted:
+            self.composer.set_next_action_id(self.connection.next_action_id)
+        return result
+
+    def ask(
+        self,
+        pairs: list[tuple[str, str]],
+        answered: Callable[[Exchange], object],
+        max_items: int | None = None,
+        max_bytes: int | None = None,
+    ) -> bool:
+        """A query of the console's own (read-only, not the user's): ``answered`` runs on
+        the model thread with the exchange once it ended. False when it could not go."""
+        result = self.connection.send(pairs, own=True, on_answered=answered, max_items=max_items, max_bytes=max_bytes)
+        if isinstance(result, str):
+            return False
+        if self.is_mounted:
+            self.composer.set_next_action_id(self.connection.next_action_id)
+        return True
+
+    @on(ActionSubmitted)
+    def action_submitted(self, event: ActionSubmitted) -> None:
+        self.send(event.pairs)
+
+    @on(ExchangeSent)
+    def exchange_sent(self, event: ExchangeSent) -> None:
+        response = self.response
+        # The answer may have been shown already: both come from other threads.
+        if event.exchange not in response.history:
+            response.add(event.exchange)
+
+    @on(ExchangeAnswered)
+    def exchange_answered(self, event: ExchangeAnswered) -> None:
+        exchange, response = event.exchange, self.response
+        if exchange not in response.history:
+            response.add(exchange)
+        response.finished(exchange)
+        answer = exchange.response
+        if answer is not None and answer.header("Message") == "Permission denied":
+            info = self.connection.info
+            why = denied_in_words(exchange.action, self.connection.settings.username, info.privileges if info else {})
+            self.notify(why, title="Permission denied", severity="error", timeout=12)
+
+    @on(Composer.DocsRequested)
+    def docs_requested(self, event: Composer.DocsRequested) -> None:
+        composer, action = self.composer, event.action
+        query = [("Action", "Command"), ("Command", f"manager show command {action}")]
+        if not self.ask(
+            query, lambda exchange: composer.post_message(Composer.DocsAnswered(action, exchange.response))
+        ):
+            composer.post_message(Composer.DocsAnswered(action, None))  # not connected: none will come
+
+    async def action_send(self) -> None:
+        pairs = await self.composer.take_for_sending()
+        if pairs is not None:
+            self.send(pairs)
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Action: send", "Send the composed action (ctrl+s)", self.action_send)
+        yield SystemCommand("Events: clear the log", "Forget every event shown (ctrl+l)", self.action_clear_log)
+        yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", self.action_pause)
+        yield SystemCommand("Events: filter", "Go to the event filter (F6)", self.action_focus_filter)
+        yield SystemCommand("Response: older", "Show the previous response (F7)", self.action_older)
+        yield SystemCommand("Response: newer", "Show the next response (F8)", self.action_newer)
+        yield SystemCommand(
+            "Connection: server-side filtering", "Set the Events mask, add Filters (ctrl+f)", self.action_server_filters
+        )
+        yield SystemCommand(
+            "Action: history", "Every action sent; load or send one again (ctrl+o)", self.action_history
+        )
+        yield SystemCommand(
+            "Action: saved actions", "Load, save, rename, delete saved actions (ctrl+b)", self.action_saved
+        )
+        yield SystemCommand(
+            "Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", self.action_export
+        )
+        yield SystemCommand(
+            "Transcript: save to a file", "The lines sent and received, secrets masked", self.action_save_transcript
+        )
+
+    # -- explain this ------------------------------------------------------------------------------------
+    def on_explain_requested(self, event: ExplainRequested) -> None:
+        self.explain_this(event.name, event.value, event.kind)
+
+    def explain_this(self, name: str, value: str | None = None, kind: str = "event") -> None:
+        """Open the "explain this" popup for an event name or a header (and its value)."""
+        from ami_console.lessons.explain import explain as explained
+        from ami_console.ui.screens.explain import ExplainScreen
+
+        text = explained(name, value, kind=kind)
+        what = f"{'Event' if kind == 'event' else 'Header'} {name}"
+        if text is not None:
+            self.app.push_screen(ExplainScreen(what, text))
+            return
+        unknown = f"ami-console has no explanation of {what} yet."
+        if kind != "event" or not self.connection.connected:
+            self.app.push_screen(ExplainScreen(what, unknown))
+            return
+        # Asterisk documents its events itself; a read-only CLI show command.
+        screen = ExplainScreen(what, f"{unknown}\n\nAsking the server (manager show event {name})…", asking=name)
+        self.app.push_screen(screen)
+        query = [("Action", "Command"), ("Command", f"manager show event {name}")]
+        self.ask(query, lambda exchange: screen.post_message(ExplainScreen.ServerAnswered(name, exchange.response)))
+
+    # -- lessons -------------------------------------------------------------------------------------
     @property
     def lesson_running(self) -> bool:
-        panel = self.lesson_panel
-        return panel is not None and panel.run is not None and not panel.run.finished
+        with self.models.lock:
+            lesson = self.models.lesson
+            return lesson is not None and not lesson.finished
 
-    def lesson_observed(self, observation: Observation) -> None:
-        if self.lesson_panel is not None:
-            self.lesson_panel.observe(observation)
+    def view_opened(self, view: str) -> None:
+        """A view opened: a lesson may have asked for it."""
+        if self.models.lesson is not None:
+            self.models.observe(Observation("view", text=view))
 
-    def open_lessons(self) -> None:
-        """Mount the lesson panel (loading the lessons) and continue the first unfinished one."""
-        if self.lesson_panel is not None:
-            self.lesson_panel.remove_class("-hidden")
-            return
-        from ami_console.lessons.model import Progress, load_lessons
-        from ami_console.ui.widgets.lesson_panel import LessonPanel
-
-        app = self.app
-        lessons, errors = load_lessons(app.lessons_folder)  # type: ignore[attr-defined]
-        progress = Progress(app.lessons_progress or Progress.default_path())  # type: ignore[attr-defined]
-        self.lesson_panel = LessonPanel(lessons, errors, progress, id="lesson-panel")
-        self.mount(self.lesson_panel)
-        self.lesson_panel.start_first_unfinished()
-        for error in errors:
-            self.notify(str(error), title="Lesson not loaded", severity="warning", timeout=10)
-
-    def action_lesson(self) -> None:
-        """ctrl+e: bring the lesson panel back, or go to it; from the panel, hide it."""
+    def open_lessons(self) -> LessonPanel:
+        """Mount the lesson panel (it loads the lessons and continues the first unfinished
+        one), or show it again."""
         panel = self.lesson_panel
         if panel is None:
-            self.open_lessons()
-            self.call_after_refresh(self._focus_lessons)
-        elif panel.has_class("-hidden") or self.focused is not panel:
-            panel.remove_class("-hidden")
-            self.call_after_refresh(self._focus_lessons)
-        else:
-            panel.add_class("-hidden")
-            if self.focused is panel:
-                self.action_focus_composer()
+            panel = self.lesson_panel = self._new_lesson_panel()
+            self.mount(panel)
+        panel.remove_class("-hidden")
+        return panel
 
-    def _focus_lessons(self) -> None:
-        if self.lesson_panel is not None:
-            self.set_focus(self.lesson_panel)
+    def _new_lesson_panel(self) -> LessonPanel:
+        from ami_console.ui.widgets.lesson_panel import LessonPanel
+
+        return LessonPanel(self.models, self.lessons.folder, self.lessons.progress, id="lesson-panel")
+
+    async def action_lesson(self) -> None:
+        """ctrl+e: bring the lesson panel back, or go to it; from the panel, hide it."""
+        panel = self.lesson_panel
+        if panel is not None and not panel.has_class("-hidden") and self.focused is panel:
+            panel.add_class("-hidden")
+            self.action_focus_composer()
+            return
+        if panel is None:
+            panel = self.lesson_panel = self._new_lesson_panel()
+            await self.mount(panel)
+        panel.remove_class("-hidden")
+        # Now, not after a refresh: the next key typed goes to the panel ("h", "s").
+        self.set_focus(panel)
 
     def on_lesson_panel_show_me_requested(self, event: LessonPanel.ShowMeRequested) -> None:
         self.call_later(self._show_me, event.rows)
@@ -284,22 +499,17 @@ class ConsoleScreen(Screen):
             self.lesson_panel.remove_class("-hidden")
             self.lesson_panel.start(choice[0], restart=choice[1])
 
-    def _view_opened(self, view: str) -> None:
-        self.app.observe("view", text=view)  # type: ignore[attr-defined]
-
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
         view = TAB_VIEWS.get(event.pane.id or "")
         if view:
-            self._view_opened(view)
+            self.view_opened(view)
 
     def on_event_panel_filter_applied(self, event: EventPanel.FilterApplied) -> None:
-        self.app.observe("filter", text=event.text, filter=event.filter)  # type: ignore[attr-defined]
-        if event.filter.call is not None:
-            self._view_opened("follow")
-
-    def on_explain_requested(self, event: ExplainRequested) -> None:
-        self.app.explain_this(event.name, event.value, event.kind)  # type: ignore[attr-defined]
+        if self.models.lesson is not None:
+            self.models.observe(Observation("filter", text=event.text, filter=event.filter))
+        if event.call is not None:
+            self.view_opened("follow")
 
     # -- the split between the composer and the log --------------------------------------------
     def _apply_split(self) -> None:
@@ -323,16 +533,6 @@ class ConsoleScreen(Screen):
                     severity="warning",
                 )
 
-    def action_send(self) -> None:
-        problem = self.composer.problem()
-        if not self.composer.picker.value:
-            self.notify("Type an action name first.", severity="warning")
-        elif problem is not None:
-            self.notify(f"Not sent: {problem}", severity="error")
-        else:
-            self.post_message(self.ActionSubmitted(self.composer.pairs()))
-            self.composer.sent()  # typing in the name now replaces it
-
     def _reveal(self, panel: Widget) -> None:
         """Unzoom before the focus goes to a panel the zoom hides (it would type unseen)."""
         zoomed = self.maximized
@@ -341,7 +541,7 @@ class ConsoleScreen(Screen):
 
     def action_focus_composer(self) -> None:
         self._reveal(self.composer)
-        self.composer.picker.input.focus()
+        self.set_focus(self.composer.picker.input)
 
     def action_focus_response(self) -> None:
         self._reveal(self.response)
@@ -358,22 +558,11 @@ class ConsoleScreen(Screen):
         self.query_one("#bottom", TabbedContent).active = "tab-transcript"
         self.set_focus(transcript)
 
-    @property
-    def calls(self) -> CallsView:
-        from ami_console.ui.widgets.calls_view import CallsView
-
-        return self.query_one(CallsView)
-
     def action_focus_calls(self) -> None:
         calls = self.calls
         self._reveal(calls)
         self.query_one("#bottom", TabbedContent).active = "tab-calls"
         self.set_focus(calls.list_view)
-
-    def calls_changed(self) -> None:
-        """Events changed calls (once per batch): the Calls tab follows (once it is there)."""
-        for view in self.query("#calls"):
-            view.calls_changed()  # type: ignore[attr-defined]
 
     def action_focus_filter(self) -> None:
         """The filter of the tab that shows: the Calls tab's, else the event log's."""
@@ -405,7 +594,7 @@ class ConsoleScreen(Screen):
             return
         focused = self.focused
         bottom = self.query_one("#bottom", TabbedContent)
-        panels = (bottom,) if self.replay else (self.composer, self.response, bottom)
+        panels = (bottom,) if self.replay is not None else (self.composer, self.response, bottom)
         panel = next((p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), bottom)
         self.maximize(panel, container=False)
 
@@ -420,7 +609,7 @@ class ConsoleScreen(Screen):
     def action_history(self) -> None:
         from ami_console.ui.screens.history import HistoryScreen
 
-        self._view_opened("history")
+        self.view_opened("history")
         self.app.push_screen(HistoryScreen(self.history.entries(), self.history.error or ""), self._history_chosen)
 
     async def _history_chosen(self, choice: tuple[str, HistoryEntry] | None) -> None:
@@ -429,7 +618,7 @@ class ConsoleScreen(Screen):
         how, entry = choice
         rows = [(k, v, True) for k, v in entry.fields if k.lower() not in ("action", "actionid")]
         if how == "send" and not entry.has_masked_values:
-            self.post_message(self.ActionSubmitted([("Action", entry.action), *((k, v) for k, v, _ in rows)]))
+            self.send([("Action", entry.action), *((k, v) for k, v, _ in rows)])
             return
         await self.composer.load(entry.action, rows)
         if how == "send":
@@ -440,7 +629,7 @@ class ConsoleScreen(Screen):
         from ami_console.ui.screens.saved import SavedScreen
 
         current = (self.composer.picker.value, self.composer.fields.snapshot())
-        self._view_opened("saved")
+        self.view_opened("saved")
         self.app.push_screen(SavedScreen(self.saved, current), self._saved_chosen)
 
     async def _saved_chosen(self, action: SavedAction | None) -> None:
@@ -453,54 +642,88 @@ class ConsoleScreen(Screen):
     @on(EventLog.FollowRequested)
     def follow_requested(self, event: EventLog.FollowRequested) -> None:
         self.action_focus_events()
-        self.events.follow(event.message)
+        events = self.events
+        if event.toggle and events.following_call:
+            events.follow(None)
+        elif event.message is not None:
+            events.follow(event.message)
 
     @on(EventLog.TraceRequested)
     def trace_requested(self, event: EventLog.TraceRequested) -> None:
         from ami_console.calls.trace import call_key
-        from ami_console.ui.screens.trace import CallTraceScreen
 
         key = call_key(event.message)
         if key is None:
             self.notify("This event belongs to no call.", severity="warning")
         else:
-            self._view_opened("trace")
-            self.app.push_screen(CallTraceScreen(self.store, key))
+            self._trace(key)
+
+    def _trace(self, key: str) -> None:
+        from ami_console.ui.screens.trace import CallTraceScreen
+
+        self.view_opened("trace")
+        self.app.push_screen(CallTraceScreen(self.models, key))
 
     # -- the Calls tab (handlers named for CallsView's messages: it loads after start-up) --------
     def on_calls_view_ladder_requested(self, event: CallsView.LadderRequested) -> None:
         from ami_console.ui.screens.ladder import LadderScreen
 
-        self._view_opened("ladder")
-        self.app.push_screen(LadderScreen(self.app.calls, event.key, self.store))  # type: ignore[attr-defined]
+        self.view_opened("ladder")
+        self.app.push_screen(LadderScreen(self.models, event.key))
 
     def on_calls_view_trace_requested(self, event: CallsView.TraceRequested) -> None:
-        from ami_console.ui.screens.trace import CallTraceScreen
-
-        self._view_opened("trace")
-        self.app.push_screen(CallTraceScreen(self.store, event.key))
+        self._trace(event.key)
 
     def on_calls_view_dialplan_requested(self, event: CallsView.DialplanRequested) -> None:
         from ami_console.ui.screens.dialplan import DialplanScreen
 
-        self._view_opened("dialplan")
-        self.app.push_screen(DialplanScreen(event.key, event.uniqueid, self.store))
+        self.view_opened("dialplan")
+        fetch = None if self.replay is not None else self.fetch_dialplan
+        self.app.push_screen(DialplanScreen(self.models, event.key, event.uniqueid, fetch=fetch))
+
+    def fetch_dialplan(self, context: str) -> bool:
+        """Ask for one context's listing; the dialplan panes redraw when it comes."""
+        models = self.models
+
+        def listed(exchange: Exchange) -> None:
+            response = exchange.response
+            if response is not None and response.header("Response") == "Success":
+                models.dialplan.update(exchange.items, context)
+                models.dialplan_errors.pop(context, None)
+            else:
+                models.dialplan.forget(context)
+                models.dialplan_errors[context] = response.header("Message", "") if response else "no answer"
+            models.changes.dialplan = True
+
+        return self.ask(models.dialplan.request(context), listed)
 
     def on_calls_view_action_requested(self, event: CallsView.ActionRequested) -> None:
         """Confirm the action on the selected channel first; send it only on enter."""
         from ami_console.ui.screens.call_action import CallActionScreen
 
-        app = self.app
-        calls, dialplan = app.calls, app.dialplan  # type: ignore[attr-defined]
-        call = calls.call_for(event.key) if event.key else None
-        channel = call.channels.get(event.uniqueid) if call is not None else None
+        with self.models.lock:
+            call = self.models.calls.call_for(event.key) if event.key else None
+            channel = call.channels.get(event.uniqueid) if call is not None else None
         if channel is None and event.kind != "originate":  # Originate is the one that needs no call
             self.notify("Select a call first: the action applies to the channel shown under the list.")
             return
-        read_only = app.settings.read_only  # type: ignore[attr-defined]
-        next_id = lambda: app.next_action_id  # type: ignore[attr-defined]  # noqa: E731
-        screen = CallActionScreen(event.kind, call, channel, next_id=next_id, read_only=read_only, dialplan=dialplan)
-        app.push_screen(screen, lambda fields: app.send_pairs(fields) if fields else None)  # type: ignore[attr-defined]
+        connection = self.connection
+        screen = CallActionScreen(
+            event.kind,
+            call,
+            channel,
+            next_id=lambda: connection.next_action_id,
+            read_only=connection.settings.read_only,
+            dialplan=self.models.dialplan,
+            lock=self.models.lock,
+            fetch=self.fetch_dialplan,
+        )
+
+        def confirmed(fields: list[tuple[str, str]] | None) -> None:
+            if fields:
+                self.send(fields)
+
+        self.app.push_screen(screen, confirmed)
 
     # -- files ------------------------------------------------------------------------------------
     @on(EventLog.ExportRequested)
@@ -521,7 +744,8 @@ class ConsoleScreen(Screen):
         from ami_console.events.export import write_jsonl, write_raw
 
         path, how = choice
-        events = list(self.store.view if how.endswith("shown") else self.store.entries)
+        with self.models.lock:
+            events = list(self.store.view if how.endswith("shown") else self.store.entries)
         if how.startswith("raw") and path.suffix == ".jsonl":
             path = path.with_suffix(".ami")
         try:
@@ -556,12 +780,13 @@ class ConsoleScreen(Screen):
 
     # -- server-side filtering ----------------------------------------------------------------------
     def action_server_filters(self) -> None:
-        self._view_opened("server_filters")
-        self.app.push_screen(ServerFiltersScreen(self.server_filters))
+        self.view_opened("server_filters")
+        self.app.push_screen(ServerFiltersScreen(self.server_filters, self.models.lock, send=self.send))
 
     def server_filters_changed(self) -> None:
         """The state in force changed: the header and an open filters screen show it."""
-        self.header.filters = self.server_filters.summary
+        with self.models.lock:
+            self.header.filters = self.server_filters.summary
         self.header.refresh()
         for screen in self.app.screen_stack:
             if isinstance(screen, ServerFiltersScreen):
@@ -569,4 +794,4 @@ class ConsoleScreen(Screen):
 
 
 def _stamp() -> str:
-    return time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time()))
+    return clock.stamp("%Y%m%d-%H%M%S")

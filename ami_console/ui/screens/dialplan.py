@@ -16,6 +16,8 @@ fetched as it gets there). A replay has no server: it shows the steps the events
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ami_console.calls.dialplan import ChannelPath, ContextListing, debugger_lines
-from ami_console.events.store import EventStore
+from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText
 
 REDRAW_EVERY = 0.3  # seconds: the channel may take several steps a second; the pane follows at most this often
@@ -53,16 +55,16 @@ class DialplanScreen(ModalScreen[None]):
     DialplanScreen #dialplan-note { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, key: str, uniqueid: str, store: EventStore | None = None) -> None:
+    def __init__(self, models: Models, key: str, uniqueid: str, fetch: Callable[[str], object] | None = None) -> None:
         super().__init__()
         # The log keeps the VarSet events the calls model leaves out: the variables come from it.
-        self.store = store
+        self.models = models
+        self.fetch = fetch  # asks for a context's listing (None: no server, a replay)
         self.key = key
         self.uniqueid = uniqueid
         self.path = ChannelPath(uniqueid=uniqueid)
         self.lines: list[tuple[str, str]] = []
         self._asked: set[str] = set()  # contexts asked for and not answered yet (or answered)
-        self._errors: dict[str, str] = {}  # context -> why the server did not list it
         self._drawn: tuple[object, ...] = ()
         self._follow_current = True  # scroll to the current line when it moves
 
@@ -74,33 +76,42 @@ class DialplanScreen(ModalScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.draw()
-        self.set_interval(REDRAW_EVERY, self.draw)
+        self.redraw()
+        self.set_interval(REDRAW_EVERY, self.redraw)
+
+    def redraw(self) -> None:
+        """Draw again if the channel moved or a listing came (read under the models' lock)."""
+        with self.models.lock:
+            self.draw()
 
     def on_resize(self, event: events.Resize) -> None:
         self._drawn = ()
-        self.call_after_refresh(self.draw)
+        self.call_after_refresh(self.redraw)
 
     @property
     def _replay(self) -> bool:
-        return getattr(self.app, "replay", None) is not None
+        return self.fetch is None
+
+    @property
+    def _errors(self) -> dict[str, str]:
+        return self.models.dialplan_errors
 
     def _events(self) -> list:
-        call = self.app.calls.call_for(self.key)  # type: ignore[attr-defined]
+        call = self.models.calls.call_for(self.key)
         return list(call.events) if call is not None else []
 
     def _where(self) -> str:
         """The context the channel is in now (its last step's, else what the model knows)."""
         if self.path.current is not None:
             return self.path.current.context
-        call = self.app.calls.call_for(self.key)  # type: ignore[attr-defined]
+        call = self.models.calls.call_for(self.key)
         chan = call.channels.get(self.uniqueid) if call is not None else None
         return chan.context if chan is not None else ""
 
     def _listing(self, context: str) -> ContextListing | None:
         """The listing of where the channel runs: the context, or the one it includes that
         holds its extension; asked for when not cached."""
-        dialplan = self.app.dialplan  # type: ignore[attr-defined]
+        dialplan = self.models.dialplan
         if not context or self._replay:
             return None
         if context not in dialplan:
@@ -116,16 +127,9 @@ class DialplanScreen(ModalScreen[None]):
         return dialplan.get(context)
 
     def _fetch(self, context: str) -> None:
-        if context not in self._asked and context not in self._errors:
+        if self.fetch is not None and context not in self._asked and context not in self._errors:
             self._asked.add(context)
-            self.app.fetch_dialplan(context)  # type: ignore[attr-defined]
-
-    def listing_arrived(self, context: str, error: str = "") -> None:
-        """The app got a ShowDialPlan answer (``error``: the server's reason it listed nothing)."""
-        if error:
-            self._errors[context] = error
-        self._drawn = ()
-        self.draw()
+            self.call_later(self.fetch, context)  # not from inside the lock the drawing holds
 
     @property
     def width(self) -> int:
@@ -139,14 +143,12 @@ class DialplanScreen(ModalScreen[None]):
         if signature == self._drawn:
             return
         self._drawn = signature
-        self.path = ChannelPath.from_events(
-            self.store.entries if self.store is not None else (), uniqueid=self.uniqueid
-        )
+        self.path = ChannelPath.from_events(self.models.store.entries, uniqueid=self.uniqueid)
         if not self.path.steps:  # the log was cleared (ctrl+l): the model still has the steps
             self.path = ChannelPath.from_events(events_, uniqueid=self.uniqueid)
         context = self._where()
         listing = self._listing(context)
-        self.lines = debugger_lines(listing, self.path, self.width, self.app.dialplan)  # type: ignore[attr-defined]
+        self.lines = debugger_lines(listing, self.path, self.width, self.models.dialplan)
         self._show_note(context, listing)
         text = PlainText(no_wrap=True)
         current = None
@@ -166,7 +168,7 @@ class DialplanScreen(ModalScreen[None]):
         scroll.scroll_to(y=max(0, top), animate=False)
 
     def _show_note(self, context: str, listing: ContextListing | None) -> None:
-        call = self.app.calls.call_for(self.key)  # type: ignore[attr-defined]
+        call = self.models.calls.call_for(self.key)
         chan = call.channels.get(self.uniqueid) if call is not None else None
         note = PlainText(no_wrap=True, overflow="ellipsis")
         note.append(chan.name if chan is not None and chan.name else self.uniqueid or "(no channel)", style="bold cyan")
@@ -182,13 +184,14 @@ class DialplanScreen(ModalScreen[None]):
         self.query_one("#dialplan-note", Static).update(note)
 
     def action_refresh_listing(self) -> None:
-        dialplan = self.app.dialplan  # type: ignore[attr-defined]
-        for context in [self._where(), *self.path.contexts()]:
-            dialplan.forget(context)
-            self._asked.discard(context)
-            self._errors.pop(context, None)
-        self._drawn = ()
-        self.draw()
+        with self.models.lock:
+            dialplan = self.models.dialplan
+            for context in [self._where(), *self.path.contexts()]:
+                dialplan.forget(context)
+                self._asked.discard(context)
+                self._errors.pop(context, None)
+            self._drawn = ()
+            self.draw()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard("\n".join(line.rstrip() for line, _ in self.lines) + "\n")

@@ -12,9 +12,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ami_console.protocol import Message as AMIMessage
 from ami_console.ui.plaintext import PlainText
 
 
@@ -30,6 +32,13 @@ class ExplainScreen(ModalScreen[None]):
     ExplainScreen #explain-text { height: auto; }
     """
 
+    class ServerAnswered(Message):
+        """The server answered ``manager show event NAME`` (``response`` None: it did not)."""
+
+        def __init__(self, name: str, response: AMIMessage | None) -> None:
+            super().__init__()
+            self.name, self.response = name, response
+
     def __init__(self, title: str, text: str, *, asking: str = "") -> None:
         super().__init__()
         self.title_text = title
@@ -41,6 +50,17 @@ class ExplainScreen(ModalScreen[None]):
             scroll.border_title = PlainText(self.title_text)  # a str title is parsed as markup
             scroll.border_subtitle = "esc closes"
             yield Static(PlainText(self.text), id="explain-text")
+
+    def on_explain_screen_server_answered(self, event: ServerAnswered) -> None:
+        response, name = event.response, event.name
+        output = "\n".join(response.headers("Output")) if response is not None else ""
+        if response is None:
+            said = "The server did not answer."
+        elif output.strip():
+            said = f"ami-console has no explanation of {name}. Asterisk's own documentation says:\n\n{output}"
+        else:
+            said = f"ami-console has no explanation of {name}, and the server said: {response.header('Message', 'nothing')}"
+        self.server_said(name, said)
 
     def server_said(self, name: str, text: str) -> None:
         """The server's documentation of ``name`` (or why there is none) arrived."""

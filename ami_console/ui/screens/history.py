@@ -13,8 +13,6 @@ arrows move in the list meanwhile.
 
 from __future__ import annotations
 
-import time
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from ami_console import clock
 from ami_console.files.history import HistoryEntry
 from ami_console.ui.plaintext import PlainText, plain
 from ami_console.ui.widgets.response_pane import STATUS_STYLES
@@ -29,9 +28,9 @@ from ami_console.ui.widgets.sized_table import SizedTable
 
 
 def _when(at: float) -> str:
-    today = time.strftime("%Y-%m-%d", time.localtime(time.time()))
-    day = time.strftime("%Y-%m-%d", time.localtime(at))
-    return time.strftime("%H:%M:%S" if day == today else "%Y-%m-%d %H:%M", time.localtime(at))
+    today = clock.stamp("%Y-%m-%d")
+    day = clock.stamp("%Y-%m-%d", at)
+    return clock.stamp("%H:%M:%S" if day == today else "%Y-%m-%d %H:%M", at)
 
 
 class HistoryScreen(ModalScreen[tuple[str, HistoryEntry] | None]):

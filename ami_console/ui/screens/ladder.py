@@ -13,7 +13,6 @@ their causes. It follows the call live while open and fits the width of the scre
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,11 +23,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ami_console import clock
 from ami_console.calls.ladder import build_ladder, ladder_lines, ladder_svg, ladder_text
-from ami_console.calls.live import LiveCalls
 from ami_console.calls.trace import select_call
-from ami_console.events.store import EventStore
 from ami_console.events.timed import EventLike
+from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText
 
 REDRAW_EVERY = 0.3  # seconds: a busy call changes many times a second; the ladder follows at most this often
@@ -49,11 +48,10 @@ class LadderScreen(ModalScreen[None]):
     LadderScreen #ladder { width: auto; }
     """
 
-    def __init__(self, calls: LiveCalls, key: str, store: EventStore | None = None) -> None:
+    def __init__(self, models: Models, key: str) -> None:
         super().__init__()
-        self.calls = calls
+        self.models = models  # the call's events, or the log's when the model no longer has the call
         self.key = key
-        self.store = store  # where the events are when the model no longer has the call
         self._drawn: tuple[object, ...] = ()
         self.lines: list[str] = []
 
@@ -71,10 +69,11 @@ class LadderScreen(ModalScreen[None]):
         self.call_after_refresh(self.draw)
 
     def _events(self) -> Sequence[EventLike]:
-        call = self.calls.call_for(self.key)
-        if call is not None:
-            return list(call.events)
-        return select_call(list(self.store.entries), self.key) if self.store is not None else []
+        with self.models.lock:
+            call = self.models.calls.call_for(self.key)
+            events = list(call.events) if call is not None else None
+            entries = list(self.models.store.entries) if events is None else []
+        return events if events is not None else select_call(entries, self.key)
 
     @property
     def width(self) -> int:
@@ -107,7 +106,7 @@ class LadderScreen(ModalScreen[None]):
     def action_export(self) -> None:
         from ami_console.ui.screens.savefile import SaveFileScreen
 
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time()))
+        stamp = clock.stamp("%Y%m%d-%H%M%S")
         screen = SaveFileScreen("Export the ladder", Path.cwd() / f"ami-ladder-{stamp}.txt", EXPORT_CHOICES)
         self.app.push_screen(screen, self._export_to)
 
@@ -130,8 +129,7 @@ class LadderScreen(ModalScreen[None]):
     def action_trace(self) -> None:
         from ami_console.ui.screens.trace import CallTraceScreen
 
-        if self.store is not None:
-            self.app.push_screen(CallTraceScreen(self.store, self.key))
+        self.app.push_screen(CallTraceScreen(self.models, self.key))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from ami_console.calls.text import timeline_lines, timeline_text, trace_lines, trace_text
 from ami_console.calls.trace import build_trace, select_call
-from ami_console.events.store import EventStore
+from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText
 
 STYLES = {
@@ -58,10 +58,11 @@ class CallTraceScreen(ModalScreen[None]):
     CallTraceScreen VerticalScroll { width: 95%; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
     """
 
-    def __init__(self, store: EventStore, key: str) -> None:
+    def __init__(self, models: Models, key: str) -> None:
         super().__init__()
-        self.store = store
+        self.models = models
         self.key = key
+        self._drawn: tuple[object, ...] = ()
         self.interleaved = False  # one timeline of every channel, rather than a section per channel
 
     def compose(self) -> ComposeResult:
@@ -74,10 +75,18 @@ class CallTraceScreen(ModalScreen[None]):
         self.draw()
         self.set_interval(1, self.draw)  # the call may still be going on
 
+    def _events(self) -> list:
+        with self.models.lock:
+            return list(self.models.store.entries)
+
     def _trace(self):
-        return build_trace(select_call(list(self.store.entries), self.key), self.key)
+        return build_trace(select_call(self._events(), self.key), self.key)
 
     def draw(self) -> None:
+        signature = (self.models.store.total, self.interleaved)  # nothing new: nothing to redo
+        if signature == self._drawn:
+            return
+        self._drawn = signature
         text = PlainText(no_wrap=True)
         trace = self._trace()
         for line in timeline_lines(trace) if self.interleaved else trace_lines(trace):
@@ -105,7 +114,7 @@ class CallTraceScreen(ModalScreen[None]):
         from ami_console.lessons.explain import explain
         from ami_console.ui.screens.explain import ExplainScreen
 
-        events = select_call(list(self.store.entries), self.key)
+        events = select_call(self._events(), self.key)
         names = dict.fromkeys(as_timed(item)[1].name for item in events)
         known = [(name, explain(name, kind="event")) for name in names if name]
         parts = [f"{name}: {text}" for name, text in known if text]

@@ -1,6 +1,7 @@
 """The Calls tab: the calls up on the PBX now, one row each, kept current from events.
 
-It draws :class:`ami_console.calls.live.LiveCalls` (the app's ``calls``): who called
+It draws :class:`ami_console.calls.live.LiveCalls` (the models' ``calls``, kept current
+on the model thread and read here under the models' lock): who called
 whom, the state in words, the application running now, the channels, a duration that
 ticks. Ended calls stay dimmed for the model's grace period, then go to the "recent"
 section below the live ones. The event log's filter language narrows the rows (a call
@@ -23,8 +24,6 @@ the tab shows.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -40,10 +39,11 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from ami_console.events.filter import EventFilter
+from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText, fit
 
-if TYPE_CHECKING:  # the console imports this module at start-up; the model comes with the app's first event
-    from ami_console.calls.live import Call, CallRow, ChannelState, LiveCalls
+if TYPE_CHECKING:  # the console imports this module at start-up; the model comes with the first event
+    from ami_console.calls.live import Call, CallRow, ChannelState
 
 FILTER_HINT = 'alice  Channel=PJSIP/bob  support  "in queue"  Event=Hangup  (F6)'
 SORTS = ("duration", "state", "started")
@@ -252,10 +252,10 @@ class CallsView(Vertical):
             super().__init__()
             self.kind, self.key, self.uniqueid = kind, key, uniqueid
 
-    def __init__(self, calls: LiveCalls, *, now: Callable[[], float] | None = None, id: str | None = None) -> None:
+    def __init__(self, models: Models, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.calls = calls
-        self.now = now or time.time  # a replay's clock is the file's
+        self.models = models
+        self.now = models.now  # a replay's clock is the file's
         self.sort_by = SORTS[0]
         self.filter = EventFilter()
         self._channel = 0  # the index, among the selected call's channels, of the one actions apply to
@@ -310,11 +310,13 @@ class CallsView(Vertical):
         self._dirty = False
         now = self.now()
         flt = self.filter
-        live = self.calls.rows(now, by=self.sort_by, flt=flt)
-        if flt.empty:
-            recent = self.calls.recent_rows(now)
-        else:
-            recent = [c.row(now) for c in reversed(self.calls.recent) if c.matches(flt, now)]
+        with self.models.lock:
+            calls = self.models.calls
+            live = calls.rows(now, by=self.sort_by, flt=flt)
+            if flt.empty:
+                recent = calls.recent_rows(now)
+            else:
+                recent = [c.row(now) for c in reversed(calls.recent) if c.matches(flt, now)]
         entries: list[tuple[str, CallRow | None]] = [("live", row) for row in live]
         if recent:
             entries.append((f"{RECENT}: {len(recent)} ended", None))
@@ -332,9 +334,6 @@ class CallsView(Vertical):
         if self._recent_count:
             status.append(f" · {self._recent_count:,} recent")
         status.append(f" · sort: {self.sort_by} (s)")
-        if getattr(self.app, "calls_behind", False):
-            # Rebuilt from CoreShowChannels every few seconds instead of followed event by event.
-            status.append(" · events too fast to follow: rebuilt every 5 s", style="yellow")
         if not self.filter.empty:
             status.append(f" · filter: {self.filter.explain()}", style="italic")
         self.query_one("#calls-status", Static).update(status)
@@ -343,7 +342,10 @@ class CallsView(Vertical):
     @property
     def selected_call(self) -> Call | None:
         row = self.list_view.current
-        return self.calls.call_for(row.key) if row is not None else None
+        if row is None:
+            return None
+        with self.models.lock:
+            return self.models.calls.call_for(row.key)
 
     @property
     def selected_key(self) -> str:
@@ -374,6 +376,10 @@ class CallsView(Vertical):
         self._show_channel()
 
     def _show_channel(self) -> None:
+        with self.models.lock:
+            self._show_channel_line()
+
+    def _show_channel_line(self) -> None:
         line = PlainText(no_wrap=True, overflow="ellipsis")
         call, chan = self.selected_call, self.selected_channel
         if call is None or chan is None:

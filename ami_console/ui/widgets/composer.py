@@ -18,6 +18,7 @@ are likewise always those of the name in the field.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -49,6 +50,7 @@ from ami_console.ui.widgets.fields_editor import MAX_TEMPLATE_ROWS, FieldsEditor
 
 MAX_LISTED = 60  # parameter names listed in the help line
 MAX_UNDO = 20  # states ctrl+z can go back to
+MAX_PREVIEW_LINES = 1000  # the preview shows the whole action (the composer scrolls)
 
 Rows = list[tuple[str, str, bool]]
 
@@ -81,9 +83,14 @@ class Clamped(Widget):
         self._lines = lines
 
     def update(self, text: Text) -> None:
-        if text != self.text:
-            self.text = text
-            self.refresh(layout=True)
+        if text == self.text:
+            return
+        # A new layout only when the height changes: laying the screen out again for each
+        # key typed (the preview changes with every one) was most of a key's cost.
+        width = self.content_size.width
+        lines = len(self._fit(width).split()) if self.text and width else -1
+        self.text = text
+        self.refresh(layout=not width or lines != (len(self._fit(width).split()) if text else 0))
 
     def _fit(self, width: int) -> Text:
         width = max(width, 2)
@@ -136,6 +143,13 @@ class Composer(VerticalScroll):
             super().__init__()
             self.action = action
 
+    class DocsAnswered(Message):
+        """The answer to a :class:`DocsRequested` came (``response`` None: none came)."""
+
+        def __init__(self, action: str, response: AMIMessage | None) -> None:
+            super().__init__()
+            self.action, self.response = action, response
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Action"
@@ -146,6 +160,12 @@ class Composer(VerticalScroll):
         self.descriptions: dict[str, str] = dict(COMMON_ACTIONS)
         self._listed = False  # the descriptions are the server's ListCommands, not ours
         self._chosen = ""  # the action the rows were made for (chosen, loaded or pasted)
+        # The rows dropped for an action whose documentation was on its way: laid out
+        # again as it says, once it comes (unless the user changed something first).
+        self._provisional: Rows | None = None
+        # One change of the name and rows at a time: enter (run by the app), a name typed
+        # whole and documentation arriving (run here) may otherwise lay rows out at once.
+        self._editing = asyncio.Lock()
         self._undo: list[tuple[str, Rows]] = []
 
     def compose(self) -> ComposeResult:
@@ -156,7 +176,7 @@ class Composer(VerticalScroll):
         yield Clamped(3, id="param-help")
         yield Static("Will send  (ctrl+s)", classes="section")
         yield Clamped(2, id="read-only-hint")
-        yield Static(id="preview")
+        yield Clamped(MAX_PREVIEW_LINES, id="preview")
 
     @property
     def picker(self) -> ActionPicker:
@@ -210,8 +230,11 @@ class Composer(VerticalScroll):
         self.picker.set_actions(self.descriptions)
         self.refresh_all()
 
-    async def docs_answered(self, action: str, response: AMIMessage | None) -> None:
-        """The answer to a DocsRequested query arrived (None: none came)."""
+    @on(DocsAnswered)
+    async def docs_answered(self, event: DocsAnswered) -> None:
+        """The answer to a DocsRequested query arrived."""
+        event.stop()
+        action, response = event.action, event.response
         if is_refusal(response):
             # A user without the command privilege: every further query would be refused
             # too, and each refusal is a security event on the PBX.
@@ -224,18 +247,24 @@ class Composer(VerticalScroll):
 
     async def set_doc(self, action: str, doc: ActionDoc | None) -> None:
         """The server's documentation of ``action`` arrived."""
-        self.docs[action] = doc
-        fields = self.fields
-        if self.picker.value.lower() != action.lower():
-            return
-        if self._chosen.lower() == action.lower() and fields.untouched:
-            # The rows were only offered (no value typed): lay them out for the action.
-            focused = self.screen.focused
-            focus = focused is not None and (focused is self.picker.input or fields in focused.ancestors)
-            fields.doc = doc
-            kept, _ = rows_for(doc, fields.snapshot(), MAX_TEMPLATE_ROWS)
-            await fields.load(kept, focus=focus, template=True)
-        self.refresh_all()
+        async with self._editing:
+            self.docs[action] = doc
+            fields = self.fields
+            if self.picker.value.lower() != action.lower():
+                return
+            if self._chosen.lower() == action.lower() and fields.untouched:
+                # The rows were only offered (no value typed), or dropped for want of this
+                # documentation: lay them out for the action, from what they were before.
+                focused = self.screen.focused
+                focus = focused is not None and (focused is self.picker.input or fields in focused.ancestors)
+                fields.doc = doc
+                before, self._provisional = self._provisional, None
+                if before is None or doc is None:  # offered rows; or no documentation: the drop stands
+                    before = fields.snapshot()
+                kept, removed = rows_for(doc, before, MAX_TEMPLATE_ROWS)
+                self._say_removed(action, removed)
+                await fields.load(kept, focus=focus, template=not any(value for _, value, _ in kept))
+            self.refresh_all()
 
     def set_next_action_id(self, action_id: str) -> None:
         self.next_action_id = action_id
@@ -243,12 +272,23 @@ class Composer(VerticalScroll):
 
     async def load(self, action: str, rows: Rows) -> None:
         """Fill the composer (from history or a saved action); ctrl+z brings back what was there."""
-        await self._replace(action, rows, focus=False)
+        async with self._editing:
+            await self._replace(action, rows, focus=False)
 
-    def sent(self) -> None:
-        """The composed action was sent: typing in the name now replaces it."""
-        if self.picker.input.has_focus:
-            self.picker.input.select_all()
+    async def take_for_sending(self) -> list[tuple[str, str]] | None:
+        """The action to send now: exactly what the preview shows. None (and why, said)
+        when it cannot go."""
+        async with self._editing:
+            if not self.picker.value:
+                self.notify("Type an action name first.", severity="warning")
+                return None
+            composed = self.composed()
+            if composed.problem is not None:
+                self.notify(f"Not sent: {composed.problem}", severity="error")
+                return None
+            if self.picker.input.has_focus:  # typing in the name now replaces it
+                self.picker.input.select_all()
+            return list(composed.pairs)
 
     # -- what the user does ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -257,33 +297,55 @@ class Composer(VerticalScroll):
         return True
 
     async def action_choose_action(self) -> None:
-        name = self.picker.pending_choice()
-        if name:
-            self.picker.set_value(name)
-            await self._choose(name)
+        async with self._editing:
+            name = self.picker.pending_choice()
+            if name:
+                self.picker.set_value(name)
+                await self._choose(name)
 
     @on(ActionPicker.Chosen)
     async def action_clicked(self, event: ActionPicker.Chosen) -> None:
-        event.stop()
-        await self._choose(event.action)
+        async with self._editing:
+            event.stop()
+            await self._choose(event.action)
 
-    async def _choose(self, name: str) -> None:
-        """Take ``name``: keep the rows it takes, add its required ones, focus the first."""
+    async def _choose(self, name: str, focus: bool = True) -> None:
+        """Take ``name``: keep the rows it takes, add its required ones, focus the first.
+
+        However the name changed (chosen, typed whole over another action, pasted), the same
+        rule: the rows the action takes stay and its required ones are added; the rest go
+        (ctrl+z brings them back). With no documentation of what ``name`` takes, the rows
+        made for the action before it go; if the documentation is on its way, they come
+        back as it says once it comes. Rows typed before any action was chosen stay."""
         self.refresh_all()
         before = self.fields.snapshot()
-        kept, removed = rows_for(self.docs.get(name), before, MAX_TEMPLATE_ROWS)
-        lost = [key for key, value, _ in removed if value]
+        doc = self.docs.get(name)
+        kept: Rows
+        removed: Rows
+        self._provisional = None
+        if doc is None and self._chosen and self._chosen.lower() != name.lower():
+            kept, removed = [], [row for row in before if row[0].strip()]
+            if self.docs.pending(name):
+                self._provisional = before
+        else:
+            kept, removed = rows_for(doc, before, MAX_TEMPLATE_ROWS)
         if removed:
             self._remember(self._chosen, before)
+        if self._provisional is None:  # else said once the documentation comes
+            self._say_removed(name, removed)
+        self._chosen = name
+        if kept == before:
+            if focus:
+                self._focus_first_row()
+        else:
+            await self.fields.load(kept, focus=focus, template=not any(value for _, value, _ in kept))
+        self.refresh_all()
+
+    def _say_removed(self, name: str, removed: Rows) -> None:
+        lost = [key for key, value, _ in removed if value]
         if lost:
             them = "it" if len(lost) == 1 else "them"
             self.notify(f"{name} does not take {', '.join(lost)}: removed (ctrl+z brings {them} back).")
-        self._chosen = name
-        if kept == before:
-            self._focus_first_row()
-        else:
-            await self.fields.load(kept, focus=True, template=not any(value for _, value, _ in kept))
-        self.refresh_all()
 
     def _focus_first_row(self) -> None:
         rows = self.fields.rows
@@ -299,7 +361,7 @@ class Composer(VerticalScroll):
         if self.picker.value or any(key or value for key, value, _ in before):
             self._remember(self.picker.value, before)
         self.picker.set_value(action)
-        self._chosen = action
+        self._chosen, self._provisional = action, None
         self.fields.doc = self.docs.get(action)
         await self.fields.load(rows, focus=focus)
         self.refresh_all()
@@ -308,16 +370,17 @@ class Composer(VerticalScroll):
         self._undo = [*self._undo, (action, rows)][-MAX_UNDO:]
 
     async def action_undo(self) -> None:
-        if not self._undo:
-            self.notify("Nothing to undo.", severity="warning")
-            return
-        action, rows = self._undo.pop()
-        self.picker.set_value(action)
-        self._chosen = action
-        self.fields.doc = self.docs.get(action)
-        await self.fields.load(rows, focus=True)
-        self.refresh_all()
-        self.notify(f"Back to {action or 'the empty composer'} with {len(rows)} rows.")
+        async with self._editing:
+            if not self._undo:
+                self.notify("Nothing to undo.", severity="warning")
+                return
+            action, rows = self._undo.pop()
+            self.picker.set_value(action)
+            self._chosen, self._provisional = action, None
+            self.fields.doc = self.docs.get(action)
+            await self.fields.load(rows, focus=True)
+            self.refresh_all()
+            self.notify(f"Back to {action or 'the empty composer'} with {len(rows)} rows.")
 
     @on(FieldsEditor.RowRemoving)
     def row_removing(self, event: FieldsEditor.RowRemoving) -> None:
@@ -335,24 +398,25 @@ class Composer(VerticalScroll):
 
     @on(ComposerInput.BlockPasted)
     async def block_pasted(self, event: ComposerInput.BlockPasted) -> None:
-        event.stop()
-        pasted = event.pasted
-        rows = [(key, value, True) for key, value in pasted.rows]
-        if pasted.action is not None:
-            await self._replace(pasted.action, rows)
-            said = f"Pasted {pasted.action} with {len(rows)} rows."
-        else:
-            # Lines without an Action line are headers for the action being composed.
-            current = self.fields.snapshot()
-            at = next((i for i, row in enumerate(self.fields.rows) if row.has_focus_within), len(current) - 1)
-            blank = 0 <= at < len(current) and current[at] == ("", "", True)
-            await self.fields.load(current[: at + (0 if blank else 1)] + rows + current[at + 1 :], focus=True)
-            said = f"Pasted {len(rows)} rows."
-        if pasted.action_ids:
-            said += " Left out the ActionID line: the console gives every action its own."
-        if pasted.more:
-            said += " Only the first action was taken."
-        self.notify(said)
+        async with self._editing:
+            event.stop()
+            pasted = event.pasted
+            rows = [(key, value, True) for key, value in pasted.rows]
+            if pasted.action is not None:
+                await self._replace(pasted.action, rows)
+                said = f"Pasted {pasted.action} with {len(rows)} rows."
+            else:
+                # Lines without an Action line are headers for the action being composed.
+                current = self.fields.snapshot()
+                at = next((i for i, row in enumerate(self.fields.rows) if row.has_focus_within), len(current) - 1)
+                blank = 0 <= at < len(current) and current[at] == ("", "", True)
+                await self.fields.load(current[: at + (0 if blank else 1)] + rows + current[at + 1 :], focus=True)
+                said = f"Pasted {len(rows)} rows."
+            if pasted.action_ids:
+                said += " Left out the ActionID line: the console gives every action its own."
+            if pasted.more:
+                said += " Only the first action was taken."
+            self.notify(said)
 
     def on_paste(self, event: events.Paste) -> None:
         # Reached when no input of the composer has the focus (its own inputs handle theirs).
@@ -362,9 +426,26 @@ class Composer(VerticalScroll):
             self.post_message(ComposerInput.BlockPasted(pasted))
 
     @on(ActionPicker.Edited)
-    def name_edited(self, event: ActionPicker.Edited) -> None:
-        event.stop()
-        self.refresh_all()
+    async def name_edited(self, event: ActionPicker.Edited) -> None:
+        async with self._editing:
+            event.stop()
+            name = self.picker.value
+            known = self.picker.known(name)
+            # A name typed whole over another action takes its rows at once, so the rows and
+            # the preview never show the old action's (what ctrl+s sends is what they show);
+            # one still being typed (DBGet on the way to DBGetTree) waits for enter or tab.
+            if self._typed_over(name) and known is not None:
+                self.refresh_all()  # asks the server what it takes, first
+                await self._choose(known, focus=False)
+                return
+            self.refresh_all()
+
+    def _typed_over(self, name: str) -> bool:
+        """``name`` is a whole action typed over the one the rows were made for."""
+        known = self.picker.known(name)
+        return bool(
+            known and self._chosen and known.lower() != self._chosen.lower() and not self.picker.ambiguous(name)
+        )
 
     @on(FieldsEditor.Changed)
     def fields_changed(self) -> None:
@@ -439,12 +520,17 @@ class Composer(VerticalScroll):
         self.query_one("#param-help", Clamped).update(help_text)
 
     @property
+    def preview_text(self) -> str:
+        """The preview as it stands, unwrapped (each wire line ends in a shown \\r\\n)."""
+        return self.query_one("#preview", Clamped).text.plain
+
+    @property
     def read_only_hint(self) -> str:
         """Why the app would refuse the action as it stands (read-only), or ""."""
         return self.query_one("#read-only-hint", Clamped).text.plain
 
     def update_preview(self) -> None:
-        preview = self.query_one("#preview", Static)
+        preview = self.query_one("#preview", Clamped)
         composed = self.composed()
         key = (composed, self.next_action_id, self.read_only)
         if key == getattr(self, "_previewed", None):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ami_console import clock
+from ami_console.monitor.connection import ConnectedInfo
 from ami_console.ui.plaintext import PlainText
-from ami_console.ui.session import ConnectedInfo
 
 
 def _duration(seconds: float) -> str:
@@ -47,7 +46,7 @@ class ConnectionHeader(Widget):
         self.username = username or self.username
         if info is not None:
             self.info = info
-        self.frozen_at = time.time() if state == "lost" else None
+        self.frozen_at = clock.now() if state == "lost" else None
         self.state = state
         self.refresh()
 
@@ -63,7 +62,7 @@ class ConnectionHeader(Widget):
             text.append(f" · AMI {self.info.ami_version}")
             if self.info.asterisk_version:
                 text.append(f" · Asterisk {self.info.asterisk_version}")
-            end = self.frozen_at or time.time()
+            end = self.frozen_at or clock.now()
             label = "was connected" if self.state == "lost" else "connected"
             text.append(f" · {label} {_duration(end - self.info.connected_at)}")
         if self.filters and self.state == "connected":

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
+from ami_console import clock
 from ami_console.events.store import LoggedEvent, shorten
 from ami_console.ui.plaintext import plain
 from ami_console.ui.widgets.event_log import ExplainRequested
@@ -29,8 +28,8 @@ class EventDetail(SizedTable):
         self.zebra_stripes = True
 
     def show(self, entry: LoggedEvent) -> None:
-        clock = "an unknown time" if entry.at is None else time.strftime("%H:%M:%S", time.localtime(entry.at))
-        self.border_title = f"#{entry.seq} at {clock}"
+        when = "an unknown time" if entry.at is None else clock.stamp("%H:%M:%S", entry.at)
+        self.border_title = f"#{entry.seq} at {when}"
         pairs = [(plain(shorten(key, 64), "bold"), value) for key, value in entry.message.fields]
         self._keys = [key for key, _ in entry.message.fields]  # each row's header, for explaining
         # Lines without a colon are not fields, but they were sent.

@@ -22,21 +22,21 @@ channel column narrows.
 
 from __future__ import annotations
 
-import time
-
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message as TextualMessage
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ami_console.events.store import EventStore, LoggedEvent, Marker
+from ami_console import clock
+from ami_console.events.store import LoggedEvent, Marker
 from ami_console.events.summary import category, summarize
+from ami_console.monitor.models import Models
 from ami_console.protocol import Message
 from ami_console.ui.plaintext import fit
 
@@ -116,11 +116,12 @@ class EventLog(ScrollView, can_focus=True):
             self.event = event
 
     class FollowRequested(TextualMessage):
-        """Narrow the log to the call ``message`` belongs to (or, with None, stop)."""
+        """Narrow the log to the call ``message`` belongs to; with ``toggle``, while a call
+        is followed, go back to every call instead."""
 
-        def __init__(self, message: Message | None) -> None:
+        def __init__(self, message: Message | None, toggle: bool = False) -> None:
             super().__init__()
-            self.message = message
+            self.message, self.toggle = message, toggle
 
     class TraceRequested(TextualMessage):
         """Show the call trace of the call ``message`` belongs to."""
@@ -144,9 +145,11 @@ class EventLog(ScrollView, can_focus=True):
             super().__init__()
             self.titles = titles
 
-    def __init__(self, store: EventStore, *, id: str | None = None) -> None:
+    def __init__(self, models: Models, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store = store
+        # The model thread fills the store: rows are read under the models' lock, once a frame.
+        self.store = models.store
+        self.model_lock = models.lock
         self.cursor = 0
         self.unseen = 0  # events that arrived while not following
         self._titles = ""  # the column titles last told to the panel
@@ -188,6 +191,10 @@ class EventLog(ScrollView, can_focus=True):
         return self.cursor >= self.store.row_count - 1
 
     # -- drawing ------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        with self.model_lock:
+            return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.size.width
@@ -211,16 +218,12 @@ class EventLog(ScrollView, can_focus=True):
         name = message.name or "(not an event)"  # garbage from the server still shows
         channel, uniqueid, details = summarize(message)
         at = entry.at
-        clock = (
-            "--:--:--.---"
-            if at is None
-            else time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 1000) % 1000:03d}"
-        )
+        when = "--:--:--.---" if at is None else clock.stamp("%H:%M:%S", at) + f".{int(at * 1000) % 1000:03d}"
         base = Style(bgcolor="grey30" if self.has_focus else "grey19") if selected else Style()
         channel_width, uniqueid_width, details_width = column_widths(width)
         # Segments are plain text: brackets in values stay as they are.
         segments = [
-            Segment(clock + " ", base + Style(dim=True)),
+            Segment(when + " ", base + Style(dim=True)),
             Segment(fit(name, NAME) + " ", base + Style(color=COLOURS[category(name)], bold=True)),
             Segment(fit(channel, channel_width) + " ", base),
         ]
@@ -280,16 +283,16 @@ class EventLog(ScrollView, can_focus=True):
     @property
     def current(self) -> LoggedEvent | None:
         """The event under the cursor (None on a marker, which is no event)."""
-        if not 0 <= self.cursor < self.store.row_count:
-            return None
-        entry = self.store.row(self.cursor)
+        with self.model_lock:
+            if not 0 <= self.cursor < self.store.row_count:
+                return None
+            entry = self.store.row(self.cursor)
         return entry if isinstance(entry, LoggedEvent) else None
 
     def action_follow_call(self) -> None:
-        if self.store.filter.call is not None:
-            self.post_message(self.FollowRequested(None))
-        elif (entry := self.current) is not None:
-            self.post_message(self.FollowRequested(entry.message))
+        """f: follow the call of the event under the cursor, or (while one is followed) stop."""
+        entry = self.current
+        self.post_message(self.FollowRequested(entry.message if entry is not None else None, toggle=True))
 
     def action_trace(self) -> None:
         if (entry := self.current) is not None:

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 
 from ami_console.calls.trace import CallFilter, call_key
 from ami_console.events.filter import EventFilter, FollowedCall
-from ami_console.events.store import EventStore
+from ami_console.monitor.models import Models
 from ami_console.protocol import Message
 from ami_console.ui.plaintext import PlainText
 from ami_console.ui.widgets.event_detail import EventDetail
@@ -47,15 +47,17 @@ class EventPanel(Vertical):
     """
 
     class FilterApplied(TextualMessage):
-        """The log's filter changed (typed, or a call followed): lessons check it."""
+        """The log's filter changed (typed, or a call followed: ``call`` is its key)."""
 
-        def __init__(self, text: str, event_filter: EventFilter) -> None:
+        def __init__(self, text: str, event_filter: EventFilter, call: str | None = None) -> None:
             super().__init__()
-            self.text, self.filter = text, event_filter
+            self.text, self.filter, self.call = text, event_filter, call
 
-    def __init__(self, store: EventStore, *, id: str | None = None) -> None:
+    def __init__(self, models: Models, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store = store
+        self._followed: str | None = None  # the key of the call the log follows
+        self.models = models
+        self.store = models.store  # read under models.lock: the model thread fills it
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="event-bar"):
@@ -65,7 +67,7 @@ class EventPanel(Vertical):
         yield Static(id="event-counts")
         yield Static(PlainText(column_titles(0), no_wrap=True, overflow="ellipsis"), id="event-columns")
         with Horizontal(id="event-body"):
-            yield EventLog(self.store, id="event-log")
+            yield EventLog(self.models, id="event-log")
             yield EventDetail(id="event-detail")
         yield Static(id="new-events")
 
@@ -86,25 +88,38 @@ class EventPanel(Vertical):
         self.call_after_refresh(self.update_status)
 
     def clear(self) -> None:
-        self.store.clear()
-        self.log_view.reload()
+        models = self.models
+
+        def clear() -> None:
+            models.store.clear()
+            models.changes.reloaded = True
+
+        models.run(clear)
         self.detail.hide()
-        self.update_status()
 
     def toggle_pause(self) -> None:
         self.log_view.following = not self.log_view.following
 
     @on(Input.Changed, "#event-filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self._apply_filter(self.store.filter.call)
+        self._apply_filter(self._followed)
 
-    def _apply_filter(self, call: FollowedCall | None) -> None:
+    def _apply_filter(self, call: str | None) -> None:
+        """Filter the log by what is typed, and by the call followed (its key), on the model
+        thread: a call filter learns from every event kept, which takes a while."""
+        self._followed = call
         event_filter = EventFilter.parse(self.filter_input.value)
-        event_filter.call = call
-        self.store.set_filter(event_filter)
-        self.log_view.reload()
-        self.update_status()
-        self.post_message(self.FilterApplied(self.filter_input.value, event_filter))
+        models = self.models
+
+        def apply() -> None:
+            store = models.store
+            followed: FollowedCall | None = CallFilter(call, store.entries) if call else None
+            event_filter.call = followed
+            store.set_filter(event_filter)
+            models.changes.reloaded = True
+
+        models.run(apply)
+        self.post_message(self.FilterApplied(self.filter_input.value, event_filter, call))
 
     def follow(self, message: Message | None) -> None:
         """Narrow the log to the call of ``message`` (None: back to every call)."""
@@ -112,13 +127,13 @@ class EventPanel(Vertical):
         if message is not None and key is None:
             self.notify("This event belongs to no call (no Linkedid, Uniqueid or Channel).")
             return
-        self._apply_filter(CallFilter(key, self.store.entries) if key else None)
+        self._apply_filter(key)
         if key:
             self.notify(f"Following call {key}: press f (or Esc) in the log to see every call again.")
 
     @property
     def following_call(self) -> bool:
-        return self.store.filter.call is not None
+        return self._followed is not None
 
     @on(Input.Submitted, "#event-filter")
     def filter_submitted(self) -> None:
@@ -140,12 +155,16 @@ class EventPanel(Vertical):
         self.set_class(self.size.width < DETAIL_BESIDE_FROM, "-narrow")
 
     def update_status(self) -> None:
+        with self.models.lock:
+            self._update_status()
+
+    def _update_status(self) -> None:
         store = self.store
         log = self.log_view
         # One line, cut with an ellipsis when the bar is narrow.
         status = PlainText(no_wrap=True, overflow="ellipsis")
-        if store.filter.call is not None:
-            status.append(f"call {store.filter.call.key} · ", style="bold magenta")
+        if self._followed is not None:
+            status.append(f"call {self._followed} · ", style="bold magenta")
         status.append(f"{store.total:,} {'read' if store.replay else 'received'}", style="bold")
         if not store.filter.empty:
             status.append(f" · {len(store.view):,} match")

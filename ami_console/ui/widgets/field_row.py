@@ -77,6 +77,7 @@ class FieldRow(Horizontal):
         self._key, self._value, self.enabled = key, value, enabled
         # The editor's one suggester for the action's parameter names, shared by every row.
         self._suggester = suggester
+        self._required = False
         self.set_class(not enabled, "-off")
 
     def compose(self) -> ComposeResult:
@@ -89,7 +90,7 @@ class FieldRow(Horizontal):
             password=self._key.lower() in SECRET_KEYS,
             select_on_focus=False,
         )
-        yield Static("", classes="mark")
+        yield Static(_mark(self._required), classes="mark")
 
     def take_focus(self, value: bool = False) -> None:
         """Focus the key (or the value) now. Widget.focus() would wait for the queue, and
@@ -113,14 +114,17 @@ class FieldRow(Horizontal):
     def value(self) -> str:
         return self._value
 
+    # Both may come while the row is still being mounted: its inputs then take them as made.
     def set_suggester(self, suggester: Suggester | None) -> None:
         self._suggester = suggester
-        self.key_input.suggester = suggester
+        for key_input in self.query(".key").results(Input):
+            key_input.suggester = suggester
 
     def mark(self, required: bool) -> None:
-        if required != getattr(self, "_required", None):
+        if required != self._required:
             self._required = required
-            self.query_one(".mark", Static).update(Text("*", style="bold") if required else "")
+            for mark in self.query(".mark").results(Static):
+                mark.update(_mark(required))
 
     def toggle(self) -> None:
         self.enabled = not self.enabled
@@ -140,3 +144,7 @@ class FieldRow(Horizontal):
     def on_click(self, event: events.Click) -> None:
         if event.widget is not None and event.widget.has_class("toggle"):
             self.toggle()
+
+
+def _mark(required: bool) -> Text | str:
+    return Text("*", style="bold") if required else ""

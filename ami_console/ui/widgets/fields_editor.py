@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -61,6 +63,7 @@ class FieldsEditor(VerticalScroll):
         self._suggester: SuggestFromList | None = None  # the doc's parameter names, for every row
         self._loaded: list[tuple[str, str, bool]] = []  # the rows as last loaded
         self._template = False  # the rows are a documented action's required parameters
+        self._loading = asyncio.Lock()
 
     @property
     def doc(self) -> ActionDoc | None:
@@ -94,16 +97,19 @@ class FieldsEditor(VerticalScroll):
     # -- writing -------------------------------------------------------------------------
     async def load(self, rows: list[tuple[str, str, bool]], focus: bool = False, template: bool = False) -> None:
         """Replace every row. With ``focus``, the first row takes the focus (its value if
-        the key is filled in). ``template``: the rows only offer an action's parameters."""
-        self._template = template
-        await self.remove_children()
-        new_rows = [FieldRow(k, v, e, self._suggester) for k, v, e in rows] or [FieldRow(suggester=self._suggester)]
-        await self.mount_all(new_rows)
-        self._loaded = self.snapshot()
-        self._refresh_marks()
-        if focus:
-            new_rows[0].take_focus(value=bool(new_rows[0].key))
-        self.post_message(self.Changed())
+        the key is filled in). ``template``: the rows only offer an action's parameters.
+        One load at a time: a name typed whole and enter right after both load rows, and
+        the second must not find the first one's rows half mounted."""
+        async with self._loading:
+            self._template = template
+            await self.remove_children()
+            new_rows = [FieldRow(k, v, e, self._suggester) for k, v, e in rows] or [FieldRow(suggester=self._suggester)]
+            await self.mount_all(new_rows)
+            self._loaded = self.snapshot()
+            self._refresh_marks()
+            if focus:
+                new_rows[0].take_focus(value=bool(new_rows[0].key))
+            self.post_message(self.Changed())
 
     @property
     def untouched(self) -> bool:

@@ -15,14 +15,20 @@ comes from a file (a trainer may write it), so it is drawn as plain text.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from ami_console.lessons.model import Lesson, LessonError, LessonRun, Observation, Progress
+from ami_console.lessons.model import Lesson, LessonError, LessonRun, Progress, load_lessons
+from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText
+
+MAX_ERRORS_TOLD = 3  # lesson files that could not be read, named in the one notice
 
 
 class LessonPanel(VerticalScroll, can_focus=True):
@@ -53,14 +59,24 @@ class LessonPanel(VerticalScroll, can_focus=True):
     class ListRequested(Message):
         """The learner asked for the list of lessons."""
 
+    class Loaded(Message):
+        """The lessons were read (in a worker thread: a trainer's folder may be large)."""
+
+        def __init__(self, lessons: list[Lesson], errors: list[LessonError], progress: Progress) -> None:
+            super().__init__()
+            self.lessons, self.errors, self.progress = lessons, errors, progress
+
     def __init__(
-        self, lessons: list[Lesson], errors: list[LessonError], progress: Progress, *, id: str | None = None
+        self, models: Models, folder: Path | None = None, progress: Path | None = None, *, id: str | None = None
     ) -> None:
         super().__init__(id=id)
-        self.lessons = lessons
-        self.errors = errors
-        self.progress = progress
-        self.run: LessonRun | None = None
+        self.models = models  # the lesson running is ticked there, from the wire
+        self.folder = folder
+        self.progress_path = progress
+        self.lessons: list[Lesson] = []
+        self.errors: list[LessonError] = []
+        self.progress = Progress(progress or Progress.default_path())
+        self.loaded = False
         self.hint_shown = False
         self.ticked = ""  # the celebration shown after the last tick, until the next change
         self.shown = ""
@@ -68,7 +84,29 @@ class LessonPanel(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._text(), id="lesson-text")
 
-    # -- what the app asks ------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exit_on_error=False, group="lessons")
+    def _load(self) -> None:
+        lessons, errors = load_lessons(self.folder)
+        self.post_message(self.Loaded(lessons, errors, self.progress))
+
+    def on_lesson_panel_loaded(self, event: Loaded) -> None:
+        event.stop()
+        self.lessons, self.errors, self.loaded = event.lessons, event.errors, True
+        self.start_first_unfinished()
+        if self.errors:  # once, as a list: a folder of broken files must not flood the screen
+            named = "; ".join(str(error) for error in self.errors[:MAX_ERRORS_TOLD])
+            more = len(self.errors) - MAX_ERRORS_TOLD
+            told = f"{named}; and {more} more (l lists them)" if more > 0 else named
+            self.notify(told, title=f"{len(self.errors)} lesson file(s) not loaded", severity="warning", timeout=10)
+
+    @property
+    def run(self) -> LessonRun | None:
+        return self.models.lesson
+
+    # -- what the console asks ----------------------------------------------------------------
     def start(self, lesson_id: str, *, restart: bool = False) -> None:
         """Start (or continue where the progress says) one lesson."""
         lesson = next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
@@ -77,7 +115,9 @@ class LessonPanel(VerticalScroll, can_focus=True):
         if restart:
             self.progress.restart(lesson_id)
         done = self.progress.done(lesson_id)
-        self.run = LessonRun(lesson, min(done, len(lesson.steps)))
+        with self.models.lock:
+            self.models.lesson = LessonRun(lesson, min(done, len(lesson.steps)))
+            self.models.progress = self.progress
         self.hint_shown, self.ticked = False, ""
         self.draw()
 
@@ -91,17 +131,16 @@ class LessonPanel(VerticalScroll, can_focus=True):
         else:
             self.draw()
 
-    def observe(self, observation: Observation) -> bool:
-        """Check the current step against what just happened; True when it ticked."""
-        run = self.run
-        if run is None or run.finished or not run.observe(observation):
-            return False
-        self.progress.set(run.lesson.id, run.index)
-        done = len(run.lesson.steps) if run.finished else run.index
+    def ticked_now(self) -> None:
+        """The models ticked a step of the lesson running (from what crossed the wire)."""
+        with self.models.lock:
+            run = self.models.lesson
+            if run is None:
+                return
+            done = len(run.lesson.steps) if run.finished else run.index
         self.ticked = f"✓ Step {done} done!"
         self.hint_shown = False
         self.draw()
-        return True
 
     def next_lesson(self) -> Lesson | None:
         if self.run is None:
@@ -115,7 +154,8 @@ class LessonPanel(VerticalScroll, can_focus=True):
         self.set_class(self.screen.size.width < 100, "-narrow")
 
     def draw(self) -> None:
-        text = self._text()
+        with self.models.lock:
+            text = self._text()
         for static in self.query("#lesson-text").results(Static):  # none until composed
             static.update(text)
 
@@ -124,7 +164,10 @@ class LessonPanel(VerticalScroll, can_focus=True):
         run = self.run
         if run is None:
             text.append("Lessons\n\n", style="bold")
-            text.append("No lesson running. Press l for the list.\n" if self.lessons else "No lessons found.\n")
+            if not self.loaded:
+                text.append("Reading the lessons…\n")
+            else:
+                text.append("No lesson running. Press l for the list.\n" if self.lessons else "No lessons found.\n")
         else:
             self._draw_run(run, text)
         if self.errors:

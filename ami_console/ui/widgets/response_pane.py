@@ -7,8 +7,6 @@ responses of the session stay reachable with F7 and F8.
 
 from __future__ import annotations
 
-import time
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,8 +14,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.text_area import Document, Selection
 
+from ami_console import clock
+from ami_console.session import Exchange
 from ami_console.ui.plaintext import PlainText, clean, plain
-from ami_console.ui.session import Exchange
 from ami_console.ui.widgets.event_log import EventLog, ExplainRequested
 from ami_console.ui.widgets.sized_table import SizedTable
 
@@ -166,7 +165,7 @@ class ResponsePane(Vertical):
         if exchange is None:
             return
         if exchange.pending:
-            waited = time.perf_counter() - exchange.sent_at
+            waited = clock.counter() - exchange.sent_at
             status.append("◌ Pending", style="bold yellow")
             status.append(f"  {exchange.action}  ActionID {exchange.action_id}  waiting {waited:.1f} s")
         else:

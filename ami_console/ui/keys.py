@@ -1,0 +1,114 @@
+"""Typeahead: keys taken one at a time, each where the focus is when it is taken.
+
+Textual hands a key to the widget focused when the key *arrives*, into that widget's own
+queue, and moves on to the next key at once. A terminal delivers typeahead, a paste or a
+busy machine's keys in a burst, so several keys are handed out before the first is
+handled: ``CoreShowChannels`` then ctrl+s in one burst sent ``Action: Co`` (the send ran
+before the name's letters were typed in), and keys typed after enter went into the name
+although enter moved the focus to the first field.
+
+The :class:`KeyGate` holds every key (and paste) from the terminal while the one before
+it is on its way, and lets the next go only once that one has gone through every queue it
+could pass (the focused widget's, each parent's as it bubbles, the app's bindings) and
+whatever it made the app do next (a focus change) has happened. So a key acts on what the
+keys before it made, exactly as when typed slowly. ctrl+q is never held.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import App as TextualApp
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+__all__ = ["KeyGate"]
+
+NEVER_HELD = frozenset({"ctrl+q"})
+STUCK_AFTER = 1.0  # seconds: a key whose way was cut (its widget removed) frees the gate anyway
+SETTLE_FRAMES = 5  # refreshes to wait, at most, for a new screen to take the focus
+BUSY_HOPS = 8  # times a hop goes round behind messages still waiting in one queue
+
+
+class KeyGate:
+    def __init__(self, app: TextualApp) -> None:
+        self.app = app
+        self._held: deque[events.Event] = deque()
+        self._busy_since: float | None = None  # the key on its way was let go then
+        self._turn = 0  # counts keys let go: a late sweep of an older key changes nothing
+
+    @staticmethod
+    def _gated(event: events.Event) -> bool:
+        if isinstance(event, events.Key):
+            return not event.is_forwarded and event.key not in NEVER_HELD
+        return isinstance(event, events.Paste) and not event.is_forwarded
+
+    async def hold(self, event: events.Event) -> bool:
+        """Called by the app for each event: True when it is held (or was let go and
+        handled here); False to let the app handle it as usual."""
+        if not self._gated(event):
+            return False
+        if self._busy_since is not None and time.monotonic() - self._busy_since > STUCK_AFTER:
+            self._busy_since = None  # never wait on a key whose way was cut
+        if self._busy_since is not None or self._held:
+            self._held.append(event)
+            if self._busy_since is None:
+                await self._next()
+            return True
+        await self._let_go(event)
+        return True
+
+    async def _let_go(self, event: events.Event) -> None:
+        app = self.app
+        self._turn += 1
+        turn = self._turn
+        self._busy_since = time.monotonic()
+        target: MessagePump = app.focused or app.screen
+        await TextualApp.on_event(app, event)  # as Textual handles it: bindings, then the focused widget
+        self._sweep(target, turn)
+        app.set_timer(STUCK_AFTER + 0.05, lambda: self._unstick(turn))
+
+    def _sweep(self, node: MessagePump | None, turn: int, waits: int = 0) -> None:
+        """Follow the key's way up, one queue at a time. A hop runs after the key in that
+        queue; while messages the key caused still wait there (an Input's Changed, a
+        picker's Edited), it goes round once more behind them, a few times at most. At
+        the app, one more turn for what the key scheduled there (a focus change)."""
+        app = self.app
+        if turn != self._turn:
+            return
+        while node is not None and node is not app:
+            if waits < BUSY_HOPS and node._message_queue.qsize():
+                if node.call_later(self._sweep, node, turn, waits + 1):
+                    return
+            elif node.call_later(self._sweep, node._parent, turn):
+                return
+            node, waits = node._parent, 0  # closing: the key went no further here
+        app.call_later(self._settled, turn, 0)
+
+    def _settled(self, turn: int, frames: int) -> None:
+        if turn != self._turn:
+            return
+        screen = self.app.screen
+        # A screen just pushed takes the focus once mounted: the next key goes there.
+        if screen.focused is None and frames < SETTLE_FRAMES and any(w.focusable for w in screen.focus_chain):
+            screen.call_after_refresh(self._settled, turn, frames + 1)
+            return
+        self.app.call_later(self._release, turn)
+
+    def _unstick(self, turn: int) -> None:
+        if turn == self._turn and self._busy_since is not None:
+            self.app.call_later(self._release, turn)
+
+    async def _release(self, turn: int) -> None:
+        if turn != self._turn or self._busy_since is None:
+            return
+        self._busy_since = None
+        await self._next()
+
+    async def _next(self) -> None:
+        if self._held:
+            await self._let_go(self._held.popleft())
