@@ -302,8 +302,11 @@ class AMIClient:
     def action_list(self, fields: Fields | None = None, /, **kwargs: Any) -> tuple[Message, list[Message]]:
         """Send an action that answers with an event list; return ``(response, events)``.
 
-        ``events`` are the list items carrying this ActionID, up to and including the one
-        saying ``EventList: Complete`` (or ``Cancelled``); empty after an Error response.
+        ``events`` are the list items carrying this ActionID, up to and including the last,
+        named ``...Complete`` (``EventList: Complete`` or ``Cancelled``); empty after an Error
+        response, or a response that announces no list. Lists are recognised as every
+        Asterisk announces them: ``EventList: start``, or before 13 a Success saying they
+        ``will follow`` (see :meth:`EventList.starts`).
 
         The whole list must come within ``timeout`` of sending the action: one deadline
         for the response and every item, not one per item. It must also stay within
@@ -326,7 +329,7 @@ class AMIClient:
             return self._made_up_error(str(failure), action_id), []
         if not EventList.starts(response):
             return response, []
-        gathered = EventList(action_id, max_items=self.max_list_items, max_bytes=self.max_list_bytes)
+        gathered = EventList(action_id, max_items=self.max_list_items, max_bytes=self.max_list_bytes, response=response)
         try:
             while not gathered.done:
                 message = self._next_message(deadline)

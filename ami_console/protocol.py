@@ -382,16 +382,35 @@ def _hashref(fields: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return result
 
 
+# Asterisk 1.4 to 12 answer many lists (QueueStatus, QueueSummary, Status, Agents, DBGet,
+# ParkedCalls, DAHDIShowChannels, VoicemailUsersList, BridgeList...) with a plain Success,
+# no EventList header, whose Message says they "will follow" ("Queue status will follow":
+# astman_send_ack in those branches' sources); their last event is named ...Complete, as
+# every list's is. These answers are followed by one event alone, with no ...Complete:
+# DBGet's in 1.4 to 1.6 (1.8 to 12 send a DBGetComplete after the DBGetResponse; it then
+# comes as an ordinary event), FAXSession's and FAXStats' from 13 to today.
+_ONE_EVENT_FOLLOWS = frozenset({"result will follow", "faxsession event will follow", "faxstats event will follow"})
+
+
+def _plain_ack(response: Message) -> str | None:
+    """The Message of a Success without EventList header, in lower case (else None)."""
+    if response.header("EventList") is not None or (response.header("Response") or "").lower() != "success":
+        return None
+    return (response.header("Message") or "").strip().lower()
+
+
 class EventList:
     """The items of one event list, gathered within bounds.
 
-    An action such as ``CoreShowChannels`` is answered with a response saying
-    ``EventList: start`` (see :meth:`starts`), then one event per item carrying the action's
-    ActionID, then one saying ``EventList: Complete``. A server that never sends that last
-    one must not take unbounded memory: past ``max_items`` items or ``max_bytes`` bytes the
-    list stops with :attr:`error` set, and the item that crossed the bound is not kept.
-    Time is the caller's: when its deadline passes, it words the error with
-    :meth:`incomplete`, e.g. ``incomplete("timed out after 2 s")``.
+    An action such as ``CoreShowChannels`` is answered with a response announcing a list
+    (see :meth:`starts`), then one event per item carrying the action's ActionID, then a
+    last one named ``...Complete`` (saying ``EventList: Complete`` too when the response
+    said ``EventList: start``). Pass that ``response``: a few answers are followed by one
+    event alone, with no ``...Complete`` (``DBGetResponse`` before Asterisk 1.8,
+    ``FAXStats``), and only the response tells. A server that never sends that last one must not take unbounded memory: past
+    ``max_items`` items or ``max_bytes`` bytes the list stops with :attr:`error` set, and
+    the item that crossed the bound is not kept. Time is the caller's: when its deadline
+    passes, it words the error with :meth:`incomplete`, e.g. ``incomplete("timed out after 2 s")``.
     """
 
     def __init__(
@@ -400,6 +419,7 @@ class EventList:
         *,
         max_items: int = DEFAULT_MAX_LIST_ITEMS,
         max_bytes: int = DEFAULT_MAX_LIST_BYTES,
+        response: Message | None = None,
     ) -> None:
         self.action_id = action_id
         self.max_items = max_items
@@ -408,11 +428,20 @@ class EventList:
         self.size = 0  # bytes of the items kept
         self.complete = False
         self.error: str | None = None  # why the list stopped before its end
+        self.one_event = response is not None and _plain_ack(response) in _ONE_EVENT_FOLLOWS
 
     @staticmethod
     def starts(response: Message) -> bool:
-        """True for a response announcing an event list."""
-        return (response.header("EventList") or "").lower() == "start"
+        """True for a response announcing an event list, as every Asterisk version does:
+        ``EventList: start`` (from 13 on, every list; most from 1.6 on), or, with no
+        EventList header, a Success whose Message says the list "will follow" (``Queue
+        status will follow``, Asterisk 1.4 to 12; ``FAXStats event will follow`` to this day).
+        ``Command output follows`` (Command, from 14 on) is not one: the output is in the
+        response."""
+        said = _plain_ack(response)
+        if said is None:
+            return (response.header("EventList") or "").lower() == "start"
+        return said.endswith("will follow")
 
     @property
     def done(self) -> bool:
@@ -432,7 +461,9 @@ class EventList:
         self.items.append(message)
         self.size += len(message.raw)
         ending = (message.header("EventList") or "").lower()
-        self.complete = ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete"))
+        self.complete = (
+            self.one_event or ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete"))
+        )
         return True
 
     def incomplete(self, reason: str) -> str:
