@@ -384,6 +384,9 @@ class AMIClient:
         a number it returns None when no whole message came in time; the connection
         stays usable. On failure it returns a manufactured Error response.
         """
+        ready = self._parser.ready
+        if ready and self.debug_file is None:  # framed already: nothing to wait for or trace
+            return ready.popleft()
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             return self._next_message(deadline)

@@ -105,9 +105,10 @@ class Message(dict[str, str | list[str]]):
     bytes received, empty for a message the client made up.
 
     A received message (:meth:`from_raw`) is decoded on first use, all at once; until then
-    :attr:`name` reads its first line alone (``Event: Newchannel``), so a client skipping
-    most of a busy PBX's events pays little for them. Decoded, it is a plain dict: every
-    read after the first costs what a dict's does.
+    its event name (:attr:`name`, ``message["Event"]``, ``message.get("Event")``) is read
+    from its first line alone, so a client skipping most of a busy PBX's events pays
+    little for them. Decoded, it is a plain dict: every read after the first costs what a
+    dict's does.
     """
 
     __slots__ = ("raw", "_lines", "_fields", "_lower", "_decoding")
@@ -247,21 +248,24 @@ def _cost(size: int, line_ends: int) -> int:
 
 def _undecoded(raw: bytes, decoding: tuple[str, str]) -> Message:
     """A message for ``raw``, decoded on first use; its line ends must all be CRLF."""
-    message = _Undecoded.__new__(_Undecoded)
-    dict.__setitem__(message, _PENDING, _PENDING)
+    message: Message = _Undecoded(_PENDING_ONLY)
     message.raw = raw
     message._decoding = decoding
     return message
 
 
+# str.split's other arguments, for map(): endless, and never changed by being read.
+_SEPARATOR, _ONCE = repeat(": "), repeat(1)
+
 # An undecoded message's dict holds this alone: C code that asks a dict subclass for its
 # size directly (json's encoder does, to write "{}" at once) must not take it for empty.
 _PENDING: Any = object()
+_PENDING_ONLY = {_PENDING: _PENDING}
 
 
 class _Undecoded(Message):
     """A received message not decoded yet (every line end a CRLF): its dict is empty
-    until first use.
+    until first use (but for :data:`_PENDING`).
 
     Whatever reads it decodes it, fills the dict and makes it a plain :class:`Message`
     (same layout, so ``__class__`` can change). That last step is what keeps a decoded
@@ -271,15 +275,17 @@ class _Undecoded(Message):
     """
 
     __slots__ = ()
+    # _Undecoded(_PENDING_ONLY): the dict and its marker in one call (Message's own
+    # __init__ builds a message from fields).
+    __init__ = dict.__init__
 
     def _decode(self) -> Message:
-        # Built aside, then put in place in one step, then the class changed: another
-        # thread reading the message meanwhile decodes it too, to the same result.
-        lines = self.raw[:-4].decode(*self._decoding).split("\r\n")
+        lines = self.raw.decode(*self._decoding).split("\r\n")
+        del lines[-2:]  # the two empty pieces of the blank line
         fields = None
         decoded: dict[str, Any]
-        try:
-            decoded = dict([line.split(": ", 1) for line in lines])
+        try:  # every line split at its first ": ", at C speed
+            decoded = dict(map(str.split, lines, _SEPARATOR, _ONCE))
         except ValueError:  # a line without ": "
             decoded = {}
         # Taking the first ": " as the separator is right unless a key holds a colon
@@ -287,8 +293,15 @@ class _Undecoded(Message):
         if len(decoded) != len(lines) or "" in decoded or ":" in "".join(decoded):
             fields = _FIELD.findall("\n".join(lines))
             decoded = _hashref(fields)
+        # Built aside, then put in place, then the class changed. The marker goes first:
+        # into a dict left empty, update() copies the table whole, and the copy stays
+        # compact (no hole where the marker was), so that dict(message) later copies it
+        # whole too. Another thread decoding meanwhile does the same to the same result,
+        # and reads nothing before its own update: through its methods, a message is never
+        # seen empty or wrong (C code reading the dict itself, as json's encoder does,
+        # could find it empty in that instant).
+        dict.pop(self, _PENDING, None)
         dict.update(self, decoded)
-        dict.pop(self, _PENDING, _PENDING)
         self._lines, self._fields, self._lower = lines, fields, None
         self.__class__ = Message  # type: ignore[assignment]
         return self
@@ -317,6 +330,22 @@ class _Undecoded(Message):
             return event
         return self._decode().header(name, default)  # type: ignore[arg-type]
 
+    def _event_alone(self) -> str | None:
+        """:meth:`_event`, if no other line is an ``Event`` (the hashref's value would be a list)."""
+        # find(), not "in": for bytes, "in" first tries its operand as an integer (an
+        # exception raised and cleared, a dozen times the search).
+        return None if self.raw.find(b"\nEvent:") >= 0 else self._event()
+
+    def __getitem__(self, key: str) -> str | list[str]:
+        if key == "Event" and (event := self._event_alone()) is not None:
+            return event
+        return self._decode()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "Event" and (event := self._event_alone()) is not None:
+            return event
+        return self._decode().get(key, default)
+
     @property
     def fields(self) -> list[tuple[str, str]]:
         return self._decode().fields
@@ -328,12 +357,6 @@ class _Undecoded(Message):
     @property
     def keys(self) -> Any:
         return self._decode().keys
-
-    def __missing__(self, key: str) -> str | list[str]:
-        return self._decode()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._decode().get(key, default)
 
     def __contains__(self, key: object) -> bool:
         return key in self._decode()
@@ -491,6 +514,7 @@ class Parser:
     (CRLF line ends only, no legacy Command output, none over the bound), they are framed
     in one pass (:meth:`_frame_plain`); anything else goes through the general path, one
     message at a time. Both give the same messages; messages are decoded on first use.
+    Framed messages wait in :attr:`ready`, where a reader may take them without a call.
     """
 
     def __init__(
@@ -512,7 +536,9 @@ class Parser:
         self._start = 0  # where the next unconsumed byte is
         self._scan = 0  # how far the search for a message end has got
         self._skipping = False  # inside an oversized message, dropping bytes
-        self._ready: deque[Message] = deque()  # framed, not yet returned
+        #: Messages framed and not yet returned, oldest first: next_message() takes from
+        #: here before it parses more, and a reader may too.
+        self.ready: deque[Message] = deque()
         self._general_until = 0  # bytes before this go through the general path
         self._plain_scan = 0  # the plain framer found no message end before this
         # The first line of the message at _line_start: searched up to _line_scan (its end
@@ -524,7 +550,7 @@ class Parser:
     @property
     def buffered(self) -> int:
         """Bytes received but not yet part of a returned message."""
-        return len(self._buffer) - self._start + sum(len(m.raw) for m in self._ready)
+        return len(self._buffer) - self._start + sum(len(m.raw) for m in self.ready)
 
     @property
     def in_message(self) -> bool:
@@ -566,8 +592,8 @@ class Parser:
 
     def next_message(self) -> Message | None:
         """Return the next complete message, or ``None`` if more bytes are needed."""
-        if self._ready:
-            return self._ready.popleft()
+        if self.ready:
+            return self.ready.popleft()
         if self._want_greeting and self.read_greeting() is None:
             return None
         if self._skipping:
@@ -583,8 +609,8 @@ class Parser:
         self._start = start
         if start >= self._general_until:
             self._frame_plain()
-            if self._ready:
-                return self._ready.popleft()
+            if self.ready:
+                return self.ready.popleft()
         self._scan = max(self._scan, start)
         first_end = self._first_line_end(start)
         if first_end < 0:
@@ -630,27 +656,29 @@ class Parser:
             self._plain_scan = len(buf)  # look at new bytes only next time
             return
         end = last + 4
-        region = bytes(buf[start:end])
+        with memoryview(buf) as view:
+            region = bytes(view[start:end])  # one copy (buf[start:end] would be a second)
         if region.count(b"\n") != region.count(b"\r\n"):
             self._general_until = end
             return
         pieces = region.split(b"\r\n\r\n")
         pieces.pop()  # the empty piece after the last message end
+        # Pieces the general path must read sort first or last, so min() and max() find
+        # them at C speed: stray blank lines (empty, or starting with CR or LF) and a
+        # response (R or r: it may be a legacy "Response: Follows", whose output may hold
+        # blank lines); anything else sorting there only goes the slower way, rightly.
         # A piece of n lines (CRLF apart) has 3n - 2 bytes or more: only a piece longer than
-        # 3 * max_headers may have too many lines, and only such a piece has them counted.
-        if min(pieces)[:1] in b"\r\n" or max(map(len, pieces)) > min(self.max_message_size - 4, 3 * self.max_headers):
-            # Stray blank lines, or a message that may be over a bound: the general path reads it.
+        # 3 * max_headers may have too many lines (and has them counted, there).
+        bound = min(self.max_message_size - 4, 3 * self.max_headers)
+        if min(pieces)[:1] <= b"\r" or max(pieces) >= b"R" or (len(region) > bound and max(map(len, pieces)) > bound):
             return self._frame_pieces(pieces, start, end)
-        if any(map(bytes.startswith, pieces, repeat((b"R", b"r")))):
-            # A response: if it is a legacy "Response: Follows", its output may hold blank lines.
-            return self._frame_pieces(pieces, start, end)
-        new, setitem, decoding = _Undecoded.__new__, dict.__setitem__, (self.encoding, self.errors)
-        for raw in map(bytes.__add__, pieces, repeat(b"\r\n\r\n")):
-            message = new(_Undecoded)
-            setitem(message, _PENDING, _PENDING)
-            message.raw = raw
+        append, pending = self.ready.append, _PENDING_ONLY
+        decoding = (self.encoding, self.errors)
+        for piece in pieces:  # _undecoded() inline: this loop runs for every message
+            message = _Undecoded(pending)
+            message.raw = piece + b"\r\n\r\n"
             message._decoding = decoding
-            self._ready.append(message)
+            append(message)
         self._start = self._scan = end
 
     def _frame_pieces(self, pieces: list[bytes], start: int, end: int) -> None:
@@ -662,11 +690,11 @@ class Parser:
             if (
                 len(text) > limit
                 or (len(text) > 3 * most and text.count(b"\n") >= most)
-                or (text[:1] in b"Rr" and _FOLLOWS.match(text, 0, _line_end(text)))
+                or (text[:1] in (b"R", b"r") and _FOLLOWS.match(text, 0, _line_end(text)))
             ):
                 break  # the general path raises for it, or reads the Command output
             if text:
-                self._ready.append(_undecoded(text + b"\r\n\r\n", decoding))
+                self.ready.append(_undecoded(text + b"\r\n\r\n", decoding))
             start += len(piece) + 4
         self._start = self._scan = min(start, end)
 
