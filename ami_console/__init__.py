@@ -26,4 +26,31 @@ __all__ = [
     "parse_greeting",
     "serialize_action",
 ]
-__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read on first use: importing importlib.metadata costs some 30 ms,
+    which a console's start should not pay for a number it rarely shows."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    version = globals()["__version__"] = _read_version()
+    return version
+
+
+def _read_version() -> str:
+    """The version in the installed package's metadata: pyproject.toml's, the one place it
+    is written. Run from a source tree without metadata, pyproject.toml itself is read."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ami-console")
+    except PackageNotFoundError:
+        pass
+    import tomllib
+    from pathlib import Path
+
+    try:
+        with open(Path(__file__).resolve().parent.parent / "pyproject.toml", "rb") as file:
+            return str(tomllib.load(file)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "0+unknown"

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ami_console.printable import clean
 from ami_console.protocol import (
+    DEFAULT_MAX_HEADERS,
     DEFAULT_MAX_LIST_BYTES,
     DEFAULT_MAX_LIST_ITEMS,
     DEFAULT_MAX_MESSAGE_SIZE,
@@ -88,6 +89,10 @@ def _merge(fields: Fields | None, kwargs: dict[str, Any]) -> list[tuple[str, Any
 class AMIClient:
     """A blocking AMI client. See the module docstring and the README for the API.
 
+    ``max_message_size`` (bytes) and ``max_headers`` (lines) bound one message: a message
+    over either is skipped, and the read that met it returns an Error response saying
+    ``Protocol error: message larger than the N-byte limit; it was skipped`` or ``Protocol
+    error: message over the N-header limit; it was skipped``; the connection stays usable.
     ``max_list_items`` and ``max_list_bytes`` bound what :meth:`action_list` gathers; set
     them on the class or on one client.
     """
@@ -112,6 +117,7 @@ class AMIClient:
         tls: bool | ssl.SSLContext = False,
         encoding: str = "utf-8",
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_headers: int = DEFAULT_MAX_HEADERS,
     ) -> None:
         if username is None:
             raise ValueError("Required parameter 'username' not defined")
@@ -131,6 +137,7 @@ class AMIClient:
         self.tls = tls
         self.encoding = encoding
         self.max_message_size = max_message_size
+        self.max_headers = max_headers
         self.debug_file = debug_file if debug_file is not None else (sys.stderr if debug else None)
         self.event_callback = event_callback
         self.error: str | None = None
@@ -139,7 +146,7 @@ class AMIClient:
         self._id_lock = threading.Lock()
         self._transport: Transport | None = None
         self._cancelled = threading.Event()
-        self._parser = Parser(encoding=encoding, max_message_size=max_message_size)
+        self._parser = self._new_parser(greeting=False)
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "not connected"
@@ -207,7 +214,7 @@ class AMIClient:
             transport = Transport.open(self.host, self.port, self.timeout, self._cancelled.is_set, deadline=deadline)
         except (OSError, ValueError) as exc:  # ValueError: a name IDNA cannot encode
             return self._fail(f"Connection failed: {describe_error(exc)}")
-        self._parser = Parser(greeting=True, encoding=self.encoding, max_message_size=self.max_message_size)
+        self._parser = self._new_parser(greeting=True)
         self._transport = transport
         if self._cancelled.is_set():  # close() came while we were connecting
             transport.close()
@@ -239,6 +246,14 @@ class AMIClient:
         if response.header("Response") != "Success":
             return self._login_failed(response)
         return True
+
+    def _new_parser(self, greeting: bool) -> Parser:
+        return Parser(
+            greeting=greeting,
+            encoding=self.encoding,
+            max_message_size=self.max_message_size,
+            max_headers=self.max_headers,
+        )
 
     def _unencodable(self) -> str | None:
         """Why the login cannot be sent, or None. Checked before connecting, so that an
@@ -287,8 +302,11 @@ class AMIClient:
     def action_list(self, fields: Fields | None = None, /, **kwargs: Any) -> tuple[Message, list[Message]]:
         """Send an action that answers with an event list; return ``(response, events)``.
 
-        ``events`` are the list items carrying this ActionID, up to and including the one
-        saying ``EventList: Complete`` (or ``Cancelled``); empty after an Error response.
+        ``events`` are the list items carrying this ActionID, up to and including the last,
+        named ``...Complete`` (``EventList: Complete`` or ``Cancelled``); empty after an Error
+        response, or a response that announces no list. Lists are recognised as every
+        Asterisk announces them: ``EventList: start``, or before 13 a Success saying they
+        ``will follow`` (see :meth:`EventList.starts`).
 
         The whole list must come within ``timeout`` of sending the action: one deadline
         for the response and every item, not one per item. It must also stay within
@@ -311,7 +329,7 @@ class AMIClient:
             return self._made_up_error(str(failure), action_id), []
         if not EventList.starts(response):
             return response, []
-        gathered = EventList(action_id, max_items=self.max_list_items, max_bytes=self.max_list_bytes)
+        gathered = EventList(action_id, max_items=self.max_list_items, max_bytes=self.max_list_bytes, response=response)
         try:
             while not gathered.done:
                 message = self._next_message(deadline)
@@ -371,6 +389,9 @@ class AMIClient:
         a number it returns None when no whole message came in time; the connection
         stays usable. On failure it returns a manufactured Error response.
         """
+        ready = self._parser.ready
+        if ready and self.debug_file is None:  # framed already: nothing to wait for or trace
+            return ready.popleft()
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             return self._next_message(deadline)

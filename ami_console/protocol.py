@@ -19,6 +19,7 @@ from itertools import repeat
 from typing import Any, overload
 
 __all__ = [
+    "DEFAULT_MAX_HEADERS",
     "DEFAULT_MAX_LIST_BYTES",
     "DEFAULT_MAX_LIST_ITEMS",
     "DEFAULT_MAX_MESSAGE_SIZE",
@@ -35,6 +36,14 @@ __all__ = [
 ]
 
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+# Lines in one message. Decoded, a line costs some 250 bytes whatever its length (see
+# Message.cost), so a message of tiny lines under the byte bound could cost 20 to 50 times
+# its size. Real answers have long lines: Command output is an "Output: " header per CLI
+# line, and CLI tables are padded into columns (`dialplan show` lines are 90 to 130 bytes,
+# so the byte bound stops one at about 150,000 lines). 250,000 lines admit every message
+# of the byte bound whose lines average 67 bytes or more; at both bounds a message costs
+# about 130 MB decoded (Message.cost), against 765 MB for 1.6 million tiny headers.
+DEFAULT_MAX_HEADERS = 250_000
 DEFAULT_MAX_LIST_ITEMS = 100_000
 DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
 MAX_GREETING_SIZE = 4096
@@ -96,9 +105,10 @@ class Message(dict[str, str | list[str]]):
     bytes received, empty for a message the client made up.
 
     A received message (:meth:`from_raw`) is decoded on first use, all at once; until then
-    :attr:`name` reads its first line alone (``Event: Newchannel``), so a client skipping
-    most of a busy PBX's events pays little for them. Decoded, it is a plain dict: every
-    read after the first costs what a dict's does.
+    its event name (:attr:`name`, ``message["Event"]``, ``message.get("Event")``) is read
+    from its first line alone, so a client skipping most of a busy PBX's events pays
+    little for them. Decoded, it is a plain dict: every read after the first costs what a
+    dict's does.
     """
 
     __slots__ = ("raw", "_lines", "_fields", "_lower", "_decoding")
@@ -136,6 +146,18 @@ class Message(dict[str, str | list[str]]):
 
     def _decode(self) -> Message:
         return self  # decoded already; see _Undecoded
+
+    @property
+    def cost(self) -> int:
+        """About how many bytes of memory the message takes once decoded: raw bytes, text
+        lines, dict and fields included. The same before decoding as after, so a store can
+        charge it once. An estimate meant to err high rather than low: on real captures it
+        is 1.05 to 1.85 times what tracemalloc measures. O(1) for a received message once
+        decoded; before, a count of its LFs."""
+        if self.raw:
+            return _cost(len(self.raw), len(self._lines) + 1)
+        lines = self._lines  # made up here: no bytes to count, so the text's length
+        return _cost(sum(map(len, lines)) + 2 * len(lines) + 2, len(lines) + 1)
 
     def to_dict(self) -> dict[str, str | list[str]]:
         """A plain dict copy in the Perl module's format (lists copied too)."""
@@ -208,23 +230,42 @@ class Message(dict[str, str | list[str]]):
         return f"Message({self.fields!r})"
 
 
+# What a decoded message costs, fitted with tracemalloc on the captures' messages and set to
+# err high (tests/library/test_message_bounds.py): the objects' fixed parts, then per wire
+# byte (the raw bytes, the line, its key and value as str), then per line (three str
+# objects, list and dict slots). On the captures and the benchmarks' storm, a decoded
+# message takes 0.55 to 0.8 times this; 0.65 to 0.95 once its fields and case-insensitive
+# index are built too.
+COST_FIXED = 512
+COST_PER_BYTE = 4
+COST_PER_LINE = 256
+
+
+def _cost(size: int, line_ends: int) -> int:
+    """The cost of a message of ``size`` wire bytes holding ``line_ends`` LFs (the blank line's included)."""
+    return COST_FIXED + COST_PER_BYTE * size + COST_PER_LINE * line_ends
+
+
 def _undecoded(raw: bytes, decoding: tuple[str, str]) -> Message:
     """A message for ``raw``, decoded on first use; its line ends must all be CRLF."""
-    message = _Undecoded.__new__(_Undecoded)
-    dict.__setitem__(message, _PENDING, _PENDING)
+    message: Message = _Undecoded(_PENDING_ONLY)
     message.raw = raw
     message._decoding = decoding
     return message
 
 
+# str.split's other arguments, for map(): endless, and never changed by being read.
+_SEPARATOR, _ONCE = repeat(": "), repeat(1)
+
 # An undecoded message's dict holds this alone: C code that asks a dict subclass for its
 # size directly (json's encoder does, to write "{}" at once) must not take it for empty.
 _PENDING: Any = object()
+_PENDING_ONLY = {_PENDING: _PENDING}
 
 
 class _Undecoded(Message):
     """A received message not decoded yet (every line end a CRLF): its dict is empty
-    until first use.
+    until first use (but for :data:`_PENDING`).
 
     Whatever reads it decodes it, fills the dict and makes it a plain :class:`Message`
     (same layout, so ``__class__`` can change). That last step is what keeps a decoded
@@ -234,15 +275,17 @@ class _Undecoded(Message):
     """
 
     __slots__ = ()
+    # _Undecoded(_PENDING_ONLY): the dict and its marker in one call (Message's own
+    # __init__ builds a message from fields).
+    __init__ = dict.__init__
 
     def _decode(self) -> Message:
-        # Built aside, then put in place in one step, then the class changed: another
-        # thread reading the message meanwhile decodes it too, to the same result.
-        lines = self.raw[:-4].decode(*self._decoding).split("\r\n")
+        lines = self.raw.decode(*self._decoding).split("\r\n")
+        del lines[-2:]  # the two empty pieces of the blank line
         fields = None
         decoded: dict[str, Any]
-        try:
-            decoded = dict([line.split(": ", 1) for line in lines])
+        try:  # every line split at its first ": ", at C speed
+            decoded = dict(map(str.split, lines, _SEPARATOR, _ONCE))
         except ValueError:  # a line without ": "
             decoded = {}
         # Taking the first ": " as the separator is right unless a key holds a colon
@@ -250,11 +293,22 @@ class _Undecoded(Message):
         if len(decoded) != len(lines) or "" in decoded or ":" in "".join(decoded):
             fields = _FIELD.findall("\n".join(lines))
             decoded = _hashref(fields)
+        # Built aside, then put in place, then the class changed. The marker goes first:
+        # into a dict left empty, update() copies the table whole, and the copy stays
+        # compact (no hole where the marker was), so that dict(message) later copies it
+        # whole too. Another thread decoding meanwhile does the same to the same result,
+        # and reads nothing before its own update: through its methods, a message is never
+        # seen empty or wrong (C code reading the dict itself, as json's encoder does,
+        # could find it empty in that instant).
+        dict.pop(self, _PENDING, None)
         dict.update(self, decoded)
-        dict.pop(self, _PENDING, _PENDING)
         self._lines, self._fields, self._lower = lines, fields, None
         self.__class__ = Message  # type: ignore[assignment]
         return self
+
+    @property
+    def cost(self) -> int:
+        return _cost(len(self.raw), self.raw.count(b"\n"))  # C speed, and no decoding
 
     def _event(self) -> str | None:
         """The name on an ``Event: <name>`` first line, read alone (None: no such line)."""
@@ -276,6 +330,22 @@ class _Undecoded(Message):
             return event
         return self._decode().header(name, default)  # type: ignore[arg-type]
 
+    def _event_alone(self) -> str | None:
+        """:meth:`_event`, if no other line is an ``Event`` (the hashref's value would be a list)."""
+        # find(), not "in": for bytes, "in" first tries its operand as an integer (an
+        # exception raised and cleared, a dozen times the search).
+        return None if self.raw.find(b"\nEvent:") >= 0 else self._event()
+
+    def __getitem__(self, key: str) -> str | list[str]:
+        if key == "Event" and (event := self._event_alone()) is not None:
+            return event
+        return self._decode()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "Event" and (event := self._event_alone()) is not None:
+            return event
+        return self._decode().get(key, default)
+
     @property
     def fields(self) -> list[tuple[str, str]]:
         return self._decode().fields
@@ -287,12 +357,6 @@ class _Undecoded(Message):
     @property
     def keys(self) -> Any:
         return self._decode().keys
-
-    def __missing__(self, key: str) -> str | list[str]:
-        return self._decode()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._decode().get(key, default)
 
     def __contains__(self, key: object) -> bool:
         return key in self._decode()
@@ -341,16 +405,35 @@ def _hashref(fields: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return result
 
 
+# Asterisk 1.4 to 12 answer many lists (QueueStatus, QueueSummary, Status, Agents, DBGet,
+# ParkedCalls, DAHDIShowChannels, VoicemailUsersList, BridgeList...) with a plain Success,
+# no EventList header, whose Message says they "will follow" ("Queue status will follow":
+# astman_send_ack in those branches' sources); their last event is named ...Complete, as
+# every list's is. These answers are followed by one event alone, with no ...Complete:
+# DBGet's in 1.4 to 1.6 (1.8 to 12 send a DBGetComplete after the DBGetResponse; it then
+# comes as an ordinary event), FAXSession's and FAXStats' from 13 to today.
+_ONE_EVENT_FOLLOWS = frozenset({"result will follow", "faxsession event will follow", "faxstats event will follow"})
+
+
+def _plain_ack(response: Message) -> str | None:
+    """The Message of a Success without EventList header, in lower case (else None)."""
+    if response.header("EventList") is not None or (response.header("Response") or "").lower() != "success":
+        return None
+    return (response.header("Message") or "").strip().lower()
+
+
 class EventList:
     """The items of one event list, gathered within bounds.
 
-    An action such as ``CoreShowChannels`` is answered with a response saying
-    ``EventList: start`` (see :meth:`starts`), then one event per item carrying the action's
-    ActionID, then one saying ``EventList: Complete``. A server that never sends that last
-    one must not take unbounded memory: past ``max_items`` items or ``max_bytes`` bytes the
-    list stops with :attr:`error` set, and the item that crossed the bound is not kept.
-    Time is the caller's: when its deadline passes, it words the error with
-    :meth:`incomplete`, e.g. ``incomplete("timed out after 2 s")``.
+    An action such as ``CoreShowChannels`` is answered with a response announcing a list
+    (see :meth:`starts`), then one event per item carrying the action's ActionID, then a
+    last one named ``...Complete`` (saying ``EventList: Complete`` too when the response
+    said ``EventList: start``). Pass that ``response``: a few answers are followed by one
+    event alone, with no ``...Complete`` (``DBGetResponse`` before Asterisk 1.8,
+    ``FAXStats``), and only the response tells. A server that never sends that last one must not take unbounded memory: past
+    ``max_items`` items or ``max_bytes`` bytes the list stops with :attr:`error` set, and
+    the item that crossed the bound is not kept. Time is the caller's: when its deadline
+    passes, it words the error with :meth:`incomplete`, e.g. ``incomplete("timed out after 2 s")``.
     """
 
     def __init__(
@@ -359,6 +442,7 @@ class EventList:
         *,
         max_items: int = DEFAULT_MAX_LIST_ITEMS,
         max_bytes: int = DEFAULT_MAX_LIST_BYTES,
+        response: Message | None = None,
     ) -> None:
         self.action_id = action_id
         self.max_items = max_items
@@ -367,11 +451,20 @@ class EventList:
         self.size = 0  # bytes of the items kept
         self.complete = False
         self.error: str | None = None  # why the list stopped before its end
+        self.one_event = response is not None and _plain_ack(response) in _ONE_EVENT_FOLLOWS
 
     @staticmethod
     def starts(response: Message) -> bool:
-        """True for a response announcing an event list."""
-        return (response.header("EventList") or "").lower() == "start"
+        """True for a response announcing an event list, as every Asterisk version does:
+        ``EventList: start`` (from 13 on, every list; most from 1.6 on), or, with no
+        EventList header, a Success whose Message says the list "will follow" (``Queue
+        status will follow``, Asterisk 1.4 to 12; ``FAXStats event will follow`` to this day).
+        ``Command output follows`` (Command, from 14 on) is not one: the output is in the
+        response."""
+        said = _plain_ack(response)
+        if said is None:
+            return (response.header("EventList") or "").lower() == "start"
+        return said.endswith("will follow")
 
     @property
     def done(self) -> bool:
@@ -391,7 +484,9 @@ class EventList:
         self.items.append(message)
         self.size += len(message.raw)
         ending = (message.header("EventList") or "").lower()
-        self.complete = ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete"))
+        self.complete = (
+            self.one_event or ending in ("complete", "cancelled") or (not ending and message.name.endswith("Complete"))
+        )
         return True
 
     def incomplete(self, reason: str) -> str:
@@ -407,8 +502,9 @@ class Parser:
     Frames on bytes first and decodes each whole message afterwards, so a multi-byte
     character split across reads is never lost. Accepts CRLF and bare LF line ends,
     ``Key:Value`` without the space, empty values, and stray blank lines between
-    messages. A message larger than ``max_message_size`` raises :class:`ProtocolError`
-    once; the parser then skips the rest of that message and carries on.
+    messages. A message larger than ``max_message_size`` bytes, or of more than
+    ``max_headers`` lines, raises :class:`ProtocolError` once; the parser then skips the
+    rest of that message and carries on.
 
     With ``greeting=True`` the first line is read as the server's banner (see
     :meth:`read_greeting`) before any message.
@@ -418,6 +514,7 @@ class Parser:
     (CRLF line ends only, no legacy Command output, none over the bound), they are framed
     in one pass (:meth:`_frame_plain`); anything else goes through the general path, one
     message at a time. Both give the same messages; messages are decoded on first use.
+    Framed messages wait in :attr:`ready`, where a reader may take them without a call.
     """
 
     def __init__(
@@ -427,17 +524,21 @@ class Parser:
         encoding: str = "utf-8",
         errors: str = "replace",
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_headers: int = DEFAULT_MAX_HEADERS,
     ) -> None:
         self.encoding = encoding
         self.errors = errors
         self.max_message_size = max_message_size
+        self.max_headers = max_headers
         self.greeting: Greeting | None = None
         self._want_greeting = greeting
         self._buffer = bytearray()
         self._start = 0  # where the next unconsumed byte is
         self._scan = 0  # how far the search for a message end has got
         self._skipping = False  # inside an oversized message, dropping bytes
-        self._ready: deque[Message] = deque()  # framed, not yet returned
+        #: Messages framed and not yet returned, oldest first: next_message() takes from
+        #: here before it parses more, and a reader may too.
+        self.ready: deque[Message] = deque()
         self._general_until = 0  # bytes before this go through the general path
         self._plain_scan = 0  # the plain framer found no message end before this
         # The first line of the message at _line_start: searched up to _line_scan (its end
@@ -449,7 +550,7 @@ class Parser:
     @property
     def buffered(self) -> int:
         """Bytes received but not yet part of a returned message."""
-        return len(self._buffer) - self._start + sum(len(m.raw) for m in self._ready)
+        return len(self._buffer) - self._start + sum(len(m.raw) for m in self.ready)
 
     @property
     def in_message(self) -> bool:
@@ -491,8 +592,8 @@ class Parser:
 
     def next_message(self) -> Message | None:
         """Return the next complete message, or ``None`` if more bytes are needed."""
-        if self._ready:
-            return self._ready.popleft()
+        if self.ready:
+            return self.ready.popleft()
         if self._want_greeting and self.read_greeting() is None:
             return None
         if self._skipping:
@@ -508,8 +609,8 @@ class Parser:
         self._start = start
         if start >= self._general_until:
             self._frame_plain()
-            if self._ready:
-                return self._ready.popleft()
+            if self.ready:
+                return self.ready.popleft()
         self._scan = max(self._scan, start)
         first_end = self._first_line_end(start)
         if first_end < 0:
@@ -526,8 +627,7 @@ class Parser:
             return None
         end = match.end()
         self._start = self._scan = end
-        if end - start > self.max_message_size:
-            raise self._oversized()
+        self._check_bounds(start, end)
         return Message.from_raw(bytes(buf[start:end]), self.encoding, self.errors)
 
     def _first_line_end(self, start: int) -> int:
@@ -556,37 +656,45 @@ class Parser:
             self._plain_scan = len(buf)  # look at new bytes only next time
             return
         end = last + 4
-        region = bytes(buf[start:end])
+        with memoryview(buf) as view:
+            region = bytes(view[start:end])  # one copy (buf[start:end] would be a second)
         if region.count(b"\n") != region.count(b"\r\n"):
             self._general_until = end
             return
         pieces = region.split(b"\r\n\r\n")
         pieces.pop()  # the empty piece after the last message end
-        if min(pieces)[:1] in b"\r\n" or max(map(len, pieces)) > self.max_message_size - 4:
-            # Stray blank lines, or a message over the bound: the general path reads it.
+        # Pieces the general path must read sort first or last, so min() and max() find
+        # them at C speed: stray blank lines (empty, or starting with CR or LF) and a
+        # response (R or r: it may be a legacy "Response: Follows", whose output may hold
+        # blank lines); anything else sorting there only goes the slower way, rightly.
+        # A piece of n lines (CRLF apart) has 3n - 2 bytes or more: only a piece longer than
+        # 3 * max_headers may have too many lines (and has them counted, there).
+        bound = min(self.max_message_size - 4, 3 * self.max_headers)
+        if min(pieces)[:1] <= b"\r" or max(pieces) >= b"R" or (len(region) > bound and max(map(len, pieces)) > bound):
             return self._frame_pieces(pieces, start, end)
-        if any(map(bytes.startswith, pieces, repeat((b"R", b"r")))):
-            # A response: if it is a legacy "Response: Follows", its output may hold blank lines.
-            return self._frame_pieces(pieces, start, end)
-        new, setitem, decoding = _Undecoded.__new__, dict.__setitem__, (self.encoding, self.errors)
-        for raw in map(bytes.__add__, pieces, repeat(b"\r\n\r\n")):
-            message = new(_Undecoded)
-            setitem(message, _PENDING, _PENDING)
-            message.raw = raw
+        append, pending = self.ready.append, _PENDING_ONLY
+        decoding = (self.encoding, self.errors)
+        for piece in pieces:  # _undecoded() inline: this loop runs for every message
+            message = _Undecoded(pending)
+            message.raw = piece + b"\r\n\r\n"
             message._decoding = decoding
-            self._ready.append(message)
+            append(message)
         self._start = self._scan = end
 
     def _frame_pieces(self, pieces: list[bytes], start: int, end: int) -> None:
         """Queue the pieces up to the first that the general path must read."""
-        limit = self.max_message_size - 4
+        limit, most = self.max_message_size - 4, self.max_headers
         decoding = (self.encoding, self.errors)
         for piece in pieces:
             text = piece.lstrip(b"\r\n")  # stray blank lines are not messages
-            if len(text) > limit or (text[:1] in b"Rr" and _FOLLOWS.match(text, 0, _line_end(text))):
+            if (
+                len(text) > limit
+                or (len(text) > 3 * most and text.count(b"\n") >= most)
+                or (text[:1] in (b"R", b"r") and _FOLLOWS.match(text, 0, _line_end(text)))
+            ):
                 break  # the general path raises for it, or reads the Command output
             if text:
-                self._ready.append(_undecoded(text + b"\r\n\r\n", decoding))
+                self.ready.append(_undecoded(text + b"\r\n\r\n", decoding))
             start += len(piece) + 4
         self._start = self._scan = min(start, end)
 
@@ -619,8 +727,7 @@ class Parser:
             self._scan = marker
             return None
         self._start = self._scan = end
-        if end - start > self.max_message_size:
-            raise self._oversized()
+        self._check_bounds(start, end)
         first = buf[start:body].decode(self.encoding, self.errors).rstrip("\r\n")
         fields = _fields([first])
         lines = [first]
@@ -638,7 +745,15 @@ class Parser:
         fields.extend(("Output", line) for line in output)
         return Message(fields, lines, bytes(buf[start:end]))
 
-    # -- the size bound ---------------------------------------------------------------
+    # -- the bounds -------------------------------------------------------------------
+    def _check_bounds(self, start: int, end: int) -> None:
+        """Refuse the whole message at ``start:end`` (consumed already) if it is over a bound."""
+        if end - start > self.max_message_size:
+            raise self._oversized()
+        # Every line takes a byte at least: only a message longer than the bound is counted.
+        if end - start > self.max_headers and self._buffer.count(b"\n", start, end) - 1 > self.max_headers:
+            raise ProtocolError(f"message over the {self.max_headers}-header limit; it was skipped")
+
     def _check_size(self, size: int) -> None:
         if size > self.max_message_size:
             self._skipping = True

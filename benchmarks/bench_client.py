@@ -13,7 +13,8 @@ The consumers are those of benchmarks/consumers.py, each written in every client
 first the seed's shape, every header as a dict (``dict(message)``; panoramisk's event is a
 case-insensitive dict, asterisk-ami's carries a dict in ``keys``), then 5 and 10 headers
 read by key, then counting the events, reading each one's name (to pick the few wanted),
-and the name and ``Uniqueid`` (to route each to its call). The peers parse every event
+the name by key (``message["Event"]``; asterisk-ami's dict leaves it out, so its name
+again), and the name and ``Uniqueid`` (to route each to its call). The peers parse every event
 into a dict before their callback runs; ours decodes a message on first use (the name
 from its first line alone), so the cheap consumers show what a client pays for events it
 skips or glances at.
@@ -50,6 +51,7 @@ CONSUMERS = {
     "ten": "reading 10 headers by key",
     "nothing": "counting the events",
     "name": "reading each event's name",
+    "namekey": "reading each event's name by key",
     "uniqueid": "reading name and Uniqueid",
 }
 OUR_READS: dict[str, Callable[[Any], object]] = {
@@ -58,6 +60,7 @@ OUR_READS: dict[str, Callable[[Any], object]] = {
     "ten": consumers.ten_headers,
     "nothing": consumers.nothing,
     "name": consumers.name,
+    "namekey": consumers.name_by_key,
     "uniqueid": consumers.name_and_uniqueid,
 }
 # panoramisk's event: a case-insensitive dict holding every header, "Event" included.
@@ -67,6 +70,7 @@ PANORAMISK_READS: dict[str, Callable[[Any], object]] = {
     "ten": lambda event: [event.get(key) for key in consumers.TEN],
     "nothing": lambda event: None,
     "name": lambda event: event["Event"],
+    "namekey": lambda event: event["Event"],
     "uniqueid": lambda event: (event["Event"], event.get("Uniqueid")),
 }
 # asterisk-ami's event: the name apart, the other headers in a dict (keys).
@@ -76,6 +80,7 @@ PYTHON_AMI_READS: dict[str, Callable[[Any], object]] = {
     "ten": lambda event: [event.name, *[event.keys.get(key) for key in consumers.TEN[1:]]],
     "nothing": lambda event: None,
     "name": lambda event: event.name,
+    "namekey": lambda event: event.name,  # its dict (keys) leaves the name out
     "uniqueid": lambda event: (event.name, event.keys.get("Uniqueid")),
 }
 

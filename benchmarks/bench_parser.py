@@ -63,6 +63,7 @@ CONSUMERS = {
     "reading 10 headers by key": benchmarks.consumers.ten_headers,
     "reading nothing": benchmarks.consumers.nothing,
     "reading each name": benchmarks.consumers.name,
+    "reading each name by key": benchmarks.consumers.name_by_key,
     "reading name and Uniqueid": benchmarks.consumers.name_and_uniqueid,
 }
 

@@ -117,6 +117,21 @@ def test_repeated_keys_become_lists_in_arrival_order():
     assert message.headers("output") == ["one", "two", "three"]
 
 
+def test_the_event_name_through_the_dict_api_is_read_without_decoding():
+    """A client skipping events by name, as code written for a dict reads it, pays for the
+    first line alone; the message is decoded only when something else is read."""
+    _, (event,) = parse([b"Event: Newchannel\r\nChannel: PJSIP/100-1\r\n\r\n"])
+    assert event["Event"] == event.get("Event") == event.name == "Newchannel"
+    assert dict.__len__(event) == 1  # the undecoded marker alone: nothing decoded yet
+    assert event.get("Channel") == "PJSIP/100-1" and dict(event) == {"Event": "Newchannel", "Channel": "PJSIP/100-1"}
+    _, (twice,) = parse([b"Event: A\r\nX: 1\r\nEvent:B\r\n\r\n"])
+    assert twice["Event"] == twice.get("Event") == ["A", "B"]  # the hashref's list, as decoded
+    _, (response,) = parse([b"Response: Success\r\nPing: Pong\r\n\r\n"])
+    assert response.get("Event") is None and "Event" not in response
+    with pytest.raises(KeyError):
+        response["Event"]
+
+
 # -- tolerance ----------------------------------------------------------------------------
 def test_bare_lf_line_ends_and_missing_space_and_empty_values():
     _, (message,) = parse([b"Event: Foo\nKey:Value\nEmpty:\nSpaced:  two\nChanVariable(PJSIP/100-0001): x=1\n\n"])
