@@ -423,7 +423,9 @@ class Session:
                 client = self.client
                 most = min(exchange.max_items or client.max_list_items, client.max_list_items)
                 most_bytes = min(exchange.max_bytes or client.max_list_bytes, client.max_list_bytes)
-                exchange.gathered = EventList(exchange.action_id, max_items=most, max_bytes=most_bytes)
+                exchange.gathered = EventList(
+                    exchange.action_id, max_items=most, max_bytes=most_bytes, response=message
+                )
                 self._lists_open += 1
                 return True
         return exchange, message

@@ -63,20 +63,10 @@ def shorten(value: str, limit: int = DISPLAY_LIMIT) -> str:
     return f"{value[:limit]}… ({left:,} more bytes)"
 
 
-# What a kept event costs in memory once decoded (its lines, keys, values and dict), per
-# line of it, beside its bytes: measured on Asterisk 22's events (a decoded Newexten of
-# 377 bytes and 17 lines took 5.8 KB).
-COST_PER_LINE = 300
-COST_PER_MESSAGE = 400
-
-
 def size_of(message: Message) -> int:
     """The bytes an event counts against the bound: what it costs in memory decoded (the
     log decodes what it shows, filters and follows), not only its size on the wire."""
-    raw = message.raw
-    if raw:
-        return len(raw) + COST_PER_LINE * raw.count(b"\n") + COST_PER_MESSAGE
-    return sum(len(line) + COST_PER_LINE for line in message.lines) + COST_PER_MESSAGE
+    return message.cost
 
 
 def count_name(counts: Counter[str], name: str, times: int = 1) -> None:
