@@ -6,12 +6,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import threading
 import tomllib
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -29,8 +26,7 @@ from ami_console.lessons.model import (
     read_lesson_folder,
 )
 from ami_console.lessons.source import MAX_DEPTH, MAX_KEY_LENGTH, MAX_KEY_PARTS, MAX_LINE_LENGTH
-
-T = TypeVar("T")
+from tests.events.pipes import finishes
 
 GOOD = """\
 id = "good"
@@ -245,29 +241,6 @@ def lesson(lesson_id: str, text: str = "A step.") -> str:
     return f'id = "{lesson_id}"\ntitle = "T"\n[[step]]\ntext = "{text}"\ncheck = {{ view = "help" }}\n'
 
 
-def finishes(call: Callable[[], T], unblock: Callable[[], object]) -> T:
-    """What ``call`` returns, run in a thread that must end within a deadline; if it does
-    not (blocked on a named pipe), ``unblock`` frees it and the test fails."""
-    done: list[T] = []
-    thread = threading.Thread(target=lambda: done.append(call()), daemon=True)
-    thread.start()
-    thread.join(timeout=10)
-    if thread.is_alive():
-        unblock()
-        thread.join(timeout=10)
-        pytest.fail("blocked reading a named pipe")
-    return done[0]
-
-
-def feed_and_close(pipe: Path) -> Callable[[], None]:
-    """Frees a reader blocked on ``pipe``: a writer comes and goes (the reader sees an end)."""
-
-    def unblock() -> None:
-        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-
-    return unblock
-
-
 def problems(errors: list[LessonError]) -> list[tuple[str, int, str]]:
     return [(error.path.name, error.line, error.problem) for error in errors]
 
@@ -335,7 +308,7 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path):
     """A named pipe in the folder blocked loading forever (and ctrl+q with it)."""
     os.mkfifo(tmp_path / "pipe.toml")
     (tmp_path / "good.toml").write_text(GOOD)
-    lessons, errors = finishes(lambda: load_lessons(tmp_path), feed_and_close(tmp_path / "pipe.toml"))
+    lessons, errors = finishes(lambda: load_lessons(tmp_path), tmp_path / "pipe.toml")
     assert [one.id for one in lessons] == ["good"]
     assert problems(errors) == [("pipe.toml", 0, "cannot be read: not a regular file (a named pipe)")]
 
@@ -443,7 +416,7 @@ def test_any_failure_reading_a_file_is_that_files_error(
 def test_progress_in_a_named_pipe_is_not_waited_for(tmp_path: Path):
     path = tmp_path / "lessons.json"
     os.mkfifo(path)
-    progress = finishes(lambda: Progress(path), feed_and_close(path))
+    progress = finishes(lambda: Progress(path), path)
     assert progress.error == "Lesson progress not read: not a regular file (a named pipe)"
     assert path.is_fifo() and progress.done("events") == 0  # not set aside: it is no damaged file
 
