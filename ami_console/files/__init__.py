@@ -7,6 +7,7 @@
 - :mod:`.transcript`: the lines sent and received, secrets masked, bounded.
 - :mod:`.layout`: the console's layout (the event log's share of the height), remembered.
 - :mod:`.atomic`: writing a file so that a crash never leaves half of it.
+- :mod:`.regular`: reading a file we did not write: regular files only, never blocking, bounded.
 
 May import the AMI library; never Textual or Rich, nor the other model packages.
 """

@@ -36,58 +36,58 @@ A step's ``check`` is one of (names and values are globs, any case):
 When a step passes, the next is shown. A file that cannot be used (bad TOML, an unknown
 key, a step with no check or two, a wrong type, an unknown view, an id used twice) gives
 a :class:`LessonError` naming the file, the line and the problem; the others still load.
+
+A trainer's folder is untrusted input, read within bounds (:func:`read_lesson_folder`):
+a lesson file is at most 64 KiB, lines at most 4,096 characters, nesting of ``[`` and
+``{`` at most 16 deep, keys at most 100 characters and 4 dotted parts
+(:mod:`.source`); a folder is read up to 100 files and 512 KiB.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import tomllib
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ami_console.files.atomic import write_atomic
 from ami_console.files.profiles import data_dir
-from ami_console.lessons.checks import VIEWS, Check, CheckProblem, Observation, parse_check
+from ami_console.files.regular import FileTooLarge, read_regular, size_text
+from ami_console.lessons.checks import VIEWS, Check, Observation
+from ami_console.lessons.source import Lesson, LessonProblem, Step, parse_lesson
 
 __all__ = [
     "BUILTIN",
+    "MAX_ERRORS",
+    "MAX_FILES",
+    "MAX_FILE_SIZE",
+    "MAX_LISTED",
+    "MAX_PROGRESS_SIZE",
+    "MAX_TOTAL_BYTES",
     "VIEWS",
     "Check",
     "Lesson",
     "LessonError",
+    "LessonFolder",
     "LessonRun",
     "Observation",
     "Progress",
     "Step",
     "load_lessons",
+    "read_lesson_folder",
 ]
 
 BUILTIN = Path(__file__).parent / "builtin"
-MAX_FILE_SIZE = 1 << 20  # a lesson is a few kilobytes; bigger is not a lesson
-_TOP_KEYS = ("id", "title", "order", "summary", "step")
-_STEP_KEYS = ("text", "hint", "show", "check")
-
-
-@dataclass(frozen=True)
-class Step:
-    text: str  # the first line is its title; then what to do and why
-    check: Check
-    hint: str
-    show: tuple[tuple[str, str], ...] = ()  # "show me": composer rows, Action first
-
-
-@dataclass(frozen=True)
-class Lesson:
-    id: str
-    title: str
-    summary: str
-    steps: tuple[Step, ...]
-    path: Path | None
-    order: int
+# A lesson is a few kilobytes and a course a few dozen of them. The bounds keep a
+# hostile or mistaken folder (10,000 files, huge tables) to a fraction of a second.
+MAX_FILE_SIZE = 64 * 1024
+MAX_FILES = 100  # read, by name; the rest are counted
+MAX_TOTAL_BYTES = 512 * 1024  # read from one folder, in all: at worst a second or two of parsing
+MAX_LISTED = 10_000  # entries of the folder looked at
+MAX_ERRORS = 20  # files' problems kept; the rest are counted
+MAX_PROGRESS_SIZE = 256 * 1024  # progress is a few bytes per lesson
 
 
 @dataclass(frozen=True)
@@ -102,179 +102,118 @@ class LessonError:
         return f"{self.path}:{self.line}: {self.problem}" if self.line else f"{self.path}: {self.problem}"
 
 
-class _Bad(Exception):
-    """A problem in one file; ``line`` as found, 0 when unknown."""
+@dataclass(frozen=True)
+class LessonFolder:
+    """A folder's lessons, and what kept others out, bounded to show at once."""
 
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(problem)
-        self.line, self.problem = line, problem
+    lessons: list[Lesson]
+    # The first MAX_ERRORS files' problems, then the folder's own (line 0): how many more
+    # files could not be used, how many were not read and why.
+    errors: list[LessonError] = field(default_factory=list)
+    unusable: int = 0  # lesson files that could not be used, listed above or not
+    unread: int = 0  # lesson files not read: past MAX_FILES or MAX_TOTAL_BYTES, or after a stop
+    cancelled: bool = False
+
+    @property
+    def summary(self) -> str:
+        """One line for a status or a notification ("" when all went well)."""
+        parts = [f"{_files(self.unusable)} could not be used"] if self.unusable else []
+        if self.unread:
+            parts.append(f"{_files(self.unread)} not read" if not parts else f"{self.unread:,} not read")
+        return "; ".join(parts) or (self.errors[0].problem if self.errors else "")
+
+
+def _files(count: int) -> str:
+    return f"{count:,} lesson file{'' if count == 1 else 's'}"
 
 
 def load_lessons(folder: Path | None = None) -> tuple[list[Lesson], list[LessonError]]:
+    """The lessons of ``folder`` (None: the built-in ones) and the problems, as
+    :func:`read_lesson_folder` gives them."""
+    loaded = read_lesson_folder(folder)
+    return loaded.lessons, loaded.errors
+
+
+def read_lesson_folder(folder: Path | None = None, *, cancelled: Callable[[], bool] | None = None) -> LessonFolder:
     """The lessons in ``folder`` (None: the built-in ones), by ``order`` then file name,
-    and the files that could not be used, each with its line and problem."""
+    and the files that could not be used, each with its line and problem.
+
+    Untrusted and bounded: only regular files are read, never blocking (a named pipe is
+    refused, not waited on), each up to MAX_FILE_SIZE; the first MAX_FILES by name, up to
+    MAX_TOTAL_BYTES in all. ``cancelled`` is asked before each file: when it says so,
+    loading stops and what was read is returned. Meant for a worker thread; never raises
+    for what the folder holds.
+    """
     where = folder if folder is not None else BUILTIN
     if not where.is_dir():
-        return [], [LessonError(where, 0, "no such folder")]
-    files = sorted(where.glob("*.toml"))
-    if not files:
-        return [], [LessonError(where, 0, "no lesson files (*.toml) in this folder")]
-    lessons: list[Lesson] = []
-    errors: list[LessonError] = []
-    for path in files:
+        return LessonFolder([], [LessonError(where, 0, "no such folder")])
+    try:
+        names, notes = _lesson_files(where)
+    except OSError as exc:
+        return LessonFolder([], [LessonError(where, 0, f"cannot be listed: {exc.strerror or exc}")])
+    if not names:
+        return LessonFolder([], [*notes, LessonError(where, 0, "no lesson files (*.toml) in this folder")])
+    found: list[tuple[Lesson, int]] = []  # each with the line of its id
+    problems: list[LessonError] = []  # at most one a file read: MAX_FILES bounds them
+    read = total = 0
+    stopped = ""  # why the files after ``read`` were not read
+    for name in names:
+        if cancelled is not None and cancelled():
+            stopped = "loading was stopped"
+        elif read == MAX_FILES:
+            stopped = f"a folder is read up to {MAX_FILES:,} files"
+        elif total >= MAX_TOTAL_BYTES:
+            stopped = f"a folder's lessons are read up to {size_text(MAX_TOTAL_BYTES)}"
+        if stopped:
+            break
+        path = where / name
+        read += 1
         try:
-            lessons.append(_read(path))
-        except _Bad as bad:
-            errors.append(LessonError(path, bad.line, bad.problem))
-    lessons.sort(key=lambda lesson: (lesson.order, lesson.path.name if lesson.path else ""))
+            source = read_regular(path, MAX_FILE_SIZE)
+        except FileTooLarge:
+            problems.append(LessonError(path, 0, f"over {MAX_FILE_SIZE // 1024} KiB: not a lesson"))
+            continue
+        except OSError as exc:
+            problems.append(LessonError(path, 0, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        total += len(source)
+        try:
+            found.append(parse_lesson(source.decode("utf-8"), path))
+        except LessonProblem as bad:
+            problems.append(LessonError(path, bad.line, bad.problem))
+        except UnicodeDecodeError:
+            problems.append(LessonError(path, 0, "cannot be read: not UTF-8 text"))
+        except Exception as exc:  # whatever a file holds, it must never take the console down
+            problems.append(LessonError(path, 0, f"cannot be used: {type(exc).__name__}"))
+    found.sort(key=lambda pair: (pair[0].order, pair[0].path.name if pair[0].path else ""))
     kept: dict[str, Lesson] = {}
-    for lesson in lessons:
+    for lesson, id_line in found:
         first = kept.setdefault(lesson.id, lesson)
         if first is not lesson and lesson.path is not None:  # the second one is set aside
-            line = _Lines(lesson.path.read_text(encoding="utf-8")).top("id")
             where_first = first.path.name if first.path else "another lesson"
-            errors.append(LessonError(lesson.path, line, f"id {lesson.id!r} is used by {where_first} already"))
-    return list(kept.values()), errors
+            problems.append(LessonError(lesson.path, id_line, f"id {lesson.id!r} is used by {where_first} already"))
+    if len(problems) > MAX_ERRORS:
+        more = len(problems) - MAX_ERRORS
+        notes.append(LessonError(where, 0, f"{more:,} more lesson file{'' if more == 1 else 's'} could not be used"))
+    unread = len(names) - read
+    if unread:
+        notes.append(LessonError(where, 0, f"{_files(unread)} not read: {stopped}"))
+    errors = problems[:MAX_ERRORS] + notes
+    return LessonFolder(list(kept.values()), errors, len(problems), unread, stopped == "loading was stopped")
 
 
-def _read(path: Path) -> Lesson:
-    try:
-        if path.stat().st_size > MAX_FILE_SIZE:
-            raise _Bad(0, f"over {MAX_FILE_SIZE // 1024} KiB: not a lesson")
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        raise _Bad(0, f"cannot be read: {reason}") from None
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(exc) from None
-    return _lesson(data, _Lines(source), path)
-
-
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-
-
-def _syntax_error(exc: tomllib.TOMLDecodeError) -> _Bad:
-    message = str(exc)
-    at = _AT.search(message)
-    if at is None:
-        return _Bad(0, f"not valid TOML: {message}")
-    return _Bad(int(at.group(1)), f"not valid TOML: {message[: at.start()]} (column {at.group(2)})")
-
-
-def _lesson(data: dict[str, Any], lines: _Lines, path: Path) -> Lesson:
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise _Bad(lines.top(key), f"unknown key {key!r}: a lesson has {', '.join(_TOP_KEYS)}")
-    for key in ("id", "title"):
-        if key not in data:
-            raise _Bad(1, f"{key!r} is missing")
-        if not isinstance(data[key], str) or not data[key].strip():
-            raise _Bad(lines.top(key), f"{key!r} must be text in quotes")
-    order = data.get("order", 1000)
-    if not isinstance(order, int) or isinstance(order, bool):
-        raise _Bad(lines.top("order"), "'order' must be a whole number")
-    summary = data.get("summary", "")
-    if not isinstance(summary, str):
-        raise _Bad(lines.top("summary"), "'summary' must be text in quotes")
-    raw_steps = data.get("step")
-    if not isinstance(raw_steps, list) or not raw_steps or not all(isinstance(s, dict) for s in raw_steps):
-        raise _Bad(lines.top("step") or 1, "a lesson needs at least one [[step]]")
-    steps = tuple(_step(raw, lines, number) for number, raw in enumerate(raw_steps))
-    return Lesson(data["id"].strip(), data["title"].strip(), " ".join(summary.split()), steps, path, order)
-
-
-def _step(raw: dict[str, Any], lines: _Lines, number: int) -> Step:
-    for key in raw:
-        if key not in _STEP_KEYS:
-            raise _Bad(
-                lines.step(number, key), f"step {number + 1}: unknown key {key!r}: a step has {', '.join(_STEP_KEYS)}"
-            )
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise _Bad(lines.step(number, "text"), f"step {number + 1}: 'text' is missing or not text")
-    if "check" not in raw:
-        raise _Bad(lines.step(number), f"step {number + 1}: 'check' is missing: each step checks one thing")
-    try:
-        check = parse_check(raw["check"])
-    except CheckProblem as problem:
-        raise _Bad(lines.step(number, problem.key, after="check"), f"step {number + 1}: {problem.problem}") from None
-    hint = raw.get("hint", "")
-    if not isinstance(hint, str):
-        raise _Bad(lines.step(number, "hint"), f"step {number + 1}: 'hint' must be text in quotes")
-    show = _show(raw.get("show", []), lines, number)
-    # Without a hint of its own, a step's hint says what it waits for.
-    return Step(_reflow(text), check, _reflow(hint) or check.describe() + ".", show)
-
-
-def _reflow(text: str) -> str:
-    """The first line (a step's title) alone, then paragraphs each on one line, so that the
-    panel wraps them to its width, whatever width the file was written at. As in Markdown,
-    a blank line separates paragraphs; an indented line (an example) is kept as it is."""
-    title, _, body = text.strip().partition("\n")
-    lines: list[str] = []
-    for line in body.splitlines():
-        if line.strip() and not line[0].isspace() and lines and lines[-1] and not lines[-1][0].isspace():
-            lines[-1] += " " + line.strip()
-        else:
-            lines.append(line.rstrip() if line.strip() else "")
-    return "\n".join([title.strip(), *lines]).strip()
-
-
-def _show(value: Any, lines: _Lines, number: int) -> tuple[tuple[str, str], ...]:
-    problem = ""
-    if not isinstance(value, list) or not all(
-        isinstance(row, list) and len(row) == 2 and all(isinstance(part, str) for part in row) for row in value
-    ):
-        problem = 'must be a list of ["Header", "value"] pairs'
-    elif value and value[0][0].lower() != "action":
-        problem = 'must start with the ["Action", "..."] row'
-    if problem:
-        raise _Bad(lines.step(number, "show"), f"step {number + 1}: 'show' {problem}")
-    return tuple((key, text) for key, text in value)
-
-
-class _Lines:
-    """Finds the line of a key in a lesson's source, for errors: tomllib gives none.
-
-    Keys inside multi-line strings are not keys, so lines within triple quotes are skipped.
-    """
-
-    def __init__(self, source: str) -> None:
-        self.lines = source.splitlines()
-        self.in_string: list[bool] = []
-        inside = False
-        for line in self.lines:
-            self.in_string.append(inside)
-            if (line.count('"""') + line.count("'''")) % 2:
-                inside = not inside
-        self.steps = [
-            i for i, line in enumerate(self.lines) if not self.in_string[i] and re.match(r"\s*\[\[\s*step\s*\]\]", line)
-        ]
-
-    def _find(self, key: str, start: int, end: int) -> int:
-        pattern = re.compile(rf"(?:^|[{{,\s])[\"']?{re.escape(key)}[\"']?\s*=")
-        for i in range(start, end):
-            if not self.in_string[i] and pattern.search(self.lines[i]):
-                return i + 1
-        return 0
-
-    def top(self, key: str) -> int:
-        if key == "step":
-            return self.steps[0] + 1 if self.steps else 0
-        return self._find(key, 0, self.steps[0] if self.steps else len(self.lines))
-
-    def step(self, number: int, key: str = "", *, after: str = "") -> int:
-        """The line of ``key`` in step ``number`` (looked for from ``after``'s line on), else
-        the step's own ``[[step]]`` line."""
-        if number >= len(self.steps):
-            return 0
-        start = self.steps[number]
-        end = self.steps[number + 1] if number + 1 < len(self.steps) else len(self.lines)
-        if after and (found := self._find(after, start, end)):
-            start = found - 1
-        return (self._find(key, start, end) if key else 0) or start + 1
+def _lesson_files(where: Path) -> tuple[list[str], list[LessonError]]:
+    """The names of the lesson files in ``where``, sorted, among the first MAX_LISTED
+    entries (and a note if there were more). Raises OSError when it cannot be listed."""
+    names: list[str] = []
+    with os.scandir(where) as entries:
+        for seen, entry in enumerate(entries):
+            if seen == MAX_LISTED:
+                looked = f"holds more than {MAX_LISTED:,} entries: only the first {MAX_LISTED:,} listed were looked at"
+                return sorted(names), [LessonError(where, 0, looked)]
+            if entry.name.endswith(".toml"):
+                names.append(entry.name)
+    return sorted(names), []
 
 
 class LessonRun:
@@ -361,13 +300,15 @@ class Progress:
 
     def _read(self) -> dict[str, int]:
         try:
-            data = json.loads(self.path.read_bytes())
+            data = json.loads(read_regular(self.path, MAX_PROGRESS_SIZE))
         except FileNotFoundError:
             return {}
-        except OSError as exc:
+        except FileTooLarge:
+            return self._set_aside(f"it is over {MAX_PROGRESS_SIZE // 1024} KiB")
+        except OSError as exc:  # a pipe, a device, a folder: reported, left where it is
             self.error = f"Lesson progress not read: {exc.strerror or exc}"
             return {}
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can read
             return self._set_aside("it is not JSON")
         done = data.get("done") if isinstance(data, dict) else None
         if not isinstance(done, dict) or not all(
