@@ -27,13 +27,13 @@ import json
 import math
 import os
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ami_console import clock
 from ami_console.events.timed import TimedEvent
 from ami_console.files.regular import open_regular, size_text
 from ami_console.protocol import DEFAULT_MAX_MESSAGE_SIZE, Message, ProtocolError, parse_greeting
@@ -102,10 +102,9 @@ class ReplaySummary:
 
 def _when(at: float, since: float | None = None) -> str:
     """Local time; the date too, unless it is ``since``'s."""
-    moment = time.localtime(at)
-    if since is not None and time.localtime(since)[:3] == moment[:3]:
-        return time.strftime("%H:%M:%S", moment)
-    return time.strftime("%Y-%m-%d %H:%M:%S", moment)
+    if since is not None and clock.local(since)[:3] == clock.local(at)[:3]:
+        return clock.stamp("%H:%M:%S", at)
+    return clock.stamp("%Y-%m-%d %H:%M:%S", at)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ Nothing here follows events or answers: the models do that on their own thread
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,23 +174,26 @@ class AMIConsoleApp(App):
     # -- replaying an exported log -----------------------------------------------------------
     @work(thread=True, exit_on_error=False, group="replay")
     def _read_replay(self, path: Path) -> None:
-        from ami_console.events.export import read_events
+        """Read the file as the live console receives: in bounded batches, in the
+        background, never faster than the models take them, stopped at once on quit."""
+        from ami_console.events.replay import stream_events
 
         worker = get_current_worker()
+        inbox = self.models.inbox
+        screen = self.console_screen
         try:
-            result = read_events(path)
-        except (OSError, ValueError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            self.call_from_thread(self.console_screen.replay_read, None, reason)
-            return
-        timed = result.events
-        for start in range(0, len(timed), 500):
-            if worker.is_cancelled:
-                return
-            chunk = timed[start : start + 500]
-            self.models.events_read([message for _, message in chunk], [at for at, _ in chunk])
-        if not worker.is_cancelled:
-            self.call_from_thread(self.console_screen.replay_read, result.summary, "")
+            for batch in stream_events(path, cancelled=lambda: worker.is_cancelled):
+                # Wait while the models are behind: a file must not be passed over as a storm is.
+                while inbox.waiting_bytes > inbox.max_bytes // 2 and not worker.is_cancelled:
+                    time.sleep(0.01)
+                if worker.is_cancelled:
+                    return
+                if batch.events:
+                    self.models.events_read([m for _, m in batch.events], [at for at, _ in batch.events])
+                summary = str(batch.summary) if batch.summary is not None else None
+                self.call_from_thread(screen.replay_progress, batch.fraction, summary)
+        except OSError as error:
+            self.call_from_thread(screen.replay_failed, error.strerror or str(error))
 
     # -- connecting ---------------------------------------------------------------------------
     @on(ConnectScreen.ConnectRequested)

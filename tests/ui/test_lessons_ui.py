@@ -167,7 +167,7 @@ def test_a_malformed_lesson_is_listed_with_file_and_line_and_the_others_work(pbx
 
     async def scenario(pilot):
         await ready(pilot)
-        assert "1 lesson file could not be read" in panel_text(app)
+        assert "1 lesson file could not be used" in panel_text(app)
         await pilot.press("ctrl+e", "l")
         listing = app.screen.query_one("#lessons-list")
         prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]

@@ -277,16 +277,19 @@ class ConsoleScreen(Screen):
         self.header.note = f"replaying {path} (reading…)"
         self.header.refresh()
 
-    def replay_read(self, summary: str | None, error: str) -> None:
-        """The replay file was read (``summary``), or could not be (``error``)."""
+    def replay_progress(self, fraction: float, summary: str | None) -> None:
+        """Part of the replay file was read (``summary``: all of it, and what it held)."""
         if not self.is_mounted:
             return
-        if summary is None:
+        read = summary if summary is not None else f"reading {fraction:.0%}…"
+        self.header.note = f"replay of {self.replay}: {read}"
+        self.header.refresh()
+
+    def replay_failed(self, error: str) -> None:
+        if self.is_mounted:
             self.header.note = f"replay of {self.replay}"
             self.banner.show(f"could not read {self.replay}: {error}")
-        else:
-            self.header.note = f"replay of {self.replay}: {summary}"
-        self.header.refresh()
+            self.header.refresh()
 
     # -- the models changed ------------------------------------------------------------------------
     def models_changed(self, changes: Changes) -> None:

@@ -23,12 +23,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
-from ami_console.lessons.model import Lesson, LessonError, LessonRun, Progress, load_lessons
+from ami_console.lessons.model import Lesson, LessonError, LessonFolder, LessonRun, Progress, read_lesson_folder
 from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText
-
-MAX_ERRORS_TOLD = 3  # lesson files that could not be read, named in the one notice
 
 
 class LessonPanel(VerticalScroll, can_focus=True):
@@ -60,11 +59,11 @@ class LessonPanel(VerticalScroll, can_focus=True):
         """The learner asked for the list of lessons."""
 
     class Loaded(Message):
-        """The lessons were read (in a worker thread: a trainer's folder may be large)."""
+        """The lessons were read (in a worker thread: a trainer's folder is untrusted and may be large)."""
 
-        def __init__(self, lessons: list[Lesson], errors: list[LessonError], progress: Progress) -> None:
+        def __init__(self, folder: LessonFolder) -> None:
             super().__init__()
-            self.lessons, self.errors, self.progress = lessons, errors, progress
+            self.folder = folder
 
     def __init__(
         self, models: Models, folder: Path | None = None, progress: Path | None = None, *, id: str | None = None
@@ -75,6 +74,7 @@ class LessonPanel(VerticalScroll, can_focus=True):
         self.progress_path = progress
         self.lessons: list[Lesson] = []
         self.errors: list[LessonError] = []
+        self.unusable = 0  # lesson files that could not be used (errors lists the first ones)
         self.progress = Progress(progress or Progress.default_path())
         self.loaded = False
         self.hint_shown = False
@@ -89,18 +89,18 @@ class LessonPanel(VerticalScroll, can_focus=True):
 
     @work(thread=True, exit_on_error=False, group="lessons")
     def _load(self) -> None:
-        lessons, errors = load_lessons(self.folder)
-        self.post_message(self.Loaded(lessons, errors, self.progress))
+        worker = get_current_worker()
+        folder = read_lesson_folder(self.folder, cancelled=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(folder))
 
     def on_lesson_panel_loaded(self, event: Loaded) -> None:
         event.stop()
-        self.lessons, self.errors, self.loaded = event.lessons, event.errors, True
+        folder = event.folder
+        self.lessons, self.errors, self.unusable, self.loaded = folder.lessons, folder.errors, folder.unusable, True
         self.start_first_unfinished()
-        if self.errors:  # once, as a list: a folder of broken files must not flood the screen
-            named = "; ".join(str(error) for error in self.errors[:MAX_ERRORS_TOLD])
-            more = len(self.errors) - MAX_ERRORS_TOLD
-            told = f"{named}; and {more} more (l lists them)" if more > 0 else named
-            self.notify(told, title=f"{len(self.errors)} lesson file(s) not loaded", severity="warning", timeout=10)
+        if folder.summary:  # once, in one line: a folder of broken files must not flood the screen
+            self.notify(f"{folder.summary} (l lists them).", title="Lessons", severity="warning", timeout=10)
 
     @property
     def run(self) -> LessonRun | None:
@@ -170,9 +170,9 @@ class LessonPanel(VerticalScroll, can_focus=True):
                 text.append("No lesson running. Press l for the list.\n" if self.lessons else "No lessons found.\n")
         else:
             self._draw_run(run, text)
-        if self.errors:
-            count = len(self.errors)
-            text.append(f"\n{count} lesson file{'s' if count != 1 else ''} could not be read: l lists ", style="red")
+        if self.unusable:
+            count = self.unusable
+            text.append(f"\n{count} lesson file{'s' if count != 1 else ''} could not be used: l lists ", style="red")
             text.append("them.\n" if count != 1 else "it.\n", style="red")
         self.shown = text.plain  # what the panel says, as plain text (tests read it)
         return text
