@@ -14,8 +14,8 @@
 - :func:`debugger_lines` draws a listing with a path on it: the current line, the lines
   run with their times, variables and jumps beside them; with no listing (a replay file),
   the steps the events record.
-- :func:`extension_matches` is Asterisk's extension pattern matching (``_1XX``, ``N``,
-  ``Z``, ``[1-5]``, ``.``, ``!``), so a channel running 123 lights up the ``_1XX`` lines.
+- Which extension a number runs is :func:`ami_console.patterns.extension_matches`, the one
+  matcher the demo PBX uses too, so a channel running 123 lights up the ``_1XX`` lines.
 
 Every server value shown goes through :func:`ami_console.printable.clean`.
 """
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ami_console.calls.words import hangup_cause
 from ami_console.events.timed import EventLike, as_timed
+from ami_console.patterns import extension_matches
 from ami_console.printable import clean
 from ami_console.protocol import Message
 
@@ -324,75 +325,6 @@ def render_dialplan(listings: Iterable[ContextListing]) -> list[str]:
         f"in {contexts} {'context' if contexts == 1 else 'contexts'}. =-"
     )
     return lines
-
-
-# -- Pattern matching ----------------------------------------------------------------------
-
-
-def extension_matches(pattern: str, exten: str) -> bool:
-    """Whether a channel dialling ``exten`` runs extension ``pattern``, by Asterisk's rules.
-
-    Plain names match exactly; ``_`` starts a pattern: ``X`` 0-9, ``Z`` 1-9, ``N`` 2-9,
-    ``[1-5]`` or ``[a-c9]`` a set, ``.`` one or more of anything, ``!`` zero or more.
-    Dashes are decoration on both sides (``555-1234``). A pattern also matches itself.
-    """
-    exten = exten.replace("-", "")
-    if not pattern.startswith("_"):
-        return pattern.replace("-", "") == exten
-    if exten.startswith("_") and pattern.replace("-", "") == exten:
-        return True
-    pos, size = 1, len(pattern)
-    for char in exten:
-        while pos < size and pattern[pos] == "-":  # decoration between tokens, not in a [set]
-            pos += 1
-        if pos >= size or pattern[pos] == "/":
-            return False  # the exten is longer than the pattern
-        token = pattern[pos]
-        if token == "[":
-            end = pattern.find("]", pos + 1)
-            if end < 0:
-                return False  # Asterisk warns "Wrong usage of [] in the extension"
-            if not _in_set(pattern[pos + 1 : end], char):
-                return False
-            pos = end + 1
-            continue
-        if token in ".!":
-            return True
-        if not _one_matches(token, char):
-            return False
-        pos += 1
-    # The exten is used up: matched if the pattern is too, or only "!" (zero or more) is left.
-    while pos < size and pattern[pos] == "-":
-        pos += 1
-    return pos >= size or pattern[pos] in "/!"
-
-
-def _one_matches(token: str, char: str) -> bool:
-    upper = token.upper()
-    if upper == "X":
-        return "0" <= char <= "9"
-    if upper == "Z":
-        return "1" <= char <= "9"
-    if upper == "N":
-        return "2" <= char <= "9"
-    return token == char
-
-
-def _in_set(chars: str, char: str) -> bool:
-    if not chars:
-        # Asterisk skips an empty set without using up a character; so close as no match.
-        return False
-    index = 0
-    while index < len(chars):
-        if index + 2 < len(chars) and chars[index + 1] == "-":
-            if chars[index] <= char <= chars[index + 2]:
-                return True
-            index += 3
-        else:
-            if chars[index] == char:
-                return True
-            index += 1
-    return False
 
 
 # -- One channel's path --------------------------------------------------------------------

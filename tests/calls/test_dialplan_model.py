@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from ami_console.calls.dialplan import (
     MAX_STEPS,
     ChannelPath,
     ContextListing,
     Dialplan,
     debugger_lines,
-    extension_matches,
     parse_listing,
     render_dialplan,
     render_listing,
@@ -188,45 +185,7 @@ def test_include_cycles_end() -> None:
     assert dialplan.missing_includes("a") == []
 
 
-# -- Pattern matching ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("pattern", "exten", "matches"),
-    [
-        ("100", "100", True),
-        ("100", "1000", False),
-        ("100", "10", False),
-        ("555-1234", "5551234", True),  # dashes are decoration
-        ("_555-XXXX", "555-1234", True),
-        ("_1XX", "123", True),
-        ("_1XX", "12", False),
-        ("_1XX", "1234", False),
-        ("_1XX", "223", False),
-        ("_1xx", "199", True),  # letters in any case
-        ("_NXX", "199", False),  # N is 2-9
-        ("_NXX", "299", True),
-        ("_ZX", "09", False),  # Z is 1-9
-        ("_ZX", "19", True),
-        ("_[1-5]0", "30", True),
-        ("_[1-5]0", "60", False),
-        ("_[135]0", "30", True),
-        ("_[135]0", "20", False),
-        ("_[a-c]", "b", True),
-        ("_9.", "9", False),  # "." is one or more
-        ("_9.", "91", True),
-        ("_9.", "9123456", True),
-        ("_9!", "9", True),  # "!" is zero or more
-        ("_9!", "95", True),
-        ("_X.", "s", False),
-        ("_.", "s", True),
-        ("_[12", "1", False),  # no closing bracket: Asterisk matches nothing
-        ("_1XX", "_1XX", True),  # a pattern matches itself
-        ("h", "h", True),
-    ],
-)
-def test_extension_patterns(pattern: str, exten: str, matches: bool) -> None:
-    assert extension_matches(pattern, exten) is matches
+# -- Which extension runs (the rules themselves: tests/library/test_patterns.py) -----------
 
 
 def test_plain_extensions_win_over_patterns_in_listing_order() -> None:
