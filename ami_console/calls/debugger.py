@@ -1,15 +1,20 @@
 """A channel's path drawn on a listing, as a debugger shows source.
 
-:func:`debugger_lines` draws a listing with a path on it: the current line, the lines run
-with their times, variables and jumps beside them; with no listing (a replay file), the
-steps the events record.
+:func:`debugger_lines` gives the lines of the dialplan pane: the listing, the line the
+channel runs now, the lines it ran with their times, the variables each set and the jumps
+it took beside them; with no listing (a replay file), the steps the events record.
+
+Linear in the listing and the path (each bounded where it is made), and the lines are
+bounded too: repeated jumps under one line are written once with ``×n``; what the listing
+left out is said in its notes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ami_console.calls.listing import MAX_PRIORITIES, ContextListing, Extension
+from ami_console.calls.listing import ContextListing, Extension
 from ami_console.calls.path import ChannelPath, Step
 from ami_console.calls.words import hangup_cause
 from ami_console.printable import clean
@@ -22,12 +27,16 @@ __all__ = ["KINDS", "debugger_lines"]
 #: Line kinds of :func:`debugger_lines`, for the UI's styles.
 KINDS = ("header", "current", "executed", "not-run", "branch", "variable", "note")
 
+MAX_DETOURS = 3  # different ways on written under one line; the others are counted
+
+Line = tuple[str, str]
+
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-def _suffix(steps: list[Step], start: float | None) -> str:
+def _suffix(steps: Sequence[Step], start: float | None) -> str:
     times = [s.at for s in steps if s.at is not None]
     suffix = f"+{times[-1] - start:.1f}s" if times and start is not None else ""
     if len(steps) > 1:
@@ -44,7 +53,7 @@ def _line(text: str, suffix: str, width: int) -> str:
     return f"{_fit(text, room):<{room}}  {suffix}"
 
 
-def _variables(steps: list[Step], indent: int, width: int) -> list[tuple[str, str]]:
+def _variables(steps: Sequence[Step], indent: int, width: int) -> list[Line]:
     merged: dict[str, str] = {}
     for step in steps:
         merged.update(step.variables)
@@ -53,9 +62,48 @@ def _variables(steps: list[Step], indent: int, width: int) -> list[tuple[str, st
     return [(_fit(" " * indent + "  ".join(shown), width), "variable")] if shown else []
 
 
+def _kind(step: Step, current: Step | None) -> str:
+    return "current" if step is current else "executed" if step.ran else "not-run"
+
+
+_MARKERS = {"current": "▶ ", "executed": "✓ "}
+
+
+class _Places:
+    """Where each step's extension is, asked once per (context, exten) for the whole drawing."""
+
+    def __init__(self, listing: ContextListing | None, dialplan: Dialplan | None) -> None:
+        self.listing = listing
+        self.dialplan = dialplan
+        self._known: dict[tuple[str, str], tuple[ContextListing, Extension] | None] = {}
+
+    def of(self, step: Step) -> tuple[ContextListing, Extension] | None:
+        key = (step.context, step.exten)
+        if key not in self._known:
+            found: tuple[ContextListing, Extension] | None = None
+            if self.dialplan is not None:
+                found = self.dialplan.locate(step.context, step.exten)
+            elif self.listing is not None and step.context == self.listing.name:
+                exten = self.listing.find(step.exten)
+                found = (self.listing, exten) if exten is not None else None
+            self._known[key] = found
+        return self._known[key]
+
+    def home(self, step: Step) -> Extension | None:
+        """The step's extension when it is in the listing drawn (and has the step's priority)."""
+        found = self.of(step)
+        if found is None or found[0] is not self.listing or found[1].priority(step.priority) is None:
+            return None
+        return found[1]
+
+
 def debugger_lines(
-    listing: ContextListing | None, path: ChannelPath | None, width: int, dialplan: Dialplan | None = None
-) -> list[tuple[str, str]]:
+    listing: ContextListing | None,
+    path: ChannelPath | None,
+    width: int,
+    dialplan: Dialplan | None = None,
+    notes: Sequence[str] = (),
+) -> list[Line]:
     """The listing with the channel's path on it, as ``(plain text, kind)`` lines.
 
     Kinds (see :data:`KINDS`): ``header`` (context), ``current`` (the priority the channel
@@ -63,34 +111,40 @@ def debugger_lines(
     more than once), ``not-run``, ``branch`` (a jump out of the line above), ``variable``
     (what the line above set), ``note``. A step belongs to this listing when its context is
     the listing's, or, given ``dialplan``, when its context reaches the listing by includes.
+    ``notes`` (e.g. a :class:`~ami_console.calls.dialplan.FetchBudget`'s) end the lines.
     With no listing, the steps the events record, in order.
     """
+    places = _Places(listing, dialplan)
     if listing is None:
-        return _steps_only(path, width)
+        lines = _steps_only(path, width)
+    else:
+        lines = _on_listing(listing, path, width, places)
+    return lines + [(_fit(note, width), "note") for note in notes if note] + _ending(path, width)
+
+
+def _on_listing(listing: ContextListing, path: ChannelPath | None, width: int, places: _Places) -> list[Line]:
     steps = path.steps if path is not None else []
     start = next((s.at for s in steps if s.at is not None), None)
     current = path.current if path is not None and not path.ended else None
 
-    def home(step: Step) -> Extension | None:
-        if dialplan is not None:
-            found = dialplan.locate(step.context, step.exten)
-            return found[1] if found is not None and found[0] is listing else None
-        return listing.find(step.exten) if step.context == listing.name else None
-
     at_line: dict[tuple[int, int | None], list[Step]] = {}
-    lost: list[Step] = []
+    lost: list[Step] = []  # in this context, where the listing has nothing
     for step in steps:
-        exten = home(step)
-        if exten is None or exten.priority(step.priority) is None:
-            if step.context == listing.name:
-                lost.append(step)
+        exten = places.home(step)
+        if exten is None:
+            found = places.of(step)
+            if step.context == listing.name and (found is None or found[0] is listing):
+                lost.append(step)  # not in the listing, or without this priority
             continue
         at_line.setdefault((id(exten), step.priority), []).append(step)
-    # Who left each step by a jump: the branch is written under the line it left from.
-    jumps: dict[int, list[Step]] = {}
-    for before, after in zip(steps, steps[1:]):
-        if after.branch is not None:
-            jumps.setdefault(id(before), []).append(after)
+    following = {id(before): after_step for before, after_step in zip(steps, steps[1:])}
+
+    def way_on(step: Step, indent: int) -> list[Line]:
+        """The jump out of ``step``, if it jumped."""
+        nxt = following.get(id(step))
+        if nxt is None or nxt.branch is None:
+            return []
+        return [(" " * indent + nxt.branch.words(nxt.where), "branch")]
 
     heads = [f"'{clean(e.name)}' =>" for e in listing.extensions]
     column = max(
@@ -98,7 +152,7 @@ def debugger_lines(
         + [len(f"   [{clean(p.label)}]") for e in listing.extensions for p in e.priorities if p.label]
         + [0]
     )
-    lines: list[tuple[str, str]] = [
+    lines: list[Line] = [
         (_fit(f"[ Context '{clean(listing.name)}' created by '{clean(listing.registrar)}' ]", width), "header")
     ]
     for exten, head in zip(listing.extensions, heads):
@@ -106,30 +160,55 @@ def debugger_lines(
             left = head if index == 0 else (f"   [{clean(priority.label)}]" if priority.label else "")
             here = at_line.get((id(exten), priority.number), [])
             ran = [s for s in here if s.ran]
-            is_current = any(s is current for s in here)
-            kind = "current" if is_current else "executed" if ran else "not-run"
-            marker = "▶ " if is_current else "✓ " if ran else "  "
-            text = f"{marker}{left:<{column}} {priority.text()}"
+            kind = "current" if any(s is current for s in here) else "executed" if ran else "not-run"
+            text = f"{_MARKERS.get(kind, '  ')}{left:<{column}} {priority.text()}"
             lines.append((_line(text, _suffix(ran, start) if ran else "", width), kind))
             indent = 2 + column + 1 + len(f"{priority.number}. ")
             lines += _variables(here, indent, width)
-            for step in here:
-                for target in jumps.get(id(step), []):
-                    if target.branch is not None:  # always: jumps holds steps with a branch
-                        lines.append((_fit(" " * indent + target.branch.words(target.where), width), "branch"))
+            lines += _once_each([way_on(step, indent) for step in here], indent, width)
     for name, _ in listing.includes:
         lines.append((_fit(f"  Include => '{clean(name)}'", width), "note"))
+    notes = listing.cuts()
     if lost:
-        places = ", ".join(dict.fromkeys(clean(s.where) for s in lost))
-        lines.append((_fit(f"Ran where this listing has nothing (refresh it?): {places}", width), "note"))
-    if current is not None and home(current) is None and current.context != listing.name:
-        lines.append((_fit(f"The channel is now in {clean(current.where)}: another context.", width), "note"))
-    if listing.truncated:
-        lines.append((_fit(f"Listing cut at {MAX_PRIORITIES} priorities.", width), "note"))
-    return lines + _ending(path, width)
+        wheres = ", ".join(dict.fromkeys(clean(s.where) for s in lost[-20:]))
+        notes.append(f"Ran where this listing has nothing (refresh it?): {wheres}")
+    if current is not None and places.home(current) is None and current.context != listing.name:
+        notes.append(f"The channel is now in {clean(current.where)}: another context.")
+    return lines + [(_fit(note, width), "note") for note in notes]
 
 
-def _ending(path: ChannelPath | None, width: int) -> list[tuple[str, str]]:
+def _once_each(blocks: list[list[Line]], indent: int, width: int) -> list[Line]:
+    """The blocks written under one line, each different one once (the last of its kind,
+    with ``×n`` when it happened more often), at most MAX_DETOURS of them."""
+    latest: dict[tuple[str, ...], list[Line]] = {}
+    counts: dict[tuple[str, ...], int] = {}
+    for block in blocks:
+        if not block:
+            continue
+        key = tuple(_untimed(text) for text, _ in block)
+        latest.pop(key, None)  # re-inserted: the order is that of the last occurrence
+        latest[key] = block
+        counts[key] = counts.get(key, 0) + 1
+    lines: list[Line] = []
+    shown = list(latest.items())[-MAX_DETOURS:]
+    if len(latest) > len(shown):
+        hidden = len(latest) - len(shown)
+        lines.append((_fit(" " * indent + f"… {hidden} other ways on from here, earlier", width), "note"))
+    for key, block in shown:
+        (text, kind), rest = block[0], block[1:]
+        if counts[key] > 1:
+            text = f"{text} ×{counts[key]}"
+        lines += [(_fit(text, width), kind)] + [(_fit(t, width), k) for t, k in rest]
+    return lines
+
+
+def _untimed(text: str) -> str:
+    """A line without its time and count, to tell blocks that differ only by when apart."""
+    head, sep, tail = text.rpartition("  +")
+    return head if sep and tail.rstrip("0123456789.s× ") == "" else text
+
+
+def _ending(path: ChannelPath | None, width: int) -> list[Line]:
     if path is None or not path.ended:
         return []
     where = f" at {clean(path.current.where)}" if path.current is not None else ""
@@ -137,7 +216,7 @@ def _ending(path: ChannelPath | None, width: int) -> list[tuple[str, str]]:
     return [(_fit(f"Hung up{where}" + (f": {cause}" if cause else ""), width), "note")]
 
 
-def _steps_only(path: ChannelPath | None, width: int) -> list[tuple[str, str]]:
+def _steps_only(path: ChannelPath | None, width: int) -> list[Line]:
     """The steps the events record, grouped by context and extension as Asterisk lists them."""
     if path is None or not path.steps:
         return [(_fit("No dialplan steps recorded for this channel.", width), "note")]
@@ -156,8 +235,8 @@ def _steps_only(path: ChannelPath | None, width: int) -> list[tuple[str, str]]:
             lines.append((_fit(f"[ Context '{clean(step.context)}' ]", width), "header"))
         left = f"'{clean(step.exten)}' =>" if step.exten != exten else ""
         exten = step.exten
-        kind = "current" if step is current else "executed" if step.ran else "not-run"
-        marker = {"current": "▶ ", "executed": "✓ "}.get(kind, "  ")
-        lines.append((_line(f"{marker}{left:<{column}} {step.text()}", _suffix([step], start), width), kind))
+        kind = _kind(step, current)
+        text = f"{_MARKERS.get(kind, '  ')}{left:<{column}} {step.text()}"
+        lines.append((_line(text, _suffix([step], start), width), kind))
         lines += _variables([step], 2 + column + 1 + len(f"{step.priority}. "), width)
-    return lines + _ending(path, width)
+    return lines

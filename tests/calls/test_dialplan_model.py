@@ -45,6 +45,12 @@ def item(**fields: str) -> Message:
     return Message([("Event", "ListDialplan"), ("ActionID", "x"), *fields.items()])
 
 
+def listed(*items: Message) -> list[Message]:
+    """A whole answer: the items, then ShowDialPlanComplete (without it, the answer was cut)."""
+    complete = [("Event", "ShowDialPlanComplete"), ("ActionID", "x"), ("EventList", "Complete")]
+    return [*items, Message([*complete, ("ListItems", str(len(items)))])]
+
+
 def first_of(events: list[tuple[float, Message]], name: str) -> str:
     return next(
         m.header("Channel", "")
@@ -119,7 +125,7 @@ def test_labels_hints_patterns_includes_as_asterisk_lists_them() -> None:
         item(Context="teach", IgnorePattern="9", Registrar="pbx_config"),
         item(Context="teach", Switch="Realtime/@", Registrar="pbx_config"),
     ]
-    listing = parse_listing(items)["teach"]
+    listing = parse_listing(listed(*items))["teach"]
     assert render_listing(listing) == [
         "[ Context 'teach' created by 'pbx_config' ]",
         "  '_1XX' =>         hint: PJSIP/100                               [pbx_config]",
@@ -145,7 +151,7 @@ def test_server_values_are_cleaned() -> None:
             Registrar="r",
         )
     ]
-    text = "\n".join(render_listing(parse_listing(items)["demo"]))
+    text = "\n".join(render_listing(parse_listing(listed(*items))["demo"]))
     assert "\x1b" not in text and "\x07" not in text and "\ufffd" in text
 
 
@@ -194,7 +200,7 @@ def test_plain_extensions_win_over_patterns_in_listing_order() -> None:
         item(Context="p", Extension="_1XX", Priority="1", Application="B", AppData="", Registrar="r"),
         item(Context="p", Extension="_X.", Priority="1", Application="C", AppData="", Registrar="r"),
     ]
-    listing = parse_listing(items)["p"]
+    listing = parse_listing(listed(*items))["p"]
     found = [(x, e.name if (e := listing.find(x)) else None) for x in ("123", "124", "5555", "")]
     assert found == [("123", "123"), ("124", "_1XX"), ("5555", "_X."), ("", None)]
 
@@ -307,7 +313,7 @@ def test_gosub_goto_return_and_labels_from_events() -> None:
         "→ jumped to demo,100,1 (Goto)",
     ]
     teach = parse_listing(
-        [
+        listed(
             item(
                 Context="teach", Extension="_1XX", Priority="1", Application="Gosub", AppData="sub,s,1", Registrar="r"
             ),
@@ -329,7 +335,7 @@ def test_gosub_goto_return_and_labels_from_events() -> None:
                 AppData="demo,100,1",
                 Registrar="r",
             ),
-        ]
+        )
     )["teach"]
     lines = debugger_lines(teach, path, 80)
     assert [k for _, k in lines] == [
@@ -379,10 +385,10 @@ def test_a_looping_channel_keeps_a_bounded_path() -> None:
         path.add((float(n), message))
     assert len(path.steps) == MAX_STEPS and path.dropped == MAX_STEPS
     listing = parse_listing(
-        [
+        listed(
             item(Context="c", Extension="s", Priority="1", Application="NoOp", AppData="", Registrar="r"),
             item(Context="c", Extension="s", Priority="2", Application="Goto", AppData="s,1", Registrar="r"),
-        ]
+        )
     )["c"]
     lines = debugger_lines(listing, path, 60)
     assert lines[1][0].endswith(f"×{MAX_STEPS // 2}")
