@@ -36,7 +36,7 @@ from ami_console.calls.listing import (
     render_dialplan,
     render_listing,
 )
-from ami_console.calls.path import MAX_STEPS, Branch, ChannelPath, Step
+from ami_console.calls.path import MAX_STEPS, Branch, ChannelPath, Step, dialplan_channels
 from ami_console.protocol import Message
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "Priority",
     "Step",
     "debugger_lines",
+    "dialplan_channels",
     "extension_matches",
     "parse_listing",
     "render_dialplan",

@@ -3,6 +3,8 @@
 :class:`ChannelPath` follows a channel's Newexten, VarSet, BlindTransfer and Hangup events:
 the steps it ran with their times, the variables each set, and every jump that was not to
 the next priority (Goto, GotoIf, Gosub, Return, a Redirect or transfer from outside).
+:func:`dialplan_channels` says which of a call's channels run dialplan at all (for a Local
+originate, the ``;2`` half).
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from ami_console.events.timed import EventLike, as_timed
 from ami_console.printable import clean
 from ami_console.protocol import Message
 
-__all__ = ["MAX_STEPS", "Branch", "ChannelPath", "Step"]
+__all__ = ["MAX_STEPS", "OUTGOING_APPS", "Branch", "ChannelPath", "Step", "dialplan_channels"]
 
 MAX_STEPS = 1000  # kept per channel path: a dialplan loop must not grow it without end
+MAX_CHANNELS = 100  # channels dialplan_channels reports: a call has a handful
 
 # Applications that move the channel elsewhere in the dialplan by themselves.
 _BRANCH_APPS = {"goto", "gotoif", "gotoiftime", "gosub", "gosubif", "return", "stackpop"}
-# Pseudo-applications Asterisk reports for outgoing channels (the dialled side of Dial,
-# Queue, Originate): no dialplan runs on them.
-_OUTGOING_APPS = {"appdial", "appdial2", "appqueue"}
+#: Pseudo-applications Asterisk reports for outgoing channels (the dialled side of Dial,
+#: Queue, Originate): no dialplan runs on them.
+OUTGOING_APPS = frozenset({"appdial", "appdial2", "appqueue"})
 
 
 @dataclass
@@ -32,6 +35,11 @@ class Branch:
     source: str  # "demo,300,3": where it was
     how: str  # the application that jumped (Goto, GotoIf, Gosub, Return...), or "" when moved from outside
     via: str = ""  # "blind transfer" when a BlindTransfer event names the channel
+
+    @property
+    def from_outside(self) -> bool:
+        """Moved by something other than its own dialplan: a Redirect, a transfer."""
+        return not self.how
 
     def words(self, target: str) -> str:
         """``→ jumped to demo,100,1 (Goto)`` and the like."""
@@ -60,7 +68,8 @@ class Step:
     branch: Branch | None = None
     # False when the event only says the channel was moved here while still inside the
     # previous application (after BlindTransfer, Asterisk reports priority 1 with the app
-    # it was in, then runs priority 2): nothing of this priority ran.
+    # it was in, then runs priority 2): nothing of this priority ran, and ``app`` is not
+    # what the dialplan has here.
     ran: bool = True
 
     @property
@@ -137,7 +146,7 @@ class ChannelPath:
         except ValueError:
             return False
         app = message.header("Application", "")
-        if app.lower() in _OUTGOING_APPS:
+        if app.lower() in OUTGOING_APPS:
             return False  # the dialled side of a Dial or Queue: no dialplan runs here
         exten = message.header("Exten") or message.header("Extension", "")
         step = Step(message.header("Context", ""), exten, priority, app, message.header("AppData", ""), at)
@@ -145,6 +154,11 @@ class ChannelPath:
         if previous is not None:
             if (step.where, step.app, step.data) == (previous.where, previous.app, previous.data):
                 return False  # the same step reported again
+            if not previous.ran and step.where == previous.where:
+                # Moved here inside another application, and now this priority runs: one
+                # step, the jump that brought it here and the application it runs.
+                previous.app, previous.data, previous.at, previous.ran = step.app, step.data, at, True
+                return True
             onward = (step.context, step.exten) == (previous.context, previous.exten) and (
                 step.priority == previous.priority + 1
             )
@@ -179,3 +193,32 @@ def _time(message: Message, arrived: float | None) -> float | None:
         return float(message.header("Timestamp", ""))
     except ValueError:
         return arrived
+
+
+def dialplan_channels(events: Iterable[EventLike]) -> list[tuple[str, str]]:
+    """``(channel, uniqueid)`` of each channel in ``events`` that runs dialplan, the one that
+    started first first: the channel to show in the dialplan pane is the first.
+
+    A channel runs dialplan once it reports a step of its own (a Newexten whose application
+    is not AppDial, AppDial2 or AppQueue: those are the dialled sides of Dial, Queue and
+    Originate, where nothing runs). Before any step, the ``;2`` half of a Local channel
+    counts: that half runs the dialplan (``Local/300@demo-...;2`` runs 300 at demo), the
+    ``;1`` half is the one dialled or originated. Pure: the events and their names only.
+    """
+    stepped: dict[str, tuple[str, str]] = {}
+    halves: dict[str, tuple[str, str]] = {}
+    for item in events:
+        _, message = as_timed(item)
+        name = message.header("Event")
+        if name not in ("Newexten", "Newchannel"):
+            continue
+        channel, uniqueid = message.header("Channel", ""), message.header("Uniqueid", "")
+        key = uniqueid or channel
+        if name == "Newexten" and message.header("Application", "").lower() not in OUTGOING_APPS:
+            if key not in stepped and len(stepped) < MAX_CHANNELS:
+                stepped[key] = (channel, uniqueid)
+        elif name == "Newchannel" and channel.startswith("Local/") and channel.endswith(";2"):
+            if key not in halves and len(halves) < MAX_CHANNELS:
+                halves[key] = (channel, uniqueid)
+    runners = list(stepped.values())
+    return runners + [half for key, half in halves.items() if key not in stepped][: MAX_CHANNELS - len(runners)]
