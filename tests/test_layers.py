@@ -26,6 +26,7 @@ LIBRARY = {
     "ami_console.clock",
     "ami_console.printable",
     "ami_console.actiondocs",
+    "ami_console.patterns",
 }
 MODEL = ("ami_console.events", "ami_console.calls", "ami_console.files", "ami_console.lessons", "ami_console.monitor")
 UI = "ami_console.ui"

@@ -9,6 +9,11 @@
 - :mod:`.live`: the calls up now, kept current from events and seeded from lists (the
   Calls view's model).
 - :mod:`.ladder`: a call's ladder (sequence diagram) as text lines and SVG.
+- The dialplan pane's model, all its names importable from :mod:`.dialplan`:
+  :mod:`.listing` (a context as ShowDialPlan lists it, read within bounds),
+  :mod:`.dialplan` (the listings cached, and what to ask the server next),
+  :mod:`.path` (one channel's walk, from its events), :mod:`.debugger` (the walk drawn
+  on the listing, as a debugger shows source).
 
 May import the AMI library and ``ami_console.events``; never Textual or Rich.
 """

@@ -84,7 +84,6 @@ class Models:
         self.lesson: LessonRun | None = None  # the lesson running, ticked from the stream
         self.progress: Progress | None = None  # where each lesson's progress is kept
         self.replay_clock: float | None = None  # a replay's "now": its newest event's time
-        self.dialplan_errors: dict[str, str] = {}  # context -> why the server listed nothing
         self._calls: LiveCalls | None = None
         self._dialplan: Dialplan | None = None
         self._told = False  # on_changed was called and the screen has not taken the changes

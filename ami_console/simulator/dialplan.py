@@ -11,8 +11,9 @@ features for newcomers: labels, Goto, GotoIf, Gosub/Return and a pattern extensi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from ami_console.patterns import extension_matches, is_pattern
 
 HINT = 0  # the priority number Asterisk gives hints (shown as "hint")
 REGISTRAR = "pbx_config"
@@ -58,12 +59,11 @@ class Context:
         return None
 
     def match(self, exten: str) -> Extension | None:
-        """The extension a call to ``exten`` runs here: its own name first, then the
-        first pattern that matches (Asterisk keeps patterns after the literal names)."""
-        found = self.extension(exten)
-        if found is not None and not exten.startswith("_"):
-            return found
-        return next((e for e in self.extensions if e.name.startswith("_") and pattern_matches(e.name, exten)), None)
+        """The extension a call to ``exten`` runs here: the first that matches, plain
+        names before patterns (Asterisk keeps a context's patterns after its plain names)."""
+        plain = (e for e in self.extensions if not is_pattern(e.name) and extension_matches(e.name, exten))
+        patterns = (e for e in self.extensions if is_pattern(e.name) and extension_matches(e.name, exten))
+        return next(plain, None) or next(patterns, None)
 
 
 @dataclass(frozen=True)
@@ -106,29 +106,6 @@ class Queue:
     abandoned_in_sl: int = 0
     holdtime: int = 0
     talktime: int = 0
-
-
-def pattern_matches(pattern: str, exten: str) -> bool:
-    """Asterisk's extension patterns: ``_`` then X (0-9), Z (1-9), N (2-9), [..] sets,
-    ``.`` (one or more of anything) and ``!`` (zero or more)."""
-    parts = []
-    body = pattern[1:]
-    index = 0
-    while index < len(body):
-        char = body[index].upper()
-        if char == "[":
-            end = body.index("]", index)
-            parts.append(f"[{re.escape(body[index + 1 : end]).replace(chr(92) + '-', '-')}]")
-            index = end + 1
-            continue
-        parts.append({"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": ".+", "!": ".*"}.get(char, re.escape(body[index])))
-        index += 1
-    return re.fullmatch("".join(parts), exten) is not None
-
-
-def extension_matches(name: str, exten: str) -> bool:
-    """ast_extension_match: a literal name matches itself, a pattern what it describes."""
-    return name == exten or (name.startswith("_") and pattern_matches(name, exten))
 
 
 def _ext(name: str, start_line: int, *steps: tuple[str, str] | tuple[str, str, str]) -> Extension:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from ami_console.calls.dialplan import (
     MAX_STEPS,
     ChannelPath,
     ContextListing,
     Dialplan,
     debugger_lines,
-    extension_matches,
+    dialplan_channels,
     parse_listing,
     render_dialplan,
     render_listing,
 )
 from ami_console.protocol import Message, Parser
+from ami_console.simulator.dialplan import build_dialplan
 from tests.captures import capture_messages, transcript
 
 LISTS = capture_messages("dialplan_lists")
@@ -46,6 +45,12 @@ def demo() -> ContextListing:
 def item(**fields: str) -> Message:
     """A ListDialplan item laid out as Asterisk's manager_show_dialplan_helper writes it."""
     return Message([("Event", "ListDialplan"), ("ActionID", "x"), *fields.items()])
+
+
+def listed(*items: Message) -> list[Message]:
+    """A whole answer: the items, then ShowDialPlanComplete (without it, the answer was cut)."""
+    complete = [("Event", "ShowDialPlanComplete"), ("ActionID", "x"), ("EventList", "Complete")]
+    return [*items, Message([*complete, ("ListItems", str(len(items)))])]
 
 
 def first_of(events: list[tuple[float, Message]], name: str) -> str:
@@ -122,7 +127,7 @@ def test_labels_hints_patterns_includes_as_asterisk_lists_them() -> None:
         item(Context="teach", IgnorePattern="9", Registrar="pbx_config"),
         item(Context="teach", Switch="Realtime/@", Registrar="pbx_config"),
     ]
-    listing = parse_listing(items)["teach"]
+    listing = parse_listing(listed(*items))["teach"]
     assert render_listing(listing) == [
         "[ Context 'teach' created by 'pbx_config' ]",
         "  '_1XX' =>         hint: PJSIP/100                               [pbx_config]",
@@ -148,7 +153,7 @@ def test_server_values_are_cleaned() -> None:
             Registrar="r",
         )
     ]
-    text = "\n".join(render_listing(parse_listing(items)["demo"]))
+    text = "\n".join(render_listing(parse_listing(listed(*items))["demo"]))
     assert "\x1b" not in text and "\x07" not in text and "\ufffd" in text
 
 
@@ -188,45 +193,7 @@ def test_include_cycles_end() -> None:
     assert dialplan.missing_includes("a") == []
 
 
-# -- Pattern matching ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("pattern", "exten", "matches"),
-    [
-        ("100", "100", True),
-        ("100", "1000", False),
-        ("100", "10", False),
-        ("555-1234", "5551234", True),  # dashes are decoration
-        ("_555-XXXX", "555-1234", True),
-        ("_1XX", "123", True),
-        ("_1XX", "12", False),
-        ("_1XX", "1234", False),
-        ("_1XX", "223", False),
-        ("_1xx", "199", True),  # letters in any case
-        ("_NXX", "199", False),  # N is 2-9
-        ("_NXX", "299", True),
-        ("_ZX", "09", False),  # Z is 1-9
-        ("_ZX", "19", True),
-        ("_[1-5]0", "30", True),
-        ("_[1-5]0", "60", False),
-        ("_[135]0", "30", True),
-        ("_[135]0", "20", False),
-        ("_[a-c]", "b", True),
-        ("_9.", "9", False),  # "." is one or more
-        ("_9.", "91", True),
-        ("_9.", "9123456", True),
-        ("_9!", "9", True),  # "!" is zero or more
-        ("_9!", "95", True),
-        ("_X.", "s", False),
-        ("_.", "s", True),
-        ("_[12", "1", False),  # no closing bracket: Asterisk matches nothing
-        ("_1XX", "_1XX", True),  # a pattern matches itself
-        ("h", "h", True),
-    ],
-)
-def test_extension_patterns(pattern: str, exten: str, matches: bool) -> None:
-    assert extension_matches(pattern, exten) is matches
+# -- Which extension runs (the rules themselves: tests/library/test_patterns.py) -----------
 
 
 def test_plain_extensions_win_over_patterns_in_listing_order() -> None:
@@ -235,7 +202,7 @@ def test_plain_extensions_win_over_patterns_in_listing_order() -> None:
         item(Context="p", Extension="_1XX", Priority="1", Application="B", AppData="", Registrar="r"),
         item(Context="p", Extension="_X.", Priority="1", Application="C", AppData="", Registrar="r"),
     ]
-    listing = parse_listing(items)["p"]
+    listing = parse_listing(listed(*items))["p"]
     found = [(x, e.name if (e := listing.find(x)) else None) for x in ("123", "124", "5555", "")]
     assert found == [("123", "123"), ("124", "_1XX"), ("5555", "_X."), ("", None)]
 
@@ -348,7 +315,7 @@ def test_gosub_goto_return_and_labels_from_events() -> None:
         "→ jumped to demo,100,1 (Goto)",
     ]
     teach = parse_listing(
-        [
+        listed(
             item(
                 Context="teach", Extension="_1XX", Priority="1", Application="Gosub", AppData="sub,s,1", Registrar="r"
             ),
@@ -370,23 +337,24 @@ def test_gosub_goto_return_and_labels_from_events() -> None:
                 AppData="demo,100,1",
                 Registrar="r",
             ),
-        ]
+        )
     )["teach"]
     lines = debugger_lines(teach, path, 80)
-    assert [k for _, k in lines] == [
-        "header",
-        "executed",
-        "branch",
-        "executed",
-        "branch",
-        "not-run",
-        "executed",
-        "branch",
-        "note",
+    assert lines == [
+        ("[ Context 'teach' created by 'r' ]", "header"),
+        ("✓ '_1XX' =>  1. Gosub(sub,s,1)", "executed"),  # 123 runs under _1XX
+        ("                → Gosub called sub,s,1", "branch"),
+        # The subroutine's steps, elsewhere, under the line that called it, as the call trace writes them.
+        ("                  ✓ sub,s,1  Return()", "executed"),
+        ("                → Return back to teach,123,2", "branch"),
+        ("✓            2. GotoIf($[1]?again)", "executed"),
+        ("                → jumped to teach,123,4 (GotoIf)", "branch"),
+        ("             3. Wait(1)", "not-run"),
+        ("✓    [again] 4. Goto(demo,100,1)", "executed"),
+        ("                → jumped to demo,100,1 (Goto)", "branch"),
+        ("                  ▶ demo,100,1  Answer()", "current"),
+        ("The channel is now in demo,100,1: another context.", "note"),
     ]
-    assert lines[1][0].startswith("✓ '_1XX' =>  1. Gosub(sub,s,1)")  # 123 runs under _1XX
-    assert lines[6][0].startswith("✓    [again] 4. Goto(demo,100,1)")
-    assert lines[-1] == ("The channel is now in demo,100,1: another context.", "note")
 
 
 def test_replay_without_listing_shows_the_recorded_steps() -> None:
@@ -420,10 +388,10 @@ def test_a_looping_channel_keeps_a_bounded_path() -> None:
         path.add((float(n), message))
     assert len(path.steps) == MAX_STEPS and path.dropped == MAX_STEPS
     listing = parse_listing(
-        [
+        listed(
             item(Context="c", Extension="s", Priority="1", Application="NoOp", AppData="", Registrar="r"),
             item(Context="c", Extension="s", Priority="2", Application="Goto", AppData="s,1", Registrar="r"),
-        ]
+        )
     )["c"]
     lines = debugger_lines(listing, path, 60)
     assert lines[1][0].endswith(f"×{MAX_STEPS // 2}")
@@ -435,3 +403,151 @@ def test_narrow_widths_never_overflow() -> None:
     for width in (20, 40, 80):
         assert all(len(text) <= width for text, _ in debugger_lines(demo(), path, width))
         assert all(len(text) <= width for text, _ in debugger_lines(None, path, width))
+
+
+# -- The pane says exactly what happened (issue 20) ----------------------------------------
+
+
+def newexten(
+    context: str, exten: str, priority: int, app: str, data: str = "", at: float = 0.0
+) -> tuple[float, Message]:
+    fields = [("Event", "Newexten"), ("Channel", "Local/10@teach-00000001;2"), ("Uniqueid", "1.2")]
+    fields += [("Context", context), ("Exten", exten), ("Priority", str(priority))]
+    return at, Message([*fields, ("Application", app), ("AppData", data)])
+
+
+def var_set(name: str, value: str, at: float = 0.0) -> tuple[float, Message]:
+    return at, Message([("Event", "VarSet"), ("Uniqueid", "1.2"), ("Variable", name), ("Value", value)])
+
+
+def squeeze(text: str) -> str:
+    """A line without the padding before its time."""
+    return re.sub(r" {2,}(\+\d)", r"  \1", text)
+
+
+def demo_pbx_listing(context: str) -> list[Message]:
+    """ShowDialPlan of one of the demo PBX's own contexts, item for item."""
+    found = build_dialplan()[context]
+    items = [
+        item(
+            Context=context,
+            Extension=e.name,
+            Priority=str(p.number),
+            Application=p.app,
+            AppData=p.data,
+            **({"ExtensionLabel": p.label} if p.label else {}),
+            Registrar="pbx_config",
+        )
+        for e in found.extensions
+        for p in e.priorities
+    ]
+    items += [item(Context=context, IncludeContext=name, Registrar="pbx_config") for name in found.includes]
+    return listed(*items)
+
+
+def test_the_demo_tour_shows_the_subroutine_steps_under_the_gosub_as_the_call_trace_does() -> None:
+    """Originate Local/10@teach on the demo PBX (tests/simulator checks it walks so): the
+    teach listing shows greet's steps under the Gosub line, then the Return back."""
+    tour = [
+        newexten("teach", "10", 1, "Answer", at=1.0),
+        newexten("teach", "10", 2, "Set", "TRIES=1", at=1.0),
+        var_set("TRIES", "1", at=1.0),
+        newexten("teach", "10", 3, "Wait", "1", at=1.0),
+        newexten("teach", "10", 4, "GotoIf", "0?done", at=2.0),
+        newexten("teach", "10", 5, "Set", "TRIES=2", at=2.0),
+        var_set("TRIES", "2", at=2.0),
+        newexten("teach", "10", 6, "Goto", "again", at=2.0),
+        newexten("teach", "10", 3, "Wait", "1", at=2.0),
+        newexten("teach", "10", 4, "GotoIf", "1?done", at=3.0),
+        newexten("teach", "10", 7, "Gosub", "greet,s,1(newcomer)", at=3.0),
+        var_set("ARG1", "newcomer", at=3.0),
+        newexten("greet", "s", 1, "Set", "GREETING=Hello newcomer", at=3.0),
+        var_set("GREETING", "Hello newcomer", at=3.0),
+        newexten("greet", "s", 2, "Wait", "1", at=3.0),
+        newexten("greet", "s", 3, "Return", "Hello newcomer", at=4.0),
+        var_set("GOSUB_RETVAL", "Hello newcomer", at=4.0),
+        newexten("teach", "10", 8, "Goto", "150,1", at=4.0),
+        newexten("teach", "150", 1, "NoOp", "Dialled 150: Hello newcomer", at=4.0),
+        newexten("teach", "150", 2, "Wait", "2", at=4.0),
+    ]
+    dialplan = Dialplan()
+    for context in ("teach", "greet"):
+        dialplan.update(demo_pbx_listing(context), context)
+    path = ChannelPath.from_events(tour, uniqueid="1.2")
+    teach = dialplan.listing_for("teach", "150")
+    assert teach is not None and teach.name == "teach"
+    lines = debugger_lines(teach, path, 80, dialplan)
+    text = [t.rstrip() for t, _ in lines]
+    at = text.index(next(t for t in text if "7. Gosub(greet,s,1(newcomer))" in t))
+    assert [(squeeze(t), k) for t, k in lines[at + 1 : at + 9]] == [
+        ("                ARG1=newcomer", "variable"),
+        ("                → Gosub called greet,s,1", "branch"),
+        ("                  ✓ greet,s,1  Set(GREETING=Hello newcomer)  +2.0s", "executed"),
+        ("                      GREETING=Hello newcomer", "variable"),
+        ("                  ✓ greet,s,2  Wait(1)  +2.0s", "executed"),
+        ("                  ✓ greet,s,3  Return(Hello newcomer)  +3.0s", "executed"),
+        ("                      GOSUB_RETVAL=Hello newcomer", "variable"),
+        ("                → Return back to teach,10,8", "branch"),
+    ]
+    assert text[at + 9].startswith("✓            8. Goto(150,1)")
+    assert [t for t, k in lines if k == "current"][0].startswith("▶            2. Wait(2)")
+    # Inside the subroutine, the pane shows greet (where the channel is), and how it got there.
+    inside = ChannelPath.from_events(tour[:15], uniqueid="1.2")
+    greet = dialplan.listing_for("greet", "s")
+    assert greet is not None
+    lines = debugger_lines(greet, inside, 80, dialplan)
+    assert ("Before this context:", "note") in lines and ("→ Gosub called greet,s,1", "branch") in lines
+    assert [squeeze(t) for t, k in lines if k == "current"] == ["▶        2. Wait(1)  +2.0s"]
+
+
+def test_a_transfer_lands_on_the_listings_application_not_the_one_the_event_names() -> None:
+    """After BlindTransfer, Newexten names demo,100,1 with the Dial the channel was still in;
+    Answer, what demo,100,1 holds, never ran. No view shows Dial there as if it ran."""
+    events = timed_capture("call_blind_transfer")
+    path = ChannelPath.from_events(events, first_of(events, "Local/600@demo").replace(";1", ";2"))
+    dialplan = Dialplan()
+    replay = [squeeze(t) for t, k in debugger_lines(None, path, 100)]
+    assert "  '100' => 1. (not run: moved here while in Dial)  +1.0s" in replay
+    dialplan.update(DEMO_ITEMS, "demo")
+    known = [(squeeze(t), k) for t, k in debugger_lines(None, path, 100, dialplan)]
+    assert ("  '100' => 1. Answer()  (not run)  +1.0s", "not-run") in known
+    assert not [t for t, _ in known if "'100'" in t and "Dial(" in t]
+
+
+def test_moved_inside_an_application_then_run_there_is_one_step_with_its_own_application() -> None:
+    """If the event for the move names the old application and the priority then runs, the
+    path holds one step there: the jump, and the application the dialplan runs."""
+    events = [
+        newexten("demo", "300", 3, "Wait", "30", at=1.0),
+        newexten("demo", "100", 1, "Wait", "30", at=2.0),  # moved: the event still names Wait
+        newexten("demo", "100", 1, "Answer", "", at=2.1),
+        newexten("demo", "100", 2, "Set", "FOO=bar", at=2.2),
+    ]
+    path = ChannelPath.from_events(events, uniqueid="1.2")
+    assert [(s.where, s.app, s.ran) for s in path.steps] == [
+        ("demo,300,3", "Wait", True),
+        ("demo,100,1", "Answer", True),
+        ("demo,100,2", "Set", True),
+    ]
+    branch = path.steps[1].branch
+    assert branch is not None and branch.words(path.steps[1].where) == "→ jumped to demo,100,1 (Redirect or transfer)"
+
+
+def test_a_stale_listing_is_named_as_such() -> None:
+    events = [newexten("demo", "100", 1, "Playback", "hello", at=1.0)]  # the listing says Answer
+    lines = debugger_lines(demo(), ChannelPath.from_events(events, uniqueid="1.2"), 120)
+    assert ("At demo,100,1 the channel ran Playback; the listing has Answer (refresh it?)", "note") in lines
+
+
+def test_the_channel_that_runs_the_dialplan_is_the_local_channels_second_half() -> None:
+    redirect = capture_messages("call_redirect")
+    runners = dialplan_channels(redirect)
+    assert [name for name, _ in runners] == [first_of([(0.0, m) for m in redirect], ";2")]
+    bridged = capture_messages("call_dial_bridge")
+    assert [name.split("-")[0] + name[-2:] for name, _ in dialplan_channels(bridged)] == [
+        "Local/600@demo;2",
+        "Local/300@demo;2",
+    ]
+    # Before any step (just originated), the ;2 half by its name.
+    created = [m for m in bridged if m.header("Event") == "Newchannel"][:2]
+    assert [name[-2:] for name, _ in dialplan_channels(created)] == [";2"]

@@ -105,7 +105,8 @@ def test_call_ladder(check):
 def test_dialplan_pane(check):
     """The dialplan of teach for Local/10@teach;2: 'Answer()' ✓, the label [again] run twice
     (×2), TRIES=... dim beside the Set lines, '→ jumped to ...' under GotoIf and Goto, the
-    Gosub into greet, and 'Hung up at teach,150,3' at the end."""
+    Gosub into greet with greet's steps under it and the Return back, and 'Hung up at
+    teach,150,3' at the end."""
     check("dialplan_pane")
 
 

@@ -32,7 +32,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, Static
 from ami_console import clock
 from ami_console.actiondocs import changes_pbx
 from ami_console.calls import actions
-from ami_console.calls.dialplan import Dialplan
+from ami_console.calls.dialplan import Dialplan, ListingRequest
 from ami_console.calls.live import Call, ChannelState, short_channel
 from ami_console.ui.plaintext import PlainText, clean
 from ami_console.ui.widgets.composer import Composed
@@ -71,6 +71,7 @@ ACTION_OF = {
     "pause": "QueuePause",
 }
 COMPLETIONS_SHOWN = 8  # candidates listed under the fields
+MAX_FETCHES = 16  # listings one dialog asks for, at most: completion must not flood the server
 
 
 def device_of(channel: str) -> str:
@@ -142,7 +143,7 @@ class CallActionScreen(ModalScreen[Fields | None]):
         read_only: bool = False,
         dialplan: Dialplan | None = None,
         lock: AbstractContextManager[object] | None = None,
-        fetch: Callable[[str], object] | None = None,
+        fetch: Callable[[ListingRequest], object] | None = None,
     ) -> None:
         super().__init__()
         if kind not in KINDS:
@@ -232,9 +233,9 @@ class CallActionScreen(ModalScreen[Fields | None]):
         with self.model_lock:
             wanted = [context] if context not in dialplan else dialplan.missing_includes(context)
         for name in wanted:
-            if name and name not in self._asked:
+            if name and name not in self._asked and len(self._asked) < MAX_FETCHES:
                 self._asked.add(name)
-                fetch(name)
+                fetch(ListingRequest(name))
 
     # -- the action ----------------------------------------------------------------------
     def value(self, field: str) -> str:

@@ -24,6 +24,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from ami_console import clock
 from ami_console.actiondocs import denied_in_words
+from ami_console.calls.dialplan import MAX_LISTING_BYTES, MAX_LISTING_ITEMS, ListingRequest
 from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
 from ami_console.files.saved import SavedActions
 from ami_console.lessons.checks import Observation
@@ -684,21 +685,27 @@ class ConsoleScreen(Screen):
         fetch = None if self.replay is not None else self.fetch_dialplan
         self.app.push_screen(DialplanScreen(self.models, event.key, event.uniqueid, fetch=fetch))
 
-    def fetch_dialplan(self, context: str) -> bool:
-        """Ask for one context's listing; the dialplan panes redraw when it comes."""
-        models = self.models
+    def fetch_dialplan(self, request: ListingRequest) -> bool:
+        """Ask for one listing (bounded: a hostile answer is cut where the model says);
+        the dialplan panes redraw when it comes. Every request ends in the model's
+        update() or failed(), or it would hold one of its few slots."""
+        dialplan = self.models.dialplan
 
         def listed(exchange: Exchange) -> None:
             response = exchange.response
             if response is not None and response.header("Response") == "Success":
-                models.dialplan.update(exchange.items, context)
-                models.dialplan_errors.pop(context, None)
+                dialplan.update(exchange.items, request)
             else:
-                models.dialplan.forget(context)
-                models.dialplan_errors[context] = response.header("Message", "") if response else "no answer"
-            models.changes.dialplan = True
+                dialplan.failed(request, response.header("Message", "") if response is not None else "no answer")
+            self.models.changes.dialplan = True
 
-        return self.ask(models.dialplan.request(context), listed)
+        with self.models.lock:
+            dialplan.asked(request)
+        if self.ask(request.fields(), listed, max_items=MAX_LISTING_ITEMS, max_bytes=MAX_LISTING_BYTES):
+            return True
+        with self.models.lock:
+            dialplan.failed(request, "not connected")
+        return False
 
     def on_calls_view_action_requested(self, event: CallsView.ActionRequested) -> None:
         """Confirm the action on the selected channel first; send it only on enter."""

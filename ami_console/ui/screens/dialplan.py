@@ -25,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ami_console.calls.dialplan import ChannelPath, ContextListing, debugger_lines
+from ami_console.calls.dialplan import ChannelPath, ContextListing, FetchBudget, ListingRequest, debugger_lines
 from ami_console.monitor.models import Models
 from ami_console.ui.plaintext import PlainText
 
@@ -55,16 +55,20 @@ class DialplanScreen(ModalScreen[None]):
     DialplanScreen #dialplan-note { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, models: Models, key: str, uniqueid: str, fetch: Callable[[str], object] | None = None) -> None:
+    def __init__(
+        self, models: Models, key: str, uniqueid: str, fetch: Callable[[ListingRequest], object] | None = None
+    ) -> None:
         super().__init__()
         # The log keeps the VarSet events the calls model leaves out: the variables come from it.
         self.models = models
-        self.fetch = fetch  # asks for a context's listing (None: no server, a replay)
+        self.fetch = fetch  # asks the server for a listing (None: no server, a replay)
         self.key = key
         self.uniqueid = uniqueid
         self.path = ChannelPath(uniqueid=uniqueid)
         self.lines: list[tuple[str, str]] = []
-        self._asked: set[str] = set()  # contexts asked for and not answered yet (or answered)
+        # The pane asks for a bounded number of listings, lazily, only those needed to show
+        # where the channel runs: a hostile dialplan cannot make it flood the server.
+        self.budget = FetchBudget()
         self._drawn: tuple[object, ...] = ()
         self._follow_current = True  # scroll to the current line when it moves
 
@@ -92,10 +96,6 @@ class DialplanScreen(ModalScreen[None]):
     def _replay(self) -> bool:
         return self.fetch is None
 
-    @property
-    def _errors(self) -> dict[str, str]:
-        return self.models.dialplan_errors
-
     def _events(self) -> list:
         call = self.models.calls.call_for(self.key)
         return list(call.events) if call is not None else []
@@ -109,27 +109,18 @@ class DialplanScreen(ModalScreen[None]):
         return chan.context if chan is not None else ""
 
     def _listing(self, context: str) -> ContextListing | None:
-        """The listing of where the channel runs: the context, or the one it includes that
-        holds its extension; asked for when not cached."""
-        dialplan = self.models.dialplan
+        """The listing of where the channel runs (the context, or the one its extension is
+        in), asking the server for what is missing, within the pane's budget."""
         if not context or self._replay:
             return None
-        if context not in dialplan:
-            self._fetch(context)
-            return None
-        for missing in dialplan.missing_includes(context):
-            self._fetch(missing)
         current = self.path.current
-        if current is not None and current.context == context:
-            found = dialplan.locate(context, current.exten)
-            if found is not None:
-                return found[0]
-        return dialplan.get(context)
-
-    def _fetch(self, context: str) -> None:
-        if self.fetch is not None and context not in self._asked and context not in self._errors:
-            self._asked.add(context)
-            self.call_later(self.fetch, context)  # not from inside the lock the drawing holds
+        exten = current.exten if current is not None and current.context == context else ""
+        dialplan = self.models.dialplan
+        fetch = self.fetch
+        if fetch is not None:
+            for request in self.budget.take(dialplan, context, exten):
+                self.call_later(fetch, request)  # not from inside the lock the drawing holds
+        return dialplan.listing_for(context, exten)
 
     @property
     def width(self) -> int:
@@ -148,7 +139,7 @@ class DialplanScreen(ModalScreen[None]):
             self.path = ChannelPath.from_events(events_, uniqueid=self.uniqueid)
         context = self._where()
         listing = self._listing(context)
-        self.lines = debugger_lines(listing, self.path, self.width, self.models.dialplan)
+        self.lines = debugger_lines(listing, self.path, self.width, self.models.dialplan, notes=[self.budget.note()])
         self._show_note(context, listing)
         text = PlainText(no_wrap=True)
         current = None
@@ -176,8 +167,8 @@ class DialplanScreen(ModalScreen[None]):
             note.append(f" · in {context}")
         if self._replay:
             note.append(" · a replay: no server to list the dialplan")
-        elif context in self._errors:
-            note.append(f" · not listed: {self._errors[context]}", style="yellow")
+        elif error := self.models.dialplan.error(context):
+            note.append(f" · not listed: {error}", style="yellow")
         elif listing is None and context:
             note.append(" · asking the server for the listing…", style="italic")
         note.append("   r refreshes the listing", style="dim")
@@ -188,8 +179,7 @@ class DialplanScreen(ModalScreen[None]):
             dialplan = self.models.dialplan
             for context in [self._where(), *self.path.contexts()]:
                 dialplan.forget(context)
-                self._asked.discard(context)
-                self._errors.pop(context, None)
+            self.budget.reset()
             self._drawn = ()
             self.draw()
 
