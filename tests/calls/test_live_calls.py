@@ -28,8 +28,6 @@ def timed_capture(name: str) -> Timed:
     return timed
 
 
-CAPTURES = ["call_dial_bridge", "call_busy", "call_noanswer", "call_queue", "call_redirect", "call_blind_transfer"]
-TIMED = {name: timed_capture(name) for name in CAPTURES + ["coreshowchannels"]}
 KEYS = {
     "call_dial_bridge": "1796002848.32",
     "call_busy": "1796002853.36",
@@ -37,7 +35,14 @@ KEYS = {
     "call_queue": "1796002860.44",
     "call_redirect": "1796002871.48",
     "call_blind_transfer": "1796002877.50",
+    "call_attended_transfer": "1796619677.62",
+    "pjsip_call_answered": "1796621802.0",
+    "pjsip_call_hold": "1796621809.2",
+    "pjsip_call_busy": "1796621818.4",
+    "pjsip_call_noanswer": "1796621868.8",
 }
+CAPTURES = list(KEYS)
+TIMED = {name: timed_capture(name) for name in CAPTURES + ["coreshowchannels"]}
 
 
 def feed_until(name: str, stop=None, **options) -> tuple[LiveCalls, float]:
@@ -92,7 +97,7 @@ def test_busy_and_noanswer_say_why() -> None:
     live, at = feed_until("call_noanswer", event("Newexten", Application="Wait"))
     assert row(live, KEYS["call_noanswer"], at + 1).state == "ringing"  # Local/950 waits 10 s without answering
     live, end = feed_until("call_noanswer")
-    assert row(live, KEYS["call_noanswer"], end).state == "hung up: Normal Clearing (16), dial NOANSWER"
+    assert row(live, KEYS["call_noanswer"], end).state == "hung up: Normal Clearing (16), not answered"
 
 
 def test_queue_call_waits_then_is_bridged_with_the_agent() -> None:
@@ -101,7 +106,7 @@ def test_queue_call_waits_then_is_bridged_with_the_agent() -> None:
     r = row(live, key, at + 12)
     assert (r.state, r.application) == ("in queue support for 12 s", "Queue")
     live.feed(Message([("Event", "Hold"), ("Channel", "Local/500@demo-00000016;2"), ("Uniqueid", "1796002860.45")]), at)
-    assert row(live, key, at).state == "on hold"
+    assert row(live, key, at).state == "on hold: Local/500@demo;2"  # alone: no one else to hold
 
     live, at = feed_until("call_queue", event("BridgeEnter", Channel="Local/500@demo-00000016;2"))
     r = row(live, key, at)
