@@ -337,3 +337,38 @@ def test_channels_calls_events_and_values_are_bounded() -> None:
     )
     chan = live.channels["3.1"]
     assert len(chan.name) == len(chan.app_data) == MAX_VALUE
+
+
+# -- what the views ask of a call -------------------------------------------------------
+def test_a_call_keeps_its_key_from_first_event_to_recent() -> None:
+    """The Calls tab keeps its cursor on a call by its key, live and in the recent section."""
+    key, live = KEYS["call_dial_bridge"], LiveCalls(grace=1.0)
+    keys = set()
+    for at, message in TIMED["call_dial_bridge"]:
+        live.feed(message, at)
+        keys |= {r.key for r in live.rows(at)}
+    assert keys == {key}
+    end = TIMED["call_dial_bridge"][-1][0]
+    assert live.rows(end + 2) == [] and [r.key for r in live.recent_rows()] == [key]
+
+
+@pytest.mark.parametrize(
+    ("name", "channel"),
+    [
+        ("call_redirect", "Local/300@demo-00000018;2"),  # the ;1 half of an Originate runs no dialplan
+        ("call_dial_bridge", "Local/600@demo-00000010;2"),  # the first to run any: 300;2 runs one too
+        ("call_queue", "Local/500@demo-00000016;2"),
+    ],
+)
+def test_the_dialplan_pane_opens_on_the_channel_that_runs_the_dialplan(name: str, channel: str) -> None:
+    live, at = feed_until(name, event("Newexten", Application="Wait"))
+    call = live.call_for(KEYS[name])
+    assert call is not None and call.dialplan_channel() is not None
+    assert call.dialplan_channel().name == channel
+
+
+def test_seeded_the_dialplan_channel_is_the_local_channels_second_half() -> None:
+    live = LiveCalls()
+    live.seed_channels([m for _, m in TIMED["coreshowchannels"] if m.name == "CoreShowChannel"], 100.0)
+    call = live.call_for("1795660038.10")
+    assert call is not None and call.dialplan_channel().name.endswith(";2")
