@@ -69,6 +69,8 @@ class Call:
         self.event_bytes = 0  # what its events took, in the bytes they came in
         self.dropped_events = 0  # its earliest events, let go to keep the model within bounds
         self.hung: deque[str] = deque()  # Uniqueids of its channels that hung up, first first
+        self.up = 0  # its channels not hung up
+        self.last_hangup: float | None = None  # when its last channel hung up, so far
         self.ended: float | None = None  # when its last channel hung up (None while one is up)
         self.gone = False  # was up, but not listed when the console re-read the channels
         self.joined: tuple[str, ...] = ()  # Linkedids of the calls joined into this one

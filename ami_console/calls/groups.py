@@ -21,6 +21,7 @@ amount of work.
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict, deque
 
 from ami_console.calls.call import Call
@@ -36,6 +37,10 @@ _MAX_JOINED = 16  # Linkedids a row names as joined into its call
 def _size(message: Message) -> int:
     """What keeping an event costs, in the bytes it came in (a made-up one: a guess)."""
     return len(message.raw) or 48 * len(message)
+
+
+def _later(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 def _arrival(item: tuple[float | None, Message]) -> float:
@@ -101,10 +106,12 @@ class CallGroups:
         return key
 
     def _check_ended(self, call: Call) -> None:
+        """The call changed: it has ended when its channels have all hung up (counted, so a
+        call of hundreds of channels costs no more than one of two)."""
         call.version += 1
-        if call.channels and all(c.hung_up for c in call.channels.values()):
-            times = [c.hangup_at for c in call.channels.values() if c.hangup_at is not None]
-            call.ended = max(times) if times else (call.last_seen or 0.0)
+        if call.channels and call.up <= 0:
+            last = call.last_hangup
+            call.ended = last if last is not None else (call.last_seen or 0.0)
             self._ended[call.key] = call.ended
             self._due = min(self._due, call.ended + self.grace)
         else:
@@ -188,7 +195,9 @@ class CallGroups:
             chan.name = name
         if chan.name:
             self._by_name[chan.name] = unique
-        self.calls.move_to_end(self._call_of[unique])
+        if (now_in := self._call_of.get(unique)) is None:
+            return None  # hung up, and let go as its call joined another past the bound
+        self.calls.move_to_end(now_in)
         return chan
 
     def _new_call(self, key: str) -> Call:
@@ -202,7 +211,8 @@ class CallGroups:
             return
         call = self.calls.get(key) or self._new_call(key)
         if old is not None and (previous := self.calls.get(old)) is not None:
-            previous.channels.pop(chan.uniqueid, None)
+            if previous.channels.pop(chan.uniqueid, None) is not None and not chan.hung_up:
+                previous.up -= 1
             if not previous.channels:  # its only channel moved: the call goes with it
                 self._merge(old, key)
             else:
@@ -211,7 +221,22 @@ class CallGroups:
         self._call_of[chan.uniqueid] = key
         if chan.hung_up:
             call.hung.append(chan.uniqueid)
+            call.last_hangup = _later(call.last_hangup, chan.hangup_at)
+        else:
+            call.up += 1
         self._check_ended(call)
+
+    def _end_channel(self, chan: ChannelState, at: float | None) -> None:
+        """The channel hung up, or is gone: its call may have ended. A hangup is final."""
+        call = self.calls.get(self._call_of.get(chan.uniqueid, ""))
+        if not chan.hung_up:
+            chan.hung_up, chan.hangup_at = True, at
+            if call is not None:
+                call.up -= 1
+                call.hung.append(chan.uniqueid)
+                call.last_hangup = _later(call.last_hangup, at)
+        if call is not None:
+            self._check_ended(call)
 
     def _joins(self, chan: ChannelState, name: str, m: Message) -> None:
         """Calls that become one: a channel entering a bridge (not a holding one) where
@@ -259,8 +284,14 @@ class CallGroups:
             call.channels[unique] = chan
             self._call_of[unique] = keep
         call.hung.extend(lost.hung)
+        call.up += lost.up
+        call.last_hangup = _later(call.last_hangup, lost.last_hangup)
         if lost.events:
-            call.events = deque(sorted([*call.events, *lost.events], key=_arrival))
+            if call.events and _arrival(lost.events[0]) < _arrival(call.events[-1]):
+                # Each in arrival order already: interleaved in one pass, however many.
+                call.events = deque(heapq.merge(call.events, lost.events, key=_arrival))
+            else:
+                call.events.extend(lost.events)
             call.event_bytes += lost.event_bytes
             self._with_events.pop(lost, None)
             self._with_events[call] = None
@@ -272,6 +303,8 @@ class CallGroups:
             self._alias(gone, keep)
         call.gone = call.gone or lost.gone
         self._ended.pop(gone, None)
+        while len(call.channels) > self.max_call_channels and self._drop_hung_up(call):
+            pass  # two calls joined are one call: within its bound, the hung-up channels first
         self._check_ended(call)
 
     def _alias(self, gone: str, keep: str) -> None:

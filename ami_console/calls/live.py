@@ -186,15 +186,11 @@ class LiveCalls(CallGroups):
             dest.dialling.pop(dest.uniqueid, None)
 
     def _hangup(self, chan: ChannelState, m: Message, at: float | None) -> None:
-        chan.hung_up, chan.hangup_at = True, at
         chan.cause, chan.cause_txt = get(m, "Cause"), get(m, "Cause-txt")
         chan.dialling.clear()
         chan.queue, chan.queue_since, chan.on_hold, chan.holding = "", None, False, ()
         self._set_bridge(chan, "")
-        call = self.calls.get(self._call_of.get(chan.uniqueid, ""))
-        if call is not None:
-            call.hung.append(chan.uniqueid)
-            self._check_ended(call)
+        self._end_channel(chan, at)
 
     def _touch(self, chan: ChannelState, m: Message, at: float | None, name: str) -> str | None:
         chan.last_event = name
@@ -235,13 +231,10 @@ class LiveCalls(CallGroups):
                 continue
             if since is not None and chan.last_seen is not None and chan.last_seen > since:
                 continue
-            chan.hung_up, chan.hangup_at = True, at
             self._set_bridge(chan, "")
-            call = self.calls.get(self._call_of.get(chan.uniqueid, ""))
-            if call is not None:
+            if (call := self.calls.get(self._call_of.get(chan.uniqueid, ""))) is not None:
                 call.gone = True
-                call.hung.append(chan.uniqueid)
-                self._check_ended(call)
+            self._end_channel(chan, at)
 
     def seed_bridges(self, items: Iterable[Message], at: float) -> None:
         """Take a BridgeInfo listing (BridgeInfoChannel rows, and the BridgeInfoComplete that

@@ -6,6 +6,8 @@ CoreShowChannels, never a BridgeInfo per bridge. Work is counted, never timed.""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ami_console.calls.call import Call
 from ami_console.calls.channel import ChannelState
@@ -170,3 +172,68 @@ def test_a_listing_of_many_channels_stays_within_the_bounds() -> None:
     live.seed_channels(items, 100.0)
     assert len(live.calls) <= 50 and len(live.channels) <= 120 and len(live.bridges) <= 60
     assert row(live, "1900000000.9998", 100.0).state == "bridged with PJSIP/p9999"
+
+
+def test_following_events_never_works_out_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per event the model does a bounded amount of work: it never sorts a call's channels
+    or words its state (what a row needs) while following events, however big the call."""
+    sorted_calls = []
+    real_ordered = Call.ordered
+
+    def counted(self: Call) -> list[ChannelState]:
+        sorted_calls.append(self.key)
+        return real_ordered(self)
+
+    monkeypatch.setattr(Call, "ordered", counted)
+    live = LiveCalls(max_call_channels=500)
+    linked = "1900000000.0"
+    for n in range(2000):  # a conference of 2,000 comings and goings: its channels kept within bound
+        new_call(live, n, float(n), linked)
+        live.feed(Message([("Event", "Hangup"), *channel_fields(n, linked), ("Cause", "16")]), n + 0.5)
+    for name in TIMED:
+        for at, message in TIMED[name]:
+            live.feed(message, at)
+    assert sorted_calls == []
+    assert len(live.call_for(linked).channels) <= 500
+
+
+def hostile_event(kind: int, unique: int, linked: int, bridge: int) -> Message:
+    fields = [("Channel", f"PJSIP/x{unique}-{unique:08x}"), ("Uniqueid", f"7.{unique}"), ("Linkedid", f"7.{linked}")]
+    if kind == 0:
+        return Message([("Event", "Newchannel"), *fields, ("ChannelStateDesc", "Ring")])
+    if kind == 1:
+        return Message([("Event", "Hangup"), *fields, ("Cause", "16")])
+    if kind == 2:
+        return Message([("Event", "BridgeEnter"), *fields, ("BridgeUniqueid", f"b{bridge}"), ("BridgeType", "basic")])
+    if kind == 3:
+        return Message([("Event", "BridgeLeave"), *fields, ("BridgeUniqueid", f"b{bridge}")])
+    if kind == 4:
+        return Message(
+            [("Event", "BridgeMerge"), ("ToBridgeUniqueid", f"b{bridge}"), ("FromBridgeUniqueid", f"b{linked}")]
+        )
+    if kind == 5:
+        target = [("TransferTargetUniqueid", f"7.{bridge}"), ("TransferTargetLinkedid", f"7.{bridge}")]
+        transferee = [("Transferee" + k, v) for k, v in fields]
+        return Message([("Event", "AttendedTransfer"), ("Result", "Success"), *transferee, *target])
+    if kind == 6:
+        return Message([("Event", "Hold"), *fields])
+    return Message([("Event", "Newstate"), *fields, ("ChannelStateDesc", "Up")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*(st.integers(0, n) for n in (7, 25, 25, 5))), max_size=300))
+def test_whatever_the_events_the_bookkeeping_holds_within_its_bounds(steps: list[tuple[int, ...]]) -> None:
+    live = LiveCalls(max_calls=5, max_channels=12, max_call_channels=4, max_events=6, max_kept_events=20, recent_size=3)
+    for n, (kind, unique, linked, bridge) in enumerate(steps):
+        live.feed(hostile_event(kind, unique, linked, bridge), n / 10)
+        assert len(live.channels) <= 12 and len(live.calls) <= 6 and len(live.recent) <= 3
+        holders = [*live.calls.values(), *live.recent]
+        assert live.kept_events == sum(len(c.events) for c in holders) <= 20
+        assert live.kept_bytes == sum(c.event_bytes for c in holders)
+        for unique_id, chan in live.channels.items():
+            assert live.calls[live._call_of[unique_id]].channels[unique_id] is chan
+        for call in live.calls.values():
+            assert call.up == sum(not c.hung_up for c in call.channels.values())
+            assert (call.ended is None) == (call.up > 0 or not call.channels)
+    rows = live.rows(len(steps) / 10, by="state")
+    assert all(live.call_for(r.key) is not None for r in rows)
