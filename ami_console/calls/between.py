@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ami_console.calls.channel import joins_calls
 from ami_console.calls.story import ChannelTrace, TraceStep, short_bridge, where
 from ami_console.calls.words import header_value
 from ami_console.protocol import Message
@@ -47,7 +48,9 @@ class BetweenSteps:
         kind = "/".join(filter(None, (_get(m, "BridgeType"), _get(m, "BridgeTechnology"))))
         note = f"with {', '.join(others)}" if others else "alone in it for now"
         linked = _get(m, "Linkedid")
-        joined = sorted({self.linked[n] for n in others if self.linked.get(n, linked) != linked})
+        joined = (
+            sorted({self.linked[n] for n in others if self.linked.get(n, linked) != linked}) if joins_calls(m) else []
+        )
         if chan is not None and linked:
             self.linked[chan.name] = linked
         if joined:

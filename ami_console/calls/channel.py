@@ -1,4 +1,6 @@
-"""One channel as the live calls model knows it, and the names Asterisk gives channels.
+"""One channel as the live calls model knows it, the names Asterisk gives channels, and
+when channels join calls (:func:`joins_calls`: not in a holding bridge; :func:`older_call`:
+the Linkedid a joined call keeps).
 
 :class:`ChannelState` is a channel's current snapshot (state, caller ID, where it is in the
 dialplan, what it runs), plus what the model learned of it from events (the bridge it is
@@ -13,7 +15,17 @@ from dataclasses import dataclass, field
 from ami_console.calls.words import STAND_INS, header_value
 from ami_console.protocol import Message
 
-__all__ = ["MAX_VALUE", "ChannelState", "clip", "distinct_names", "get", "short_channel", "uniqueid_order"]
+__all__ = [
+    "MAX_VALUE",
+    "ChannelState",
+    "clip",
+    "distinct_names",
+    "get",
+    "joins_calls",
+    "older_call",
+    "short_channel",
+    "uniqueid_order",
+]
 
 MAX_VALUE = 256  # characters kept of any value
 SHORT_APP_DATA = 12  # an application's data is shown beside it up to this length: Wait(30), not Dial(...)
@@ -58,6 +70,21 @@ def uniqueid_order(uniqueid: str) -> tuple[float, ...]:
         return tuple(float(part) for part in uniqueid.split("."))
     except ValueError:
         return (float("inf"),)
+
+
+# Bridges whose channels do not talk to each other (a parking lot, a Stasis holding
+# bridge): being in one together does not join calls.
+_HOLDING = ("holding", "holding_bridge")
+
+
+def joins_calls(message: Message) -> bool:
+    """Whether a BridgeEnter puts its channel with others it talks to (not a holding bridge)."""
+    return get(message, "BridgeType") not in _HOLDING and get(message, "BridgeTechnology") not in _HOLDING
+
+
+def older_call(a: str, b: str) -> str:
+    """Of two Linkedids, the one Asterisk keeps when it joins their calls: the older."""
+    return min(a, b, key=lambda key: (uniqueid_order(key), key))
 
 
 @dataclass(eq=False)

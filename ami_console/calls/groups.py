@@ -25,8 +25,7 @@ import heapq
 from collections import OrderedDict, deque
 
 from ami_console.calls.call import Call
-from ami_console.calls.channel import ChannelState, get
-from ami_console.calls.trace import joins_calls, older_call
+from ami_console.calls.channel import ChannelState, get, joins_calls, older_call
 from ami_console.protocol import Message
 
 __all__ = ["CallGroups"]

@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from ami_console.calls import words
-from ami_console.calls.channel import distinct_names
+from ami_console.calls.channel import distinct_names, joins_calls
 from ami_console.calls.story import moved_from_outside, short_bridge, stale_application, where
-from ami_console.calls.trace import joins_calls
 from ami_console.calls.words import STAND_INS, header_value
 from ami_console.events.timed import EventLike, as_timed
 from ami_console.printable import clean

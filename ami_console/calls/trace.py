@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ami_console.calls.channel import uniqueid_order
+from ami_console.calls.channel import joins_calls, older_call
 from ami_console.calls.steps import ChannelTrace, StepBuilder, TraceStep, header_value
 from ami_console.events.timed import EventLike, TimedEvent, as_timed
 from ami_console.protocol import Message
@@ -38,8 +38,6 @@ __all__ = [
     "TraceStep",
     "build_trace",
     "call_key",
-    "joins_calls",
-    "older_call",
     "select_call",
 ]
 
@@ -51,9 +49,6 @@ _PREFIXES_OF = {
     "BlindTransfer": ("", *_TRANSFER_PREFIXES[:2]),
     "AttendedTransfer": _TRANSFER_PREFIXES,
 }
-# Bridges whose channels do not talk to each other (a parking lot, a Stasis holding
-# bridge): being in one together does not join calls.
-_HOLDING = ("holding", "holding_bridge")
 _get = header_value
 FOLLOW_LIMIT = 100_000  # names and ids a followed call's filter remembers: a flood cannot grow it
 
@@ -70,16 +65,6 @@ def call_key(message: Message) -> str | None:
             if value:
                 return value
     return None
-
-
-def joins_calls(message: Message) -> bool:
-    """Whether a BridgeEnter puts its channel with others it talks to (not a holding bridge)."""
-    return _get(message, "BridgeType") not in _HOLDING and _get(message, "BridgeTechnology") not in _HOLDING
-
-
-def older_call(a: str, b: str) -> str:
-    """Of two Linkedids, the one Asterisk keeps when it joins their calls: the older."""
-    return min(a, b, key=lambda key: (uniqueid_order(key), key))
 
 
 class CallIndex:
