@@ -1,16 +1,21 @@
 """A call's ladder (sequence diagram): one lifeline per channel, time going down.
 
 Like sngrep's call flow, for channels: a column per channel (headed by its short name,
-``Local/300@demo;1``), plus a ``queue NAME`` column when the call waited in a queue;
-arrows between lifelines for a dial and its answer, a bridge (the second channel to
-enter it, with the first), a Local channel's two halves, a transfer, a queue join, an
-agent rung and connected; on a lifeline, the dialplan applications it ran, its state
-changes, hold, and its hangup with the cause in words. A lifeline starts at its
-channel's first event and stops at its hangup; the last line says who hung up first.
+``Local/300@demo;1``, or its full name where two channels would share one), plus a ``queue
+NAME`` column when the call waited in a queue; arrows between lifelines for a dial and its
+answer, a bridge (the second channel to enter it, with the first; "calls joined" when it
+joins two calls), bridges merged, a Local channel's two halves, hold (from the channel that
+asked for it to the parties held), a transfer and who ended up talking to whom, a queue
+join, an agent rung and connected; on a lifeline, the dialplan applications it ran, a move
+from outside the dialplan (Redirect, transfer), keys pressed, its state changes, and its
+hangup with the cause in words. A lifeline starts at its channel's first event and stops at
+its hangup; the last line says who hung up first.
 
 For a live call, build again from the call's events when one arrives (a few hundred
 events take a millisecond or two). Every value from the server goes through
-:func:`ami_console.printable.clean`; :func:`ladder_svg` escapes it for XML as well.
+:func:`ami_console.printable.clean`; :func:`ladder_svg` escapes it for XML as well. An
+export (:func:`ladder_text`, :func:`ladder_svg` given the call's key) starts with a header
+line: the call, when it started, the server.
 
     0.000s Local/600@demo;1   Local/600@demo;2   Local/300@demo;1   Local/300@demo;2
     0.003       ├ AppDial2(...)     │                  │                  │
@@ -20,22 +25,23 @@ events take a millisecond or two). Every value from the server goes through
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from ami_console.calls import words
-from ami_console.calls.live import short_channel
-from ami_console.calls.steps import header_value
+from ami_console.calls.channel import distinct_names, joins_calls
+from ami_console.calls.story import moved_from_outside, short_bridge, stale_application, where
+from ami_console.calls.words import STAND_INS, header_value
 from ami_console.events.timed import EventLike, as_timed
 from ami_console.printable import clean
 from ami_console.protocol import Message
 
-__all__ = ["Ladder", "LadderItem", "build_ladder", "ladder_lines", "ladder_svg", "ladder_text"]
+__all__ = ["Ladder", "LadderItem", "build_ladder", "ladder_header", "ladder_lines", "ladder_svg", "ladder_text"]
 
 TIME_WIDTH = 9  # "  12.345 " : seconds since the call's first event
 MIN_COLUMN, MAX_COLUMN = 8, 26
-_HIDDEN_APPS = {"appdial", "appdial2", "appqueue"}  # stand-ins for the dialled side, not dialplan
 
 
 @dataclass
@@ -44,14 +50,16 @@ class LadderItem:
     source: int  # lane index
     target: int | None  # lane index for an arrow, None for a note on ``source``'s lifeline
     text: str
-    kind: str  # dial, answer, bridge, local, transfer, queue, agent, app, state, hold, hangup
+    kind: str  # dial, answer, bridge, local, transfer, queue, agent, app, keys, state, hold, hangup
 
 
 @dataclass
 class Ladder:
-    lanes: list[str]  # column headings: short channel names, "queue support"
+    lanes: list[str]  # column headings, each distinct: short channel names, "queue support"
     items: list[LadderItem]
     first_hangup: str = ""  # "Local/600@demo;1 hung up first: Unknown (0)"
+    started: float | None = None  # when the call's first event came (the clock of the events' times)
+    channels: list[str] = field(default_factory=list)  # per lane: the channel's full name ("" for a queue)
 
 
 def _get(message: Message, name: str) -> str:
@@ -60,10 +68,15 @@ def _get(message: Message, name: str) -> str:
 
 class _Builder:
     def __init__(self) -> None:
-        self.lanes: list[str] = []
+        self.names: list[str] = []  # per lane: the full channel name, or "queue NAME"
+        self.queues: set[int] = set()
         self.keys: dict[str, int] = {}  # Uniqueid, channel name or "queue:NAME" -> lane
         self.items: list[LadderItem] = []
         self.bridges: dict[str, list[int]] = {}
+        self.merged: dict[str, str] = {}  # a bridge merged into another -> that one
+        self.linked: dict[int, str] = {}  # lane -> the Linkedid it had on entering a bridge
+        self.holding: dict[int, list[int]] = {}  # lane -> the lanes it put on hold
+        self.places: dict[int, Message] = {}  # lane -> its last Newexten
         self.hangups: list[tuple[float | None, int, str]] = []
 
     def lane(self, m: Message, prefix: str = "") -> int | None:
@@ -74,8 +87,8 @@ class _Builder:
         if found is None:
             if not (unique or name):
                 return None
-            found = len(self.lanes)
-            self.lanes.append(short_channel(name) if name else unique)
+            found = len(self.names)
+            self.names.append(name or unique)
         for key in (unique, name):
             if key:
                 self.keys[key] = found
@@ -84,66 +97,46 @@ class _Builder:
     def queue_lane(self, queue: str) -> int:
         key = "queue:" + queue
         if key not in self.keys:
-            self.keys[key] = len(self.lanes)
-            self.lanes.append(f"queue {queue}")
+            self.keys[key] = len(self.names)
+            self.queues.add(len(self.names))
+            self.names.append(f"queue {queue}")
         return self.keys[key]
+
+    def labels(self) -> list[str]:
+        """Short names, except where two channels share one: their full names then."""
+        channels = [lane for lane in range(len(self.names)) if lane not in self.queues]
+        labels = list(self.names)
+        for lane, label in zip(channels, distinct_names([self.names[lane] for lane in channels])):
+            labels[lane] = label
+        return labels
 
     def add(self, at: float | None, source: int | None, target: int | None, text: str, kind: str) -> None:
         if source is not None:
             self.items.append(LadderItem(at, source, target, text, kind))
 
+    def peers(self, lane: int | None) -> list[int]:
+        members = next((m for m in self.bridges.values() if lane in m), [])
+        return [o for o in members if o != lane]
+
     def event(self, at: float | None, m: Message) -> None:
         name = m.name
-        if name == "Newchannel":
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(self, at, m)
+        elif name == "Newchannel":
             self.add(at, self.lane(m), None, f"new, {_get(m, 'ChannelStateDesc') or '?'}", "state")
-        elif name == "Newexten":
-            app = _get(m, "Application")
-            if app.lower() not in _HIDDEN_APPS:
-                self.add(at, self.lane(m), None, f"{app}({clean(m.header('AppData') or '')})", "app")
         elif name == "Newstate":
             state = _get(m, "ChannelStateDesc")
             self.add(at, self.lane(m), None, "answered (Up)" if state == "Up" else f"state {state}", "state")
         elif name == "LocalBridge":
             self.add(at, self.lane(m, "LocalOne"), self.lane(m, "LocalTwo"), "Local pair", "local")
-        elif name == "DialBegin":
-            dest = self.lane(m, "Dest")
-            caller = self.lane(m) if _get(m, "Channel") else None
-            if caller is None:
-                self.add(at, dest, None, "called by Originate", "dial")
+        elif name == "DTMFEnd":
+            lane, digit = self.lane(m), _get(m, "Digit")
+            last = self.items[-1] if self.items else None
+            if last is not None and last.kind == "keys" and last.source == lane:
+                last.text += digit  # one note for a run of keys: "keys *2", then "keys 200"
             else:
-                self.add(at, caller, dest, f"Dial {_get(m, 'DialString')}".strip(), "dial")
-        elif name == "DialEnd":
-            dest, status = self.lane(m, "Dest"), _get(m, "DialStatus")
-            caller = self.lane(m) if _get(m, "Channel") else None
-            if caller is None:
-                self.add(at, dest, None, f"dial {status}", "answer")
-            else:
-                self.add(at, dest, caller, status, "answer")
-        elif name == "BridgeEnter":
-            chan, bridge = self.lane(m), _get(m, "BridgeUniqueid")
-            members = self.bridges.setdefault(bridge, [])
-            others = [o for o in members if o != chan]
-            if chan is not None and chan not in members:
-                members.append(chan)
-            if others:
-                self.add(at, chan, others[0], "bridged", "bridge")
-            else:
-                self.add(at, chan, None, f"enters bridge {bridge.split('-')[0]}", "bridge")
-        elif name == "BridgeLeave":
-            chan, bridge = self.lane(m), _get(m, "BridgeUniqueid")
-            if chan in self.bridges.get(bridge, []):
-                self.bridges[bridge].remove(chan)
-            self.add(at, chan, None, f"leaves bridge {bridge.split('-')[0]}", "bridge")
-        elif name == "BlindTransfer":
-            where = f"{_get(m, 'Extension')}@{_get(m, 'Context')}"
-            self.add(
-                at, self.lane(m, "Transferer"), self.lane(m, "Transferee"), f"blind transfer to {where}", "transfer"
-            )
-        elif name == "AttendedTransfer":
-            source = self.lane(m, "OrigTransferer")
-            target = self.lane(m, "TransfereeChannel") if _get(m, "TransfereeChannelUniqueid") else None
-            target = target if target is not None else self.lane(m, "SecondTransferer")
-            self.add(at, source, target, "attended transfer", "transfer")
+                self.add(at, lane, None, f"keys {digit}", "keys")
         elif name == "QueueCallerJoin":
             queue = _get(m, "Queue")
             self.add(at, self.lane(m), self.queue_lane(queue), f"joins, position {_get(m, 'Position')}", "queue")
@@ -160,8 +153,6 @@ class _Builder:
             self.add(at, self.lane(m, "Dest"), self.queue_lane(_get(m, "Queue")), said, "agent")
         elif name == "AgentRingNoAnswer":
             self.add(at, self.lane(m, "Dest"), None, f"{_get(m, 'MemberName')} did not answer", "agent")
-        elif name in ("Hold", "Unhold"):
-            self.add(at, self.lane(m), None, "on hold" if name == "Hold" else "off hold", "hold")
         elif name == "Hangup":
             lane, cause = self.lane(m), _get(m, "Cause")
             text = _get(m, "Cause-txt") or words.hangup_cause(cause).split(":")[0]
@@ -169,6 +160,105 @@ class _Builder:
             if lane is not None:
                 self.hangups.append((at, lane, f"{text} ({cause})" if cause else ""))
             self.add(at, lane, None, said, "hangup")
+
+    def newexten(self, at: float | None, m: Message) -> None:
+        lane, app = self.lane(m), _get(m, "Application")
+        if lane is None:
+            return
+        before, self.places[lane] = self.places.get(lane), m
+        if before is not None and moved_from_outside(before, m):
+            self.add(at, lane, None, f"→ moved to {where(m)}", "transfer")
+            if stale_application(before, m):
+                return  # the application it was still in, not one run here
+        if app.lower() not in STAND_INS:
+            self.add(at, lane, None, f"{app}({clean(m.header('AppData') or '')})", "app")
+
+    def dial(self, at: float | None, m: Message) -> None:
+        dest = self.lane(m, "Dest")
+        caller = self.lane(m) if _get(m, "Channel") else None
+        if m.name == "DialBegin":
+            if caller is None:
+                self.add(at, dest, None, "called by Originate", "dial")
+            else:
+                self.add(at, caller, dest, f"Dial {_get(m, 'DialString')}".strip(), "dial")
+        elif caller is None:
+            self.add(at, dest, None, f"dial {_get(m, 'DialStatus')}", "answer")
+        else:
+            self.add(at, dest, caller, _get(m, "DialStatus"), "answer")
+
+    def bridge_enter(self, at: float | None, m: Message) -> None:
+        chan, bridge, linked = self.lane(m), _get(m, "BridgeUniqueid"), _get(m, "Linkedid")
+        members = self.bridges.setdefault(bridge, [])
+        others = [o for o in members if o != chan]
+        if chan is not None and chan not in members:
+            members.append(chan)
+        joined = others and joins_calls(m) and any(self.linked.get(o, linked) != linked for o in others)
+        if chan is not None and linked:
+            self.linked[chan] = linked
+        if others:
+            self.add(at, chan, others[0], "bridged, calls joined" if joined else "bridged", "bridge")
+        else:
+            self.add(at, chan, None, f"enters bridge {short_bridge(bridge)}", "bridge")
+
+    def bridge_leave(self, at: float | None, m: Message) -> None:
+        chan, bridge = self.lane(m), _get(m, "BridgeUniqueid")
+        members = self.bridges.get(self.merged.get(bridge, bridge), [])  # after a merge, it leaves the merged one
+        if chan in members:
+            members.remove(chan)
+        self.add(at, chan, None, f"leaves bridge {short_bridge(bridge)}", "bridge")
+
+    def bridge_merge(self, at: float | None, m: Message) -> None:
+        source, target = _get(m, "FromBridgeUniqueid"), _get(m, "ToBridgeUniqueid")
+        moved, staying = self.bridges.pop(source, []), self.bridges.setdefault(target, [])
+        self.merged[source] = target
+        if moved and staying:
+            self.add(at, moved[0], staying[0], "bridges merged", "bridge")
+        staying += [lane for lane in moved if lane not in staying]
+
+    def hold(self, at: float | None, m: Message) -> None:
+        """Hold names the channel that asked: the arrow goes to the parties it holds."""
+        lane = self.lane(m)
+        if lane is None:
+            return
+        if m.name == "Hold":
+            held = self.holding[lane] = self.peers(lane)
+        else:
+            held = self.holding.pop(lane, [])
+        said = "puts on hold" if m.name == "Hold" else "takes off hold"
+        for other in held:
+            self.add(at, lane, other, said, "hold")
+        if not held:
+            self.add(at, lane, None, "on hold" if m.name == "Hold" else "off hold", "hold")
+
+    def blind_transfer(self, at: float | None, m: Message) -> None:
+        target = f"{_get(m, 'Extension')}@{_get(m, 'Context')}"
+        self.add(at, self.lane(m, "Transferer"), self.lane(m, "Transferee"), f"blind transfer to {target}", "transfer")
+
+    def attended_transfer(self, at: float | None, m: Message) -> None:
+        """The transferer's note, then who ended up talking to whom."""
+        by = self.lane(m, "OrigTransferer")
+        if _get(m, "Result") != "Success":
+            self.add(at, by, None, f"attended transfer failed: {_get(m, 'Result') or '?'}", "transfer")
+            return
+        self.add(at, by, None, "completes attended transfer", "transfer")
+        transferee = self.lane(m, "Transferee")
+        target = self.lane(m, "TransferTarget") if _get(m, "DestType") in ("Bridge", "Link") else None
+        if transferee is not None and target is not None:
+            self.add(at, transferee, target, "talking (transferred)", "bridge")
+
+
+_HANDLERS = {
+    "Newexten": _Builder.newexten,
+    "DialBegin": _Builder.dial,
+    "DialEnd": _Builder.dial,
+    "BridgeEnter": _Builder.bridge_enter,
+    "BridgeLeave": _Builder.bridge_leave,
+    "BridgeMerge": _Builder.bridge_merge,
+    "Hold": _Builder.hold,
+    "Unhold": _Builder.hold,
+    "BlindTransfer": _Builder.blind_transfer,
+    "AttendedTransfer": _Builder.attended_transfer,
+}
 
 
 def build_ladder(events: Sequence[EventLike]) -> Ladder:
@@ -179,11 +269,24 @@ def build_ladder(events: Sequence[EventLike]) -> Ladder:
     builder = _Builder()
     for at, message in timed:
         builder.event(None if at is None or start is None else at - start, message)
+    lanes = builder.labels()
     first = ""
     if builder.hangups:
         at, lane, cause = builder.hangups[0]  # the first Hangup to arrive: Asterisk sends them in order
-        first = f"{builder.lanes[lane]} hung up first" + (f": {cause}" if cause else "")
-    return Ladder(builder.lanes, builder.items, first)
+        first = f"{lanes[lane]} hung up first" + (f": {cause}" if cause else "")
+    channels = ["" if lane in builder.queues else name for lane, name in enumerate(builder.names)]
+    return Ladder(lanes, builder.items, first, start, channels)
+
+
+def ladder_header(ladder: Ladder, key: str, server: str = "") -> str:
+    """An export's first line: ``Call 1796002848.32 · started 2026-11-30 01:41:05 +0000 · server pbx1``
+    (the start in the console's local time, with its offset; the times are the wall clock)."""
+    parts = [f"Call {clean(key)}"]
+    if ladder.started is not None:
+        parts.append("started " + time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(ladder.started)))
+    if server:
+        parts.append(f"server {clean(server)}")
+    return " · ".join(parts)
 
 
 def _column_width(lanes: int, width: int) -> int:
@@ -214,7 +317,10 @@ def ladder_lines(ladder: Ladder, width: int = 120) -> list[str]:
 
     started: set[int] = set()
     ended: set[int] = set()
-    header = " " * TIME_WIDTH + "".join(_heading(name, col - 1).center(col)[:col] for name in ladder.lanes)
+    headings = [_heading(name, col - 1) for name in ladder.lanes]
+    if len(set(headings)) < lanes:  # cut to the same ends in narrow columns: numbered, still told apart
+        headings = [f"{n}:" + _heading(name, col - 2 - len(str(n))) for n, name in enumerate(ladder.lanes, 1)]
+    header = " " * TIME_WIDTH + "".join(heading.center(col)[:col] for heading in headings)
     lines = [header[:width].rstrip()]
 
     def base() -> list[str]:
@@ -262,16 +368,22 @@ def ladder_lines(ladder: Ladder, width: int = 120) -> list[str]:
     return lines
 
 
-def ladder_text(events: Sequence[EventLike] | Ladder, width: int = 120) -> str:
-    """The ladder as one text, for the clipboard or a file."""
+def ladder_text(events: Sequence[EventLike] | Ladder, width: int = 120, *, key: str = "", server: str = "") -> str:
+    """The ladder as one text, for the clipboard or a file; given the call's ``key``, it
+    starts with :func:`ladder_header`."""
     ladder = events if isinstance(events, Ladder) else build_ladder(events)
-    return "\n".join(ladder_lines(ladder, width)) + "\n"
+    header = [ladder_header(ladder, key, server)] if key else []
+    return "\n".join(header + ladder_lines(ladder, width)) + "\n"
 
 
-def ladder_svg(events: Sequence[EventLike] | Ladder, width: int = 120, title: str = "") -> str:
-    """The ladder as an SVG picture: its text lines in a monospace font, escaped for XML."""
+def ladder_svg(
+    events: Sequence[EventLike] | Ladder, width: int = 120, title: str = "", *, key: str = "", server: str = ""
+) -> str:
+    """The ladder as an SVG picture: its text lines (after :func:`ladder_header` given the
+    call's ``key``, and ``title``) in a monospace font, escaped for XML."""
     ladder = events if isinstance(events, Ladder) else build_ladder(events)
-    lines = ([clean(title)] if title else []) + ladder_lines(ladder, width)
+    header = [ladder_header(ladder, key, server)] if key else []
+    lines = header + ([clean(title)] if title else []) + ladder_lines(ladder, width)
     char_w, line_h = 8.4, 18
     w = int(max((len(line) for line in lines), default=1) * char_w) + 20
     h = len(lines) * line_h + 20

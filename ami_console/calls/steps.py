@@ -3,22 +3,44 @@
 :func:`ami_console.calls.trace.build_trace` feeds a call's events, in order, to a
 :class:`StepBuilder`, which gives each channel a list of :class:`TraceStep`: one per
 dialplan step (with the variable it set on the same line), state change, dial and its
-outcome, bridge entered or left, UserEvent, hangup request and hangup. Each step says
-in plain words what the codes mean (see :mod:`ami_console.calls.words`). Events that add
-nothing to the story (NewCallerid, DeviceStateChange...) are only counted.
+outcome, bridge entered, left or merged, hold (on both parties: Asterisk reports it on the
+one that asked), keys pressed, a move from outside the dialplan (Redirect, transfer), a
+transfer, UserEvent, hangup request and hangup. Each step says in plain words what the
+codes mean (see :mod:`ami_console.calls.words`). Events that add nothing to the story
+(NewCallerid, DeviceStateChange...) are only counted.
+
+A channel moved from outside the dialplan (Redirect, BlindTransfer, Asterisk's async goto)
+is reported by a Newexten at its new place that may carry the application it was still in
+(a Dial, a Queue): :func:`~ami_console.calls.story.moved_from_outside` and
+:func:`~ami_console.calls.story.stale_application` tell, and such a step reads "moved to
+demo,100,1", never as the stale application running there. The events between channels
+(bridges, hold, keys, transfers) are told by :mod:`.between`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from ami_console.calls import words
+from ami_console.calls.between import HANDLERS as BETWEEN
+from ami_console.calls.between import BetweenSteps
+from ami_console.calls.story import (
+    ChannelTrace,
+    TraceStep,
+    moved_from_outside,
+    place,
+    skipped,
+    stale_application,
+    where,
+)
+from ami_console.calls.words import QUEUE_EVENTS, header_value, queue_sentence
 from ami_console.events.summary import summarize
 from ami_console.protocol import Message
 
-__all__ = ["QUEUE_EVENTS", "ChannelTrace", "StepBuilder", "TraceStep", "header_value", "queue_sentence"]
+__all__ = ["ChannelTrace", "StepBuilder", "TraceStep", "header_value", "queue_sentence"]
 
-_UNKNOWN = ("", "<unknown>")
+_get = header_value
+_where = where
 # Events that add nothing to a call's story; counted, not shown.
 _QUIET = {
     "NewCallerid",
@@ -31,107 +53,11 @@ _QUIET = {
     "NewAccountCode",
     "RTCPSent",
     "RTCPReceived",
+    "DTMFBegin",  # its DTMFEnd tells the key
 }
 
 
-def header_value(message: Message, name: str) -> str:
-    """The header's value, or "" when absent or ``<unknown>`` (Asterisk's word for none)."""
-    value = message.header(name)
-    return "" if value is None or value in _UNKNOWN else value
-
-
-_get = header_value
-
-QUEUE_EVENTS = (
-    "QueueCallerJoin",
-    "QueueCallerLeave",
-    "QueueCallerAbandon",
-    "AgentCalled",
-    "AgentConnect",
-    "AgentComplete",
-    "AgentRingNoAnswer",
-    "QueueMemberPause",
-)
-
-
-def _agent(m: Message) -> str:
-    return _get(m, "MemberName") or _get(m, "Interface") or "?"
-
-
-def queue_sentence(m: Message) -> str:
-    """A queue event as a sentence: ``joined queue support at position 1``,
-    ``agent Agent300 (Local/300@demo) rang``, ``Agent300 paused: lunch``; "" for other events."""
-    name, queue = m.name, _get(m, "Queue") or "?"
-    if name == "QueueCallerJoin":
-        return f"joined queue {queue} at position {_get(m, 'Position') or '?'}"
-    if name == "QueueCallerLeave":
-        return f"left queue {queue}"
-    if name == "QueueCallerAbandon":
-        waited = f" after {held} s" if (held := _get(m, "HoldTime")) else ""
-        return f"gave up waiting in queue {queue}{waited}, at position {_get(m, 'Position') or '?'}"
-    if name == "AgentCalled":
-        interface = _get(m, "Interface")
-        return f"agent {_agent(m)}" + (f" ({interface})" if interface and interface != _agent(m) else "") + " rang"
-    if name == "AgentConnect":
-        rang = f" after {ring} s" if (ring := _get(m, "RingTime")) else ""
-        held = f", the caller waited {hold} s" if (hold := _get(m, "HoldTime")) else ""
-        return f"agent {_agent(m)} answered{rang}{held}"
-    if name == "AgentComplete":
-        reason = _get(m, "Reason")
-        who = {"caller": "the caller hung up", "agent": "agent hung up", "transfer": "transferred"}.get(
-            reason, reason or "ended"
-        )
-        return f"call completed: {who} after {_get(m, 'TalkTime') or '?'} s talk"
-    if name == "AgentRingNoAnswer":
-        rang = f" in {ring} s" if (ring := _get(m, "RingTime")) else ""
-        return f"agent {_agent(m)} did not answer{rang}"
-    if name == "QueueMemberPause":
-        if _get(m, "Paused") in ("1", "true", "yes"):
-            reason = _get(m, "PausedReason") or _get(m, "Reason")
-            return f"{_agent(m)} paused" + (f": {reason}" if reason else "") + f" (queue {queue})"
-        return f"{_agent(m)} unpaused (queue {queue})"
-    return ""
-
-
-@dataclass
-class TraceStep:
-    """One line of a channel's story."""
-
-    at: float | None  # seconds since the call's first event; None when times are unknown
-    kind: str  # channel, dialplan, variable, state, dial, bridge, queue, user, hangup, originate, record, other
-    what: str  # "Set(FOO=bar)", "dials PJSIP/bob-00000001", "hung up: cause 16 Normal Clearing"
-    where: str = ""  # "demo,100,2": context, extension, priority, for dialplan steps
-    note: str = ""  # plain words: "→ FOO=bar", "the called side was busy"
-    tone: str = ""  # "good", "bad", "dim" or "" (for colour)
-    message: Message | None = None
-
-
-@dataclass
-class ChannelTrace:
-    name: str
-    uniqueid: str
-    caller: str = ""  # "AMI test" <1234>
-    dialled_by: str = ""  # the channel that dialled it, "Originate" for an AMI call
-    dials: list[str] = field(default_factory=list)
-    steps: list[TraceStep] = field(default_factory=list)
-
-    @property
-    def role(self) -> str:
-        """Who this channel is in the call, in plain words."""
-        base, _, half = self.name.rpartition(";")
-        if self.name.startswith("Local/") and half in ("1", "2"):
-            where = base[len("Local/") :].rsplit("-", 1)[0]
-            if half == "1":
-                return "Local channel, half ;1: the side facing whoever placed the call"
-            return f"Local channel, half ;2: runs the dialplan at {where}"
-        if self.dialled_by:
-            return f"dialled by {self.dialled_by}"
-        if self.dials:
-            return f"the caller: dials {', '.join(self.dials)}"
-        return ""
-
-
-class StepBuilder:
+class StepBuilder(BetweenSteps):
     """Turns a call's events, in order, into per-channel steps."""
 
     def __init__(self) -> None:
@@ -141,6 +67,11 @@ class StepBuilder:
         self.records: list[TraceStep] = []
         self.quiet: dict[str, int] = {}
         self.bridges: dict[str, list[str]] = {}  # BridgeUniqueid -> channel names in it
+        self.merged: dict[str, str] = {}  # a bridge merged into another -> that one
+        self.linked: dict[str, str] = {}  # channel name -> the Linkedid it had on entering a bridge
+        self.holding: dict[str, list[str]] = {}  # channel name -> the parties it put on hold
+        self.places: dict[int, Message] = {}  # id(channel) -> its last Newexten
+        self.moves: dict[int, TraceStep] = {}  # id(channel) -> its move whose priority may not run
 
     def channel(self, message: Message, prefix: str = "") -> ChannelTrace | None:
         """The channel the event's ``prefix`` headers name (found by Uniqueid, else name)."""
@@ -172,10 +103,6 @@ class StepBuilder:
         else:
             self.quiet[name] = self.quiet.get(name, 0) + 1
 
-    def step(self, chan: ChannelTrace | None, step: TraceStep) -> None:
-        if chan is not None:
-            chan.steps.append(step)
-
     # -- one method per event ------------------------------------------------------------
     def newchannel(self, at: float | None, m: Message) -> None:
         state = _get(m, "ChannelStateDesc")  # the caller ID is in the channel's heading
@@ -183,9 +110,24 @@ class StepBuilder:
         self.step(self.channel(m), step)
 
     def newexten(self, at: float | None, m: Message) -> None:
+        chan = self.channel(m)
+        if chan is None:
+            return
         app, data = _get(m, "Application"), m.header("AppData") or ""
+        before, self.places[id(chan)] = self.places.get(id(chan)), m
+        move = self.moves.pop(id(chan), None)
+        if move is not None and before is not None and skipped(before, m):
+            move.note += f"; priority {place(before)[2]} did not run, it went on at {place(m)[2]}"
+        if before is not None and moved_from_outside(before, m):
+            was = f"{_get(before, 'Application')}({before.header('AppData') or ''})"
+            step = TraceStep(at, "transfer", f"moved to {_where(m)} (Redirect or transfer)", _where(m), message=m)
+            step.note = f"from {_where(before)}, where it ran {was}"
+            chan.steps.append(step)
+            if stale_application(before, m):
+                self.moves[id(chan)] = step
+                return  # the event names the application it left: none ran here yet
         note = words.app_note(app, data) if app.lower() != "set" else ""
-        self.step(self.channel(m), TraceStep(at, "dialplan", f"{app}({data})", _where(m), note, message=m))
+        chan.steps.append(TraceStep(at, "dialplan", f"{app}({data})", _where(m), note, message=m))
 
     def var_set(self, at: float | None, m: Message) -> None:
         chan = self.channel(m)
@@ -241,33 +183,6 @@ class StepBuilder:
         note = words.dial_status(_get(m, "DialStatus"))
         self.step(target, TraceStep(at, "dial", f"{what}: {_get(m, 'DestChannel')}", note=note, tone=tone, message=m))
 
-    def bridge_enter(self, at: float | None, m: Message) -> None:
-        chan, bridge = self.channel(m), _get(m, "BridgeUniqueid")
-        members = self.bridges.setdefault(bridge, [])
-        others = [n for n in members if chan is None or n != chan.name]
-        if chan is not None and chan.name not in members:
-            members.append(chan.name)
-        kind = "/".join(filter(None, (_get(m, "BridgeType"), _get(m, "BridgeTechnology"))))
-        note = f"with {', '.join(others)}" if others else "alone in it for now"
-        what = f"enters bridge {_short(bridge)}" + (f" ({kind})" if kind else "")
-        self.step(chan, TraceStep(at, "bridge", what, note=note, tone="good" if others else "", message=m))
-
-    def bridge_leave(self, at: float | None, m: Message) -> None:
-        chan, bridge = self.channel(m), _get(m, "BridgeUniqueid")
-        members = self.bridges.setdefault(bridge, [])
-        if chan is not None and chan.name in members:
-            members.remove(chan.name)
-        note = f"{', '.join(members)} still in it" if members else "the bridge is now empty"
-        self.step(chan, TraceStep(at, "bridge", f"leaves bridge {_short(bridge)}", note=note, message=m))
-
-    def local_bridge(self, at: float | None, m: Message) -> None:
-        one, two = self.channel(m, "LocalOne"), self.channel(m, "LocalTwo")
-        note = "Asterisk may optimise the pair away" if _get(m, "LocalOptimization").lower() == "yes" else ""
-        self.step(
-            one,
-            TraceStep(at, "bridge", f"Local halves joined: ⇄ {two.name if two else '?'}", _where(m), note, message=m),
-        )
-
     def user_event(self, at: float | None, m: Message) -> None:
         self.step(
             self.channel(m), TraceStep(at, "user", f"UserEvent {_get(m, 'UserEvent')}", note=summarize(m)[2], message=m)
@@ -321,7 +236,7 @@ class StepBuilder:
         )
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[StepBuilder, float | None, Message], None]] = {
     "Newchannel": StepBuilder.newchannel,
     "Newexten": StepBuilder.newexten,
     "VarSet": StepBuilder.var_set,
@@ -329,24 +244,12 @@ _HANDLERS = {
     "DialBegin": StepBuilder.dial_begin,
     "DialState": StepBuilder.dial_state,
     "DialEnd": StepBuilder.dial_end,
-    "BridgeEnter": StepBuilder.bridge_enter,
-    "BridgeLeave": StepBuilder.bridge_leave,
-    "LocalBridge": StepBuilder.local_bridge,
     "UserEvent": StepBuilder.user_event,
     "Hangup": StepBuilder.hangup,
     "OriginateResponse": StepBuilder.originate_response,
     "Cdr": StepBuilder.cdr,
     "HangupRequest": StepBuilder.hangup_request,
-    **{name: StepBuilder.queue for name in QUEUE_EVENTS},
     "SoftHangupRequest": StepBuilder.hangup_request,
+    **{name: StepBuilder.queue for name in QUEUE_EVENTS},
+    **BETWEEN,
 }
-
-
-def _where(message: Message) -> str:
-    context, exten, priority = (_get(message, k) for k in ("Context", "Exten", "Priority"))
-    return f"{context},{exten},{priority}" if context and exten and priority else ""
-
-
-def _short(bridge: str) -> str:
-    """Bridge ids are UUIDs; their first part is enough to tell bridges apart on screen."""
-    return bridge.split("-")[0] if len(bridge) > 12 else bridge

@@ -23,15 +23,15 @@ markup (values hold ``[`` and ``]``), and :func:`trace_text` gives the same line
 plain strings. Control characters in values are made harmless. The styles are:
 ``heading``, ``channel``, ``role``, ``time``, ``where``, ``note``, ``good``, ``bad``,
 ``dim``, and for the step itself its kind (``channel``, ``dialplan``, ``variable``,
-``state``, ``dial``, ``bridge``, ``user``, ``hangup``, ``originate``, ``record``,
-``other``).
+``state``, ``dial``, ``bridge``, ``hold``, ``keys``, ``transfer``, ``queue``, ``user``,
+``hangup``, ``originate``, ``record``, ``other``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ami_console.calls.live import short_channel
+from ami_console.calls.channel import distinct_names
 from ami_console.calls.steps import TraceStep
 from ami_console.calls.trace import CallTrace
 from ami_console.printable import clean
@@ -119,11 +119,13 @@ def trace_text(trace: CallTrace) -> list[str]:
 def timeline_lines(trace: CallTrace) -> list[TraceLine]:
     """One interleaved timeline of all the call's channels: every step of every channel in
     time order (the order of arrival for steps at the same time, or when times are unknown),
-    each prefixed with its channel's short name (``Local/300@demo;1``)."""
+    each prefixed with its channel's short name (``Local/300@demo;1``; the full name where
+    two channels would share one)."""
     arrival = {id(message): n for n, message in enumerate(trace.messages)}
     steps = [(step, chan) for chan in trace.channels for step in chan.steps]
     steps.sort(key=lambda pair: (pair[0].at or 0.0, arrival.get(id(pair[0].message), 0)))
-    names = {id(chan): clean(short_channel(chan.name) or chan.uniqueid) for chan in trace.channels}
+    labels = distinct_names([chan.name or chan.uniqueid for chan in trace.channels])
+    names = {id(chan): clean(label) for chan, label in zip(trace.channels, labels)}
     name_width = max((len(n) for n in names.values()), default=0)
     time_width = max((len(_time(s.at)) for s, _ in steps), default=0)
     lines = [_summary(trace)]

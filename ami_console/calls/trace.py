@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ami_console.calls.channel import joins_calls, older_call
 from ami_console.calls.steps import ChannelTrace, StepBuilder, TraceStep, header_value
 from ami_console.events.timed import EventLike, TimedEvent, as_timed
 from ami_console.protocol import Message
@@ -41,9 +42,15 @@ __all__ = [
 ]
 
 # Headers naming a channel, prefixed: "" (the event's channel), Dest (the dialled one),
-# LocalOne/LocalTwo (the halves in a LocalBridge).
+# LocalOne/LocalTwo (the halves in a LocalBridge); a transfer names its parties so.
 _PREFIXES = ("", "Dest", "LocalOne", "LocalTwo")
+_TRANSFER_PREFIXES = ("Transferee", "Transferer", "OrigTransferer", "SecondTransferer", "TransferTarget")
+_PREFIXES_OF = {
+    "BlindTransfer": ("", *_TRANSFER_PREFIXES[:2]),
+    "AttendedTransfer": _TRANSFER_PREFIXES,
+}
 _get = header_value
+FOLLOW_LIMIT = 100_000  # names and ids a followed call's filter remembers: a flood cannot grow it
 
 
 def call_key(message: Message) -> str | None:
@@ -51,8 +58,9 @@ def call_key(message: Message) -> str | None:
 
     ``None`` for a message about no channel (a DeviceStateChange, a QueueMember row).
     """
+    prefixes = _PREFIXES_OF.get(message.name, _PREFIXES)
     for header in ("Linkedid", "Uniqueid", "Channel"):
-        for prefix in _PREFIXES:
+        for prefix in prefixes:
             value = _get(message, prefix + header)
             if value:
                 return value
@@ -60,26 +68,56 @@ def call_key(message: Message) -> str | None:
 
 
 class CallIndex:
-    """Learns, from events, which call each Uniqueid, channel name and bridge belongs to."""
+    """Learns, from events, which call each Uniqueid, channel name and bridge belongs to.
 
-    def __init__(self) -> None:
+    Two calls whose channels meet in a bridge (an attended transfer between two calls, a
+    conference) become one, as Asterisk makes them one (it gives the channels in a bridge
+    the oldest Linkedid): its key is the older Linkedid, and the other leads to it.
+
+    ``limit`` bounds what it remembers (for a filter that learns from every event of a
+    storm): past it, what was learned or used longest ago is forgotten first.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
         self._call: dict[str, str] = {}  # Uniqueid or channel name -> Linkedid
-        self._bridges: dict[str, set[str]] = {}  # BridgeUniqueid -> Linkedids in it
+        self._bridges: dict[str, str] = {}  # BridgeUniqueid -> the call in it
+        self._joined: dict[str, str] = {}  # Linkedid -> the call it was joined into
 
     def root(self, key: str) -> str:
-        """The Linkedid for a Uniqueid or channel name, once learned (else ``key``)."""
-        return self._call.get(key, key)
+        """The call's key for a Linkedid, Uniqueid or channel name, once learned (else ``key``)."""
+        call = self._call.get(key, key)
+        joined = self._joined
+        if call not in joined:
+            return call
+        path = []
+        while call in joined:
+            path.append(call)
+            call = joined[call]
+        for step in path[:-1]:  # each lookup stays short, however many calls were joined
+            joined[step] = call
+        return call
+
+    def _join(self, a: str, b: str) -> str:
+        a, b = self.root(a), self.root(b)
+        if a == b:
+            return a
+        keep = older_call(a, b)
+        self._joined[b if keep == a else a] = keep
+        return keep
 
     def learn(self, message: Message) -> None:
         call = self._call
-        for prefix in _PREFIXES:
+        name = message.name
+        for prefix in _PREFIXES_OF.get(name, _PREFIXES):
             linked = _get(message, prefix + "Linkedid")
             unique = _get(message, prefix + "Uniqueid")
             channel = _get(message, prefix + "Channel")
             if linked:
-                for name in (linked, unique, channel):
-                    if name:
-                        call[name] = linked
+                for key in (linked, unique, channel):
+                    if key:
+                        call.pop(key, None)  # learned again: the last to be forgotten
+                        call[key] = linked
             elif unique and channel:  # no Linkedid (a Cdr, older Asterisk): tie name and id
                 if channel in call and unique not in call:
                     call[unique] = call[channel]
@@ -88,19 +126,38 @@ class CallIndex:
         bridge = _get(message, "BridgeUniqueid")
         linked = _get(message, "Linkedid")
         if bridge and linked:
-            self._bridges.setdefault(bridge, set()).add(self.root(linked))
+            known = self._bridges.get(bridge)
+            if known is None or name != "BridgeEnter" or not joins_calls(message):
+                self._bridges.setdefault(bridge, self.root(linked))
+            else:
+                self._bridges[bridge] = self._join(known, linked)
+        if name == "BridgeMerge":
+            source, target = _get(message, "FromBridgeUniqueid"), _get(message, "ToBridgeUniqueid")
+            calls = [c for b in (source, target) if (c := self._bridges.get(b))]
+            if len(calls) == 2:
+                self._bridges[target] = self._bridges[source] = self._join(*calls)
+        elif name == "AttendedTransfer" and _get(message, "Result") == "Success":
+            ends = [c for p in ("TransfereeLinkedid", "TransferTargetLinkedid") if (c := _get(message, p))]
+            if len(ends) == 2:
+                self._join(*ends)
+        if self.limit is not None:
+            for learned in (call, self._bridges, self._joined):
+                while len(learned) > self.limit:
+                    del learned[next(iter(learned))]
 
     def calls_of(self, message: Message) -> set[str]:
         """Every call the event concerns (a DialBegin may name two channels)."""
         found = set()
-        for prefix in _PREFIXES:
+        for prefix in _PREFIXES_OF.get(message.name, _PREFIXES):
             for header in ("Linkedid", "Uniqueid", "Channel"):
                 value = _get(message, prefix + header)
                 if value:
                     found.add(self.root(value))
                     break
-        if not found and (bridge := _get(message, "BridgeUniqueid")):
-            found = set(self._bridges.get(bridge, ()))
+        if not found:
+            for header in ("BridgeUniqueid", "ToBridgeUniqueid", "FromBridgeUniqueid"):
+                if bridge := self._bridges.get(_get(message, header)):
+                    found.add(self.root(bridge))
         return found
 
 
@@ -114,7 +171,7 @@ class CallFilter:
 
     def __init__(self, key: str, known: Iterable[EventLike] = ()) -> None:
         self.key = key
-        self.index = CallIndex()
+        self.index = CallIndex(limit=FOLLOW_LIMIT)
         for item in known:
             self.index.learn(as_timed(item)[1])
 

@@ -3,19 +3,29 @@
 Someone learning Asterisk sees ``Cause: 19`` or ``DialStatus: CHANUNAVAIL`` and has to
 look them up. The call trace puts these short explanations, written for newcomers,
 next to the codes. Every function returns ``""`` for a code it does not know.
+:func:`queue_sentence` tells a queue event as a sentence.
 """
 
 from __future__ import annotations
 
+from ami_console.protocol import Message
+
 __all__ = [
+    "QUEUE_EVENTS",
+    "STAND_INS",
     "app_note",
     "cdr_disposition",
     "channel_state",
+    "dial_outcome",
     "dial_status",
     "hangup_cause",
+    "header_value",
     "is_normal_cause",
     "originate_reason",
+    "queue_sentence",
 ]
+
+_UNKNOWN = ("", "<unknown>")
 
 # ITU-T Q.850 cause codes, as Asterisk reports them in Hangup events.
 _CAUSES: dict[int, tuple[str, str]] = {  # code -> (name, what it means)
@@ -68,6 +78,14 @@ _DIAL_STATUSES = {
     "PROGRESS": "early media: the far end is playing tones or a message",
 }
 
+_DIAL_OUTCOMES = {
+    "BUSY": "busy",
+    "NOANSWER": "not answered",
+    "CONGESTION": "congestion",
+    "CHANUNAVAIL": "unreachable",
+    "CANCEL": "cancelled",
+}
+
 _STATES = {
     "Down": "created, not in use yet",
     "Rsrvd": "reserved",
@@ -98,6 +116,10 @@ _DISPOSITIONS = {
     "FAILED": "failed",
     "CONGESTION": "congestion",
 }
+
+# The applications a dialled channel "runs" while it only stands for the dialled side (of a
+# Dial, a Queue, an Originate): no dialplan runs on it.
+STAND_INS = frozenset({"appdial", "appdial2", "appqueue"})
 
 # What a newcomer may not know from an application's name alone.
 _APPS = {
@@ -149,6 +171,11 @@ def dial_status(status: str | None) -> str:
     return _DIAL_STATUSES.get((status or "").upper(), "")
 
 
+def dial_outcome(status: str | None) -> str:
+    """A failed dial's status in two words, for a row: ``NOANSWER`` -> ``not answered``."""
+    return _DIAL_OUTCOMES.get((status or "").upper(), "")
+
+
 def channel_state(state: str | None) -> str:
     return _STATES.get(state or "", "")
 
@@ -166,3 +193,62 @@ def app_note(application: str | None, data: str = "") -> str:
     """A few words on what a dialplan application does (``Wait`` with ``2``: waits 2 s)."""
     note = _APPS.get((application or "").lower(), "")
     return note.format(data=data or "?")
+
+
+def header_value(message: Message, name: str) -> str:
+    """The header's value, or "" when absent or ``<unknown>`` (Asterisk's word for none)."""
+    value = message.header(name)
+    return "" if value is None or value in _UNKNOWN else value
+
+
+_get = header_value
+
+QUEUE_EVENTS = (
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "QueueCallerAbandon",
+    "AgentCalled",
+    "AgentConnect",
+    "AgentComplete",
+    "AgentRingNoAnswer",
+    "QueueMemberPause",
+)
+
+
+def _agent(m: Message) -> str:
+    return _get(m, "MemberName") or _get(m, "Interface") or "?"
+
+
+def queue_sentence(m: Message) -> str:
+    """A queue event as a sentence: ``joined queue support at position 1``,
+    ``agent Agent300 (Local/300@demo) rang``, ``Agent300 paused: lunch``; "" for other events."""
+    name, queue = m.name, _get(m, "Queue") or "?"
+    if name == "QueueCallerJoin":
+        return f"joined queue {queue} at position {_get(m, 'Position') or '?'}"
+    if name == "QueueCallerLeave":
+        return f"left queue {queue}"
+    if name == "QueueCallerAbandon":
+        waited = f" after {held} s" if (held := _get(m, "HoldTime")) else ""
+        return f"gave up waiting in queue {queue}{waited}, at position {_get(m, 'Position') or '?'}"
+    if name == "AgentCalled":
+        interface = _get(m, "Interface")
+        return f"agent {_agent(m)}" + (f" ({interface})" if interface and interface != _agent(m) else "") + " rang"
+    if name == "AgentConnect":
+        rang = f" after {ring} s" if (ring := _get(m, "RingTime")) else ""
+        held = f", the caller waited {hold} s" if (hold := _get(m, "HoldTime")) else ""
+        return f"agent {_agent(m)} answered{rang}{held}"
+    if name == "AgentComplete":
+        reason = _get(m, "Reason")
+        who = {"caller": "the caller hung up", "agent": "agent hung up", "transfer": "transferred"}.get(
+            reason, reason or "ended"
+        )
+        return f"call completed: {who} after {_get(m, 'TalkTime') or '?'} s talk"
+    if name == "AgentRingNoAnswer":
+        rang = f" in {ring} s" if (ring := _get(m, "RingTime")) else ""
+        return f"agent {_agent(m)} did not answer{rang}"
+    if name == "QueueMemberPause":
+        if _get(m, "Paused") in ("1", "true", "yes"):
+            reason = _get(m, "PausedReason") or _get(m, "Reason")
+            return f"{_agent(m)} paused" + (f": {reason}" if reason else "") + f" (queue {queue})"
+        return f"{_agent(m)} unpaused (queue {queue})"
+    return ""

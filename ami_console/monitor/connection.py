@@ -364,8 +364,10 @@ class Connection:
     # -- the calls -----------------------------------------------------------------------------------
     def seed_calls(self) -> None:
         """Ask for the channels up now (read-only): calls up before the console connected,
-        or while it was away, are listed too. One list: CoreShowChannels names each
-        channel's bridge, so no bridge needs asking about."""
+        or while it was away, are listed too. The model says what to ask (one list:
+        CoreShowChannels names each channel's bridge, so no bridge needs asking about)."""
+        from ami_console.calls.live import LiveCalls
+
         asked = self._calls_asked_at = clock.now()
         models = self.models
 
@@ -374,7 +376,8 @@ class Connection:
                 models.calls.seed_channels(exchange.items, clock.now(), since=asked)
                 models.changes.calls = True
 
-        self.send([("Action", "CoreShowChannels")], own=True, on_answered=seed)
+        for request in LiveCalls.seed_requests():
+            self.send(request, own=True, on_answered=seed)
 
     def reseed_calls(self) -> bool:
         """Events were passed over: read the channels again, at most every few seconds."""

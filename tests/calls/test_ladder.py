@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 
 from ami_console.calls.ladder import build_ladder, ladder_lines, ladder_svg, ladder_text
 from ami_console.calls.steps import queue_sentence
-from ami_console.calls.text import timeline_text
+from ami_console.calls.text import timeline_text, trace_text
 from ami_console.calls.trace import build_trace, select_call
 from ami_console.protocol import Message
 from tests.calls.test_live_calls import KEYS, TIMED
@@ -116,3 +117,105 @@ def test_queue_member_pause_reads_as_a_sentence() -> None:
         "Agent300 unpaused (queue support)",
     ]
     assert queue_sentence(Message([("Event", "Newchannel")])) == ""
+
+
+# -- a moved channel: a step of its own, never the stale application ------------------------
+def redirected_from_the_queue(then: str) -> list[tuple[float, Message]]:
+    """The queue call, its caller (500;2) redirected to demo,100,1 while in Queue: Asterisk's
+    Newexten at demo,100,1 still names Queue; then 100,1 ``Answer`` runs, or 100,2 ``Set``."""
+    events = []
+    for at, message in TIMED["call_queue"]:
+        events.append((at, message))
+        if message.name == "QueueCallerJoin":
+            break
+    queue = next(m for _, m in events if m.name == "Newexten" and m.header("Application") == "Queue")
+
+    def at_100(priority: str, app: str, data: str) -> Message:
+        swap = {"Exten": "100", "Extension": "100", "Priority": priority, "Application": app, "AppData": data}
+        return Message([(k, swap.get(k, v)) for k, v in queue.fields])
+
+    moved = at_100("1", "Queue", "support,,,,20")
+    after = at_100("1", "Answer", "") if then == "answer" else at_100("2", "Set", "FOO=bar")
+    return events + [(1.0, moved), (1.0, after)]
+
+
+def test_a_redirect_out_of_a_queue_is_a_step_and_the_queue_is_not_said_to_run_again() -> None:
+    lines = trace_text(build_trace(redirected_from_the_queue("set"), KEYS["call_queue"]))
+    assert not any("demo,100,1" in line and "Queue(support" in line.split("moved")[0] for line in lines)
+    assert not any("demo,100,1" in line and "puts the call in a queue" in line for line in lines)
+    moved = line_with(lines, "moved to demo,100,1 (Redirect or transfer)")
+    assert "from demo,500,2, where it ran Queue(support,,,,20); priority 1 did not run, it went on at 2" in moved
+    assert "Set(FOO=bar)" in lines[lines.index(moved) + 1]
+
+    lines = trace_text(build_trace(redirected_from_the_queue("answer"), KEYS["call_queue"]))
+    moved = line_with(lines, "moved to demo,100,1")
+    assert "did not run" not in moved and "Answer()" in lines[lines.index(moved) + 1]
+
+    ladder = build_ladder(redirected_from_the_queue("set"))
+    texts = [(ladder.lanes[i.source], i.text) for i in ladder.items if i.kind in ("app", "transfer")]
+    assert texts[-3:] == [
+        ("Local/500@demo;2", "Queue(support,,,,20)"),
+        ("Local/500@demo;2", "→ moved to demo,100,1"),
+        ("Local/500@demo;2", "Set(FOO=bar)"),
+    ]
+
+
+def test_a_redirect_and_a_blind_transfer_are_marked_in_the_trace_and_the_ladder() -> None:
+    trace = build_trace(TIMED["call_redirect"], KEYS["call_redirect"])
+    two = next(c for c in trace.channels if c.name.endswith(";2"))
+    moved = next(s for s in two.steps if s.kind == "transfer")
+    assert (moved.what, moved.note) == (
+        "moved to demo,100,1 (Redirect or transfer)",
+        "from demo,300,3, where it ran Wait(30)",
+    )
+    assert two.steps[two.steps.index(moved) + 1].what == "Answer()"  # it ran: Newexten named it
+    assert "→ moved to demo,100,1" in ladder_text(select_call(TIMED["call_redirect"], KEYS["call_redirect"]), 140)
+
+    trace = build_trace(TIMED["call_blind_transfer"], KEYS["call_blind_transfer"])
+    caller = next(c for c in trace.channels if c.name == "Local/600@demo-00000019;2")
+    whats = [s.what for s in caller.steps]
+    assert "moved to demo,100,1 (blind transfer)" in whats
+    assert "blind-transferred to 100@demo by Local/300@demo-0000001a;1" in whats
+    assert not any(s.where == "demo,100,1" and s.kind == "dialplan" for s in caller.steps)  # not Dial again
+    ladder = build_ladder(select_call(TIMED["call_blind_transfer"], KEYS["call_blind_transfer"]))
+    assert [i.text for i in ladder.items if i.kind == "transfer"] == [
+        "→ moved to demo,100,1",
+        "blind transfer to 100@demo",
+    ]
+    assert not any(i.text.startswith("Dial(") and i.at and i.at > 1 for i in ladder.items)
+
+
+# -- distinct lifelines, and the export's header ------------------------------------------
+def queue_call_from_local_300() -> list[tuple[float, Message]]:
+    """The queue call as Originate Local/300@demo to 500@demo makes it: the caller is a
+    Local/300@demo pair too (-00000008), the agent another (-00000009)."""
+    events = []
+    for at, message in TIMED["call_queue"]:
+        raw = message.raw.replace(b"Local/500@demo-00000016", b"Local/300@demo-00000008")
+        raw = raw.replace(b"Local/300@demo-00000017", b"Local/300@demo-00000009")
+        events.append((at, Message.from_raw(raw)))
+    return select_call(events, KEYS["call_queue"])
+
+
+def test_every_lifeline_has_a_distinct_label_in_text_and_svg() -> None:
+    events = queue_call_from_local_300()
+    lanes = [
+        "Local/300@demo-00000008;1",
+        "Local/300@demo-00000008;2",
+        "queue support",
+        "Local/300@demo-00000009;1",
+        "Local/300@demo-00000009;2",
+    ]
+    assert build_ladder(events).lanes == lanes
+    text = ladder_text(events, 140, key=KEYS["call_queue"], server="pbx1").splitlines()
+    started = time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(events[0][0]))
+    assert text[0] == f"Call {KEYS['call_queue']} · started {started} · server pbx1"
+    assert text[1].split() == [word for lane in lanes for word in lane.split()]
+    svg = ET.fromstring(ladder_svg(events, 140, key=KEYS["call_queue"], server="pbx1"))
+    texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[0] == text[0] and texts[1] == text[1]
+    narrow = ladder_lines(build_ladder(events), 60)[0].split()
+    halves = [word for word in narrow if ";" in word]
+    assert len(halves) == len(set(halves)) == 4  # cut to fit, still told apart
+    timeline = timeline_text(build_trace(events, KEYS["call_queue"]))
+    assert {line.split()[2] for line in timeline[1:]} >= {"Local/300@demo-00000008;2", "Local/300@demo-00000009;1"}

@@ -28,8 +28,6 @@ def timed_capture(name: str) -> Timed:
     return timed
 
 
-CAPTURES = ["call_dial_bridge", "call_busy", "call_noanswer", "call_queue", "call_redirect", "call_blind_transfer"]
-TIMED = {name: timed_capture(name) for name in CAPTURES + ["coreshowchannels"]}
 KEYS = {
     "call_dial_bridge": "1796002848.32",
     "call_busy": "1796002853.36",
@@ -37,7 +35,14 @@ KEYS = {
     "call_queue": "1796002860.44",
     "call_redirect": "1796002871.48",
     "call_blind_transfer": "1796002877.50",
+    "call_attended_transfer": "1796619677.62",
+    "pjsip_call_answered": "1796621802.0",
+    "pjsip_call_hold": "1796621809.2",
+    "pjsip_call_busy": "1796621818.4",
+    "pjsip_call_noanswer": "1796621868.8",
 }
+CAPTURES = list(KEYS)
+TIMED = {name: timed_capture(name) for name in CAPTURES + ["coreshowchannels"]}
 
 
 def feed_until(name: str, stop=None, **options) -> tuple[LiveCalls, float]:
@@ -92,7 +97,7 @@ def test_busy_and_noanswer_say_why() -> None:
     live, at = feed_until("call_noanswer", event("Newexten", Application="Wait"))
     assert row(live, KEYS["call_noanswer"], at + 1).state == "ringing"  # Local/950 waits 10 s without answering
     live, end = feed_until("call_noanswer")
-    assert row(live, KEYS["call_noanswer"], end).state == "hung up: Normal Clearing (16), dial NOANSWER"
+    assert row(live, KEYS["call_noanswer"], end).state == "hung up: Normal Clearing (16), not answered"
 
 
 def test_queue_call_waits_then_is_bridged_with_the_agent() -> None:
@@ -101,7 +106,7 @@ def test_queue_call_waits_then_is_bridged_with_the_agent() -> None:
     r = row(live, key, at + 12)
     assert (r.state, r.application) == ("in queue support for 12 s", "Queue")
     live.feed(Message([("Event", "Hold"), ("Channel", "Local/500@demo-00000016;2"), ("Uniqueid", "1796002860.45")]), at)
-    assert row(live, key, at).state == "on hold"
+    assert row(live, key, at).state == "on hold: Local/500@demo;2"  # alone: no one else to hold
 
     live, at = feed_until("call_queue", event("BridgeEnter", Channel="Local/500@demo-00000016;2"))
     r = row(live, key, at)
@@ -207,14 +212,13 @@ def test_a_channel_without_linkedid_joins_its_call_when_one_arrives() -> None:
 
 
 # -- joined mid-call --------------------------------------------------------------------
-def test_connected_mid_call_seeded_from_coreshowchannels_and_bridgeinfo() -> None:
+def test_connected_mid_call_seeded_from_coreshowchannels_alone() -> None:
     events = TIMED["call_dial_bridge"]
     key = KEYS["call_dial_bridge"]
     listed = next(i for i, (_, m) in enumerate(events) if m.name == "CoreShowChannelsComplete")
     at = events[listed][0]
     live = LiveCalls()
     live.seed_channels([m for _, m in events if m.name == "CoreShowChannel"], at)
-    live.seed_bridges([m for _, m in events if m.name.startswith("BridgeInfo")], at)
     r = row(live, key, at)
     # CoreShowChannel tells what the Originate's ;1 half runs (its Wait), which events never name.
     assert (r.state, r.application, r.channels, r.dialled) == ("bridged with Local/300@demo;1", "Wait(3)", 4, "600")
@@ -332,3 +336,38 @@ def test_channels_calls_events_and_values_are_bounded() -> None:
     )
     chan = live.channels["3.1"]
     assert len(chan.name) == len(chan.app_data) == MAX_VALUE
+
+
+# -- what the views ask of a call -------------------------------------------------------
+def test_a_call_keeps_its_key_from_first_event_to_recent() -> None:
+    """The Calls tab keeps its cursor on a call by its key, live and in the recent section."""
+    key, live = KEYS["call_dial_bridge"], LiveCalls(grace=1.0)
+    keys = set()
+    for at, message in TIMED["call_dial_bridge"]:
+        live.feed(message, at)
+        keys |= {r.key for r in live.rows(at)}
+    assert keys == {key}
+    end = TIMED["call_dial_bridge"][-1][0]
+    assert live.rows(end + 2) == [] and [r.key for r in live.recent_rows()] == [key]
+
+
+@pytest.mark.parametrize(
+    ("name", "channel"),
+    [
+        ("call_redirect", "Local/300@demo-00000018;2"),  # the ;1 half of an Originate runs no dialplan
+        ("call_dial_bridge", "Local/600@demo-00000010;2"),  # the first to run any: 300;2 runs one too
+        ("call_queue", "Local/500@demo-00000016;2"),
+    ],
+)
+def test_the_dialplan_pane_opens_on_the_channel_that_runs_the_dialplan(name: str, channel: str) -> None:
+    live, at = feed_until(name, event("Newexten", Application="Wait"))
+    call = live.call_for(KEYS[name])
+    assert call is not None and call.dialplan_channel() is not None
+    assert call.dialplan_channel().name == channel
+
+
+def test_seeded_the_dialplan_channel_is_the_local_channels_second_half() -> None:
+    live = LiveCalls()
+    live.seed_channels([m for _, m in TIMED["coreshowchannels"] if m.name == "CoreShowChannel"], 100.0)
+    call = live.call_for("1795660038.10")
+    assert call is not None and call.dialplan_channel().name.endswith(";2")

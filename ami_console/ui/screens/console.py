@@ -669,11 +669,16 @@ class ConsoleScreen(Screen):
         self.app.push_screen(CallTraceScreen(self.models, key))
 
     # -- the Calls tab (handlers named for CallsView's messages: it loads after start-up) --------
+    @property
+    def server_name(self) -> str:
+        """What an export says the events came from."""
+        return f"replay of {self.replay}" if self.replay is not None else self.connection.settings.address
+
     def on_calls_view_ladder_requested(self, event: CallsView.LadderRequested) -> None:
         from ami_console.ui.screens.ladder import LadderScreen
 
         self.view_opened("ladder")
-        self.app.push_screen(LadderScreen(self.models, event.key))
+        self.app.push_screen(LadderScreen(self.models, event.key, self.server_name))
 
     def on_calls_view_trace_requested(self, event: CallsView.TraceRequested) -> None:
         self._trace(event.key)

@@ -119,7 +119,7 @@ event's headers, or the whole response.
 by bridges): the caller, the extension dialled, the state in words (ringing, in queue,
 on hold, bridged with..., hung up and why), the application running now, the number of
 channels and a duration that ticks. Calls already up when the console connected are listed
-too (it asks CoreShowChannels, BridgeList and BridgeInfo at each connect). An ended call stays
+too (it asks CoreShowChannels at each connect: each channel's row names its bridge). An ended call stays
 a few seconds, dimmed, then moves to the **recent** list below. **s** sorts by duration,
 state or start; **F6** (or **/**) goes to its filter, which reads like the event log's.
 **left/right** choose the channel of the call the actions apply to (shown under the list).

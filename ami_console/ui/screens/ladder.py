@@ -48,10 +48,11 @@ class LadderScreen(ModalScreen[None]):
     LadderScreen #ladder { width: auto; }
     """
 
-    def __init__(self, models: Models, key: str) -> None:
+    def __init__(self, models: Models, key: str, server: str = "") -> None:
         super().__init__()
         self.models = models  # the call's events, or the log's when the model no longer has the call
         self.key = key
+        self.server = server  # named in an export's header
         self._drawn: tuple[object, ...] = ()
         self.lines: list[str] = []
 
@@ -100,7 +101,7 @@ class LadderScreen(ModalScreen[None]):
         self.query_one("#ladder", Static).update(text)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(ladder_text(self._events(), self.width))
+        self.app.copy_to_clipboard(ladder_text(self._events(), self.width, key=self.key, server=self.server))
         self.notify("Copied the ladder.")
 
     def action_export(self) -> None:
@@ -118,7 +119,10 @@ class LadderScreen(ModalScreen[None]):
             path = path.with_suffix(".svg")
         events_ = self._events()
         title = f"call {self.key}"
-        content = ladder_svg(events_, self.width, title) if how == "svg" else ladder_text(events_, self.width)
+        if how == "svg":
+            content = ladder_svg(events_, self.width, title, key=self.key, server=self.server)
+        else:
+            content = ladder_text(events_, self.width, key=self.key, server=self.server)
         try:
             path.write_text(content, encoding="utf-8")
         except OSError as error:

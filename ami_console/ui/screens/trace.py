@@ -42,6 +42,9 @@ STYLES = {
     "hangup": "red",
     "originate": "cyan",
     "record": "yellow",
+    "hold": "bright_blue",
+    "keys": "magenta",
+    "transfer": "bold bright_cyan",
 }
 
 

@@ -263,6 +263,8 @@ class CallsView(Vertical):
         self._dirty = True
         self._live_count = 0
         self._recent_count = 0
+        self._evicted = 0
+        self._channel_chosen = False  # left/right chose the channel: d opens on it
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="calls-bar"):
@@ -321,9 +323,13 @@ class CallsView(Vertical):
         if recent:
             entries.append((f"{RECENT}: {len(recent)} ended", None))
             entries += [(RECENT, row) for row in recent]
-        self._live_count, self._recent_count = len(live), len(recent)
+            # A call joined into an older one takes that one's key: the cursor follows it.
+            found = calls.call_for(self._selected) if self._selected else None
+            evicted = calls.evicted
+        selected = found.key if found is not None else self._selected
+        self._live_count, self._recent_count, self._evicted = len(live), len(recent), evicted
         view = self.list_view
-        cursor = next((i for i, (_, row) in enumerate(entries) if row is not None and row.key == self._selected), None)
+        cursor = next((i for i, (_, row) in enumerate(entries) if row is not None and row.key == selected), None)
         view.show(entries, view.cursor if cursor is None else cursor)
         self._selection_moved()
         self._update_status()
@@ -334,6 +340,8 @@ class CallsView(Vertical):
         if self._recent_count:
             status.append(f" · {self._recent_count:,} recent")
         status.append(f" · sort: {self.sort_by} (s)")
+        if self._evicted:  # a flood of calls: the oldest quiet ones were let go to stay bounded
+            status.append(f" · {self._evicted:,} calls not shown (too many at once)", style="yellow")
         if not self.filter.empty:
             status.append(f" · filter: {self.filter.explain()}", style="italic")
         self.query_one("#calls-status", Static).update(status)
@@ -372,7 +380,7 @@ class CallsView(Vertical):
     def _selection_moved(self) -> None:
         key = self.selected_key
         if key != self._selected:
-            self._selected, self._channel = key, 0
+            self._selected, self._channel, self._channel_chosen = key, 0, False
         self._show_channel()
 
     def _show_channel(self) -> None:
@@ -404,6 +412,7 @@ class CallsView(Vertical):
 
     def action_channel(self, step: int) -> None:
         self._channel += step
+        self._channel_chosen = True
         self._show_channel()
 
     # -- sorting and filtering ------------------------------------------------------------
@@ -443,8 +452,17 @@ class CallsView(Vertical):
             self.post_message(self.TraceRequested(key))
 
     def action_dialplan(self) -> None:
-        if key := self._need_call():
-            self.post_message(self.DialplanRequested(key, self.selected_uniqueid))
+        """The dialplan of the channel chosen with left/right; else of the one that runs
+        the call's dialplan (a Local originate's ;2 half, not its ;1)."""
+        if not (key := self._need_call()):
+            return
+        uniqueid = self.selected_uniqueid
+        if not self._channel_chosen:
+            with self.models.lock:
+                call = self.models.calls.call_for(key)
+                runs = call.dialplan_channel() if call is not None else None
+                uniqueid = runs.uniqueid if runs is not None else uniqueid
+        self.post_message(self.DialplanRequested(key, uniqueid))
 
     def action_act(self, kind: str) -> None:
         # Originate needs no call; the others are refused by the handler when none is selected.
