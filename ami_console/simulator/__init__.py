@@ -60,13 +60,15 @@ What clients sent: ``received`` (the raw bytes of each connection, oldest first)
 
 The PBX: phones PJSIP/alice (1001), PJSIP/bob (1002), PJSIP/carol (1003) in context
 ``internal`` (with hints), which also has 500 (queue ``support``, member
-``Local/300@demo``) and includes ``demo``; context ``demo`` holds extensions 100-400 of
-the captures' extensions.conf, and ``default`` includes it. Actions: Login, Challenge,
-Logoff, Ping, Events, Filter, ListCommands, UserEvent, CoreSettings, CoreStatus, Command,
-DBPut, DBGet, DBGetTree, DBDel, DBDelTree, ShowDialPlan, ExtensionState,
-ExtensionStateList, DeviceStateList, QueueStatus, QueueSummary, Originate, Hangup,
-Redirect, Getvar, Setvar, CoreShowChannels, Status. The standalone server is
-``ami-console simulate`` (:mod:`.standalone`).
+``Local/300@demo``) and includes ``demo``; context ``demo`` holds extensions 100-950 of
+the captures' extensions.conf, and ``default`` includes it; features.conf's attended
+transfer code is ``*2`` (:mod:`.transfer`). Actions: Login, Challenge, Logoff, Ping,
+Events, Filter, ListCommands, UserEvent, CoreSettings, CoreStatus, Command, DBPut, DBGet,
+DBGetTree, DBDel, DBDelTree, ShowDialPlan, ExtensionState, ExtensionStateList,
+DeviceStateList, QueueStatus, QueueSummary, QueuePause, Originate, Hangup, Redirect,
+Getvar, Setvar, CoreShowChannels, Status, BridgeList, BridgeInfo, BlindTransfer, Atxfer,
+CancelAtxfer, PlayDTMF. The standalone server is ``ami-console simulate``
+(:mod:`.standalone`).
 """
 
 from .faults import KINDS as FAULT_KINDS

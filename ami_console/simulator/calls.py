@@ -32,6 +32,9 @@ from .pbx import PBX
 class Bridge:
     id: str
     channels: list[Channel] = field(default_factory=list)
+    # The transferer consulting away from this bridge (an attended transfer): the bridge
+    # stays up with the party on hold alone in it, and tells the transferer of changes.
+    held_by: Channel | None = None
 
 
 # -- answering ---------------------------------------------------------------------------------
@@ -174,7 +177,13 @@ def _hangup_event(pbx: PBX, chan: Channel) -> None:
     if chan.before_hangup is not None:
         chan.before_hangup()  # e.g. the originate's DialEnd, which Asterisk sends first
         chan.before_hangup = None
+    queued = chan.queued_caller
+    if queued is not None:
+        chan.caller_num, chan.caller_name = queued
     pbx.publish(events.hangup(chan))
+    if queued is not None:
+        presentation = events.ALLOWED if queued[0] is not None else events.NUMBER_UNAVAILABLE
+        pbx.publish(events.newcallerid(chan, presentation))
 
 
 def _device_idle(pbx: PBX, chan: Channel) -> None:
@@ -207,21 +216,33 @@ def hang_up_now(pbx: PBX, chan: Channel, cause: int) -> None:
 def make_bridge(pbx: PBX, first: Channel, second: Channel, *, announce: Callable[[], None] | None = None) -> Bridge:
     """A basic bridge with both channels; ``announce`` runs between BridgeCreate and the
     first BridgeEnter (Dial's outgoing Local half reports its Newexten there)."""
-    bridge = Bridge(pbx.new_bridge_id())
-    pbx.bridges[bridge.id] = bridge
-    pbx.publish(events.bridge_event("BridgeCreate", bridge.id, 0))
+    bridge = new_bridge(pbx)
     if announce is not None:
         announce()
     for chan in (first, second):
-        bridge.channels.append(chan)
-        chan.bridge = bridge
-        chan.bridge_id = bridge.id
-        pbx.publish(events.bridge_event("BridgeEnter", bridge.id, len(bridge.channels), chan))
+        enter_bridge(pbx, bridge, chan)
     first.cdr["destination_channel"] = second.name
     return bridge
 
 
-def leave_bridge(pbx: PBX, chan: Channel) -> None:
+def new_bridge(pbx: PBX) -> Bridge:
+    """An empty basic bridge (BridgeCreate)."""
+    bridge = Bridge(pbx.new_bridge_id())
+    pbx.bridges[bridge.id] = bridge
+    pbx.publish(events.bridge_event("BridgeCreate", bridge.id, 0))
+    return bridge
+
+
+def enter_bridge(pbx: PBX, bridge: Bridge, chan: Channel) -> None:
+    bridge.channels.append(chan)
+    chan.bridge = bridge
+    chan.bridge_id = bridge.id
+    pbx.publish(events.bridge_event("BridgeEnter", bridge.id, len(bridge.channels), chan))
+
+
+def leave_bridge(pbx: PBX, chan: Channel, *, keep: bool = False) -> None:
+    """Take a channel out of its bridge; the bridge goes when it is empty, unless ``keep``
+    (the caller destroys it with :func:`destroy_bridge` once it has said what happened)."""
     bridge = chan.bridge
     if bridge is None:
         return
@@ -231,6 +252,12 @@ def leave_bridge(pbx: PBX, chan: Channel) -> None:
     pbx.publish(events.bridge_event("BridgeLeave", bridge.id, len(bridge.channels), chan))
     for remaining in bridge.channels:
         remaining.poke()
-    if not bridge.channels:
-        pbx.bridges.pop(bridge.id, None)
+    if bridge.held_by is not None:
+        bridge.held_by.poke()
+    if not bridge.channels and not keep:
+        destroy_bridge(pbx, bridge)
+
+
+def destroy_bridge(pbx: PBX, bridge: Bridge) -> None:
+    if pbx.bridges.pop(bridge.id, None) is not None:
         pbx.publish(events.bridge_event("BridgeDestroy", bridge.id, 0))

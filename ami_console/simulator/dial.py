@@ -23,12 +23,17 @@ from .phones import HABITS, new_phone_channel, take_outcome
 async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     """Dial(PJSIP/<endpoint>[,timeout]): ring a phone, bridge on answer."""
     target, _, rest = data.partition(",")
-    timeout_text = rest.split(",")[0].strip()
+    timeout_text, _, options = rest.partition(",")
+    timeout_text = timeout_text.strip()
     timeout = float(timeout_text) if timeout_text.replace(".", "", 1).isdigit() else None
+    # Dial option t lets the called party transfer, T the caller; BRIDGE_FEATURES on the
+    # caller means the same (call_attended_transfer sets it through Originate).
+    features = options + chan.variables.get("BRIDGE_FEATURES", "")
+    chan.can_transfer = "T" in features
     tech, _, resource = target.partition("/")
     _clear_dial_variables(pbx, chan)
     if tech.lower() == "local" and "@" in resource:
-        return await _dial_local(pbx, chan, resource, timeout)
+        return await _dial_local(pbx, chan, resource, timeout, "t" in features)
     endpoint = pbx.endpoints.get(resource) if tech.upper() == "PJSIP" else None
     if endpoint is None:
         pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
@@ -72,6 +77,7 @@ async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     if outcome.talk is not None:
         who = peer if outcome.callee_hangs_up else chan
         pbx.spawn(_hang_up_later(pbx, who, outcome.talk))
+    peer.can_transfer = "t" in features
     bridge = make_bridge(pbx, chan, peer)
     if outcome.hold is not None:
         pbx.spawn(_hold_later(pbx, chan, peer, outcome.hold))
@@ -109,30 +115,37 @@ async def _talk(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
 
 
 async def _bridged(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
+    """Until the call ends: whoever is bridged with the caller (the dialled party, or
+    after an attended transfer its target) is looked after here, since it runs no code
+    of its own; while a transferer consults elsewhere, the caller waits alone."""
     while True:
         await chan.wait(None)
-        if peer.redirect_to is not None and not peer.dead:
-            # The dialled party is sent elsewhere: it leaves with dialplan of its own.
-            leave_bridge(pbx, peer)
-            peer.owner = None
-            pbx.spawn(run_channel(pbx, peer))
+        others = [c for c in bridge.channels if c is not chan]
+        moved = [c for c in others if c.redirect_to is not None and not c.dead]
+        if moved:
+            # The party bridged with the caller is sent elsewhere: it leaves with dialplan of its own.
+            for other in moved:
+                leave_bridge(pbx, other)
+                other.owner = None
+                pbx.spawn(run_channel(pbx, other))
             leave_bridge(pbx, chan)
             chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
             return END
-        if peer.dead or peer.softhangup or peer.bridge is not bridge:
-            if not peer.dead:
-                chan.hangup_cause = peer.hangup_cause or NORMAL_CLEARING
-                end_peer(pbx, peer)
-            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-            leave_bridge(pbx, chan)
-            return END
+        for other in others:
+            if other.softhangup and not other.dead:  # asked to hang up (its phone, AMI)
+                chan.hangup_cause = other.hangup_cause or NORMAL_CLEARING
+                end_peer(pbx, other)
         if chan.interrupted:
             leave_bridge(pbx, chan)
-            if not peer.dead:
-                peer.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-                leave_bridge(pbx, peer)
-                end_peer(pbx, peer)
+            for other in [c for c in bridge.channels if not c.dead]:
+                other.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+                leave_bridge(pbx, other)
+                end_peer(pbx, other)
             return INTERRUPTED
+        if chan.bridge is not bridge or (len(bridge.channels) < 2 and bridge.held_by is None):
+            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+            leave_bridge(pbx, chan)
+            return END
 
 
 def end_peer(pbx: PBX, peer: Channel) -> None:
@@ -165,7 +178,7 @@ def _clear_dial_variables(pbx: PBX, chan: Channel) -> None:
         pbx.set_variable(chan, name, "")
 
 
-async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | None) -> str:
+async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | None, transfers: bool) -> str:
     """Dial(Local/<exten>@<context>[,timeout]): the ``;2`` half runs the extension; its
     Answer answers the ``;1`` half, which Dial then bridges to the caller. The order of
     the events is call_dial_bridge's, call_busy's and call_noanswer's."""
@@ -216,6 +229,7 @@ async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | N
     one.exten = ""  # Asterisk shows the answered outgoing half without an extension
     pbx.publish(events.dial_end(chan, one, "ANSWER"))
     answer(pbx, chan)
+    one.can_transfer = transfers
     bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(events.newexten(one, one.appl, one.data)))
     chan.cdr["destination_channel"] = one.name
     return await _talk(pbx, chan, one, bridge)

@@ -81,6 +81,19 @@ class Endpoint:
 
 
 @dataclass
+class FeatureMap:
+    """features.conf as the captures' Asterisk had it: ``[featuremap] atxfer => *2`` (the
+    attended transfer code has no default), the in-transfer codes at their defaults, and
+    no transfer announcement (``transferannouncesound =``)."""
+
+    atxfer: str = "*2"
+    atxfercomplete: str = "*2"
+    atxferabort: str = "*1"
+    transferdigittimeout: float = 3.0  # seconds to wait for the next digit of the extension
+    atxfernoanswertimeout: float = 15.0  # seconds the transfer target may ring
+
+
+@dataclass
 class QueueMember:
     name: str
     interface: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .channels import SOFTHANGUP_EXPLICIT, Channel, cause_text
 from .dialplan import QueueMember
-from .perms import AGENT, CALL, CDR, DIALPLAN, SECURITY, USER
+from .perms import AGENT, CALL, CDR, DIALPLAN, DTMF, SECURITY, USER
 from .wire import Event, Fields, cdr_time
 
 
@@ -34,8 +34,12 @@ def varset(chan: Channel | None, variable: str, value: str) -> Event:
     return Event.build("VarSet", DIALPLAN, [*head, ("Variable", variable), ("Value", value)])
 
 
-def newcallerid(chan: Channel) -> Event:
-    return channel_event("NewCallerid", chan, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")])
+ALLOWED = "0 (Presentation Allowed, Not Screened)"
+NUMBER_UNAVAILABLE = "67 (Number Unavailable)"
+
+
+def newcallerid(chan: Channel, presentation: str = ALLOWED) -> Event:
+    return channel_event("NewCallerid", chan, [("CID-CallingPres", presentation)])
 
 
 def newconnectedline(chan: Channel) -> Event:
@@ -81,6 +85,16 @@ def dial_state(caller: Channel | None, dest: Channel, status: str) -> Event:
 
 def dial_end(caller: Channel | None, dest: Channel, status: str) -> Event:
     return dial("DialEnd", caller, dest, [("DialStatus", status)])
+
+
+def dtmf_begin(chan: Channel, digit: str, direction: str) -> Event:
+    return channel_event("DTMFBegin", chan, [("Digit", digit), ("Direction", direction)], DTMF)
+
+
+def dtmf_end(chan: Channel, digit: str, duration_ms: int, direction: str) -> Event:
+    return channel_event(
+        "DTMFEnd", chan, [("Digit", digit), ("DurationMs", duration_ms), ("Direction", direction)], DTMF
+    )
 
 
 def user_event(chan: Channel, name: str, headers: list[str]) -> Event:
@@ -149,6 +163,38 @@ def bridge_event(name: str, bridge_id: str, count: int, chan: Channel | None = N
     if chan is not None:
         fields += chan.fields()
     return Event.build(name, CALL, fields)
+
+
+def bridge_merge(to_id: str, to_count: int, from_id: str, from_count: int) -> Event:
+    fields = [
+        *[(f"To{key}", value) for key, value in bridge_fields(to_id, to_count)],
+        *[(f"From{key}", value) for key, value in bridge_fields(from_id, from_count)],
+    ]
+    return Event.build("BridgeMerge", CALL, fields)
+
+
+def attended_transfer(
+    transferer: Channel,
+    first: tuple[str, int],
+    second: tuple[str, int],
+    transferee: Channel,
+    target: Channel,
+) -> Event:
+    """A completed attended transfer whose target was bridged: the transferer in both
+    roles (it was in both bridges), each bridge as (id, channels), DestType Bridge."""
+    fields = [
+        ("Result", "Success"),
+        *transferer.fields("OrigTransferer"),
+        *[(f"Orig{key}", value) for key, value in bridge_fields(*first)],
+        *transferer.fields("SecondTransferer"),
+        *[(f"Second{key}", value) for key, value in bridge_fields(*second)],
+        *transferee.fields("Transferee"),
+        *target.fields("TransferTarget"),
+        ("IsExternal", "No"),
+        ("DestType", "Bridge"),
+        ("DestBridgeUniqueid", first[0]),
+    ]
+    return Event.build("AttendedTransfer", CALL, fields)
 
 
 def blind_transfer(

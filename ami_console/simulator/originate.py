@@ -154,6 +154,7 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
         _set_caller(pbx, one, two, request.caller_num, request.caller_name)
     for name, value in request.variables:
         pbx.set_variable(one, name, value)
+        pbx.set_variable(two, name, value)  # the ;2 half inherits them (call_attended_transfer)
     one.accountcode = two.accountcode = request.account
     if not pbx.extension_exists(context, exten):
         fail_local_pair(pbx, one, two)

@@ -17,9 +17,10 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from . import events
-from .channels import Channel
+from .channels import BUSY, DOWN, RINGING, Channel
 from .dialplan import (
     HINT,
+    FeatureMap,
     build_dialplan,
     build_endpoints,
     build_queues,
@@ -43,6 +44,9 @@ EXTENSION_STATES = {
     "ONHOLD": (16, "Hold"),
 }
 
+# ast_state_chan2dev: what a channel in each state makes its device (others: INUSE).
+CHANNEL_DEVICE_STATES = {DOWN: "NOT_INUSE", RINGING: "RINGING", BUSY: "BUSY"}
+
 
 class PBX:
     """State shared by every session and every call."""
@@ -53,6 +57,7 @@ class PBX:
         self.contexts = build_dialplan()
         self.endpoints = build_endpoints()
         self.queues = build_queues()
+        self.features = FeatureMap()
         self.sessions: set[Session] = set()
         self.channels: dict[str, Channel] = {}
         self.bridges: dict[str, Any] = {}  # BridgeUniqueid -> calls.Bridge, while it exists
@@ -163,6 +168,28 @@ class PBX:
                 if hint == device:
                     status, text = EXTENSION_STATES.get(state, (-1, "Unknown"))
                     self.publish(events.extension_status(exten, context, hint, status, text))
+
+    def phone_changed(self, device: str) -> None:
+        """A phone's device state, recomputed when one of its channels changes state,
+        holds or goes (ast_devstate_changed), and published if it differs: a state that
+        comes and goes in between is never seen (pjsip_call_busy has no DeviceStateChange)."""
+        if device.startswith("PJSIP/") and device[6:] in self.endpoints:
+            self.set_device_state(device, self._phone_state(device))
+
+    def _phone_state(self, device: str) -> str:
+        """chan_pjsip's device state: its channels' states aggregated, ONHOLD for a held one."""
+        chans = [c for c in self.channels.values() if c.device == device]
+        if not chans:
+            return "NOT_INUSE"
+        if any(c.held for c in chans):
+            return "ONHOLD"
+        states = {CHANNEL_DEVICE_STATES.get(c.state, "INUSE") for c in chans}
+        if "RINGING" in states:
+            return "RINGINUSE" if "INUSE" in states else "RINGING"
+        for state in ("INUSE", "BUSY"):
+            if state in states:
+                return state
+        return "NOT_INUSE"
 
     def hints(self) -> list[tuple[str, str, str]]:
         found = []

@@ -1,6 +1,7 @@
 """The demo PBX's call flows against Asterisk 22's: dialled calls bridged, busy and
-unanswered dials, a queue call, a redirect and a blind transfer, each replayed from the
-call_* captures (tests/fixtures/asterisk/) and compared channel by channel.
+unanswered dials, a queue call, a redirect, a blind and an attended transfer, each
+replayed from the call_* captures (tests/fixtures/asterisk/) and compared channel by
+channel.
 
 Each capture's requests go out with its own pacing (scaled down, as the simulator's
 dialplan time is); channel names and the bridge id in a request are translated to the
@@ -9,8 +10,9 @@ Asterisk's, ids normalised. Left out of the comparison, and why:
 
 * VarSet, DeviceStateChange and QueueMemberStatus: Asterisk sends them from several
   threads, in an order that changes from run to run; CDR records: Asterisk forks a CDR
-  at a blind transfer, which the demo PBX does not (it sends one record per channel);
-* events without a channel (BridgeCreate/Destroy, BlindTransfer, security events) are
+  at a transfer, which the demo PBX does not (it sends one record per channel);
+* events without a channel (BridgeCreate/Destroy/Merge, BlindTransfer,
+  AttendedTransfer, security events) are
   compared in order among themselves, and OriginateResponse on its own (Asterisk sends
   it from the originating thread, before or after the others).
 """
@@ -34,7 +36,7 @@ SCALE = 0.1
 UNORDERED = {"VarSet", "DeviceStateChange", "QueueMemberStatus", "Cdr"}
 # Times the capture's Asterisk carried over from before it (a member paused earlier).
 VOLATILE = {"LastPause", "LastCall"}
-TRANSFER_IDS = re.compile(r"^Transfer(er|ee)(Uniqueid|Linkedid)$")
+TRANSFER_IDS = re.compile(r"^(Orig|Second)?Transfer(er|ee|Target)(Uniqueid|Linkedid)$")
 SEQ = re.compile(r"-([0-9a-f]{8})(?=;[12]\b)")
 BRIDGE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -143,7 +145,15 @@ def compare(name: str, got: list[Message]) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["call_dial_bridge", "call_busy", "call_noanswer", "call_queue", "call_redirect", "call_blind_transfer"],
+    [
+        "call_dial_bridge",
+        "call_busy",
+        "call_noanswer",
+        "call_queue",
+        "call_redirect",
+        "call_blind_transfer",
+        "call_attended_transfer",
+    ],
 )
 def test_call_flow_matches_asterisk(name: str, no_thread_leaks: None) -> None:
     with running(time_scale=SCALE, auth_failure_delay=0.1, auth_timeout=5.0) as pbx:

@@ -6,10 +6,26 @@ included) fills the table. The action modules and :mod:`.dispatch` import the
 registry and the PBX's modules, never this package.
 """
 
-from . import bridge_actions, call_actions, channel_actions, queue_actions, session_actions, system_actions
+from . import (
+    bridge_actions,
+    call_actions,
+    channel_actions,
+    queue_actions,
+    session_actions,
+    system_actions,
+    transfer_actions,
+)
 from .dispatch import dispatch
 from .registry import ACTIONS, ActionSpec, sorted_actions
 
-REGISTERED_BY = (bridge_actions, call_actions, channel_actions, queue_actions, session_actions, system_actions)
+REGISTERED_BY = (
+    bridge_actions,
+    call_actions,
+    channel_actions,
+    queue_actions,
+    session_actions,
+    system_actions,
+    transfer_actions,
+)
 
 __all__ = ["ACTIONS", "ActionSpec", "dispatch", "sorted_actions"]
