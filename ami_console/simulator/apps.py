@@ -69,7 +69,8 @@ async def run_dialplan(pbx: PBX, chan: Channel) -> str:
         # substituted data.
         data = substitute(pbx, chan, step.data)
         chan.appl, chan.data = step.app, data
-        chan.cdr["last_app"], chan.cdr["last_data"] = step.app, data
+        if not chan.cdr.get("final"):
+            chan.cdr["last_app"], chan.cdr["last_data"] = step.app, data
         pbx.publish(events.newexten(chan, step.app, data))
         result = await APPS.get(step.app.lower(), app_unknown)(pbx, chan, data)
         if result in (HANGUP, END):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from . import events
 from .channels import NORMAL_CLEARING, UP, Channel
 from .pbx import PBX
+from .rtcp import start_reports
 
 
 @dataclass
@@ -35,17 +36,31 @@ class Bridge:
     # The transferer consulting away from this bridge (an attended transfer): the bridge
     # stays up with the party on hold alone in it, and tells the transferer of changes.
     held_by: Channel | None = None
+    technology: str = events.SIMPLE_BRIDGE
+
+    @property
+    def state(self) -> events.BridgeState:
+        return (self.id, len(self.channels), self.technology)
+
+    def event(self, name: str, chan: Channel | None = None) -> events.Event:
+        return events.bridge_event(name, self.id, len(self.channels), chan, self.technology)
 
 
 # -- answering ---------------------------------------------------------------------------------
+def set_state(pbx: PBX, chan: Channel, state: int) -> None:
+    """A new channel state (Newstate); a phone's device follows its channels."""
+    chan.state = state
+    pbx.publish(events.newstate(chan))
+    pbx.phone_changed(chan.device)
+
+
 def answer(pbx: PBX, chan: Channel) -> None:
     """Move a channel to Up; for the second half of a Local pair, the first answers too."""
     if chan.state == UP or chan.dead:
         return
-    chan.state = UP
     chan.answered = time.time()
     chan.cdr.setdefault("answer", chan.answered)
-    pbx.publish(events.newstate(chan))
+    set_state(pbx, chan, UP)
     if chan.peer is not None and chan.name.endswith(";2"):
         _local_answered(pbx, chan.peer)
 
@@ -109,6 +124,10 @@ def end_channel(pbx: PBX, chan: Channel, how: str) -> None:
         return
     if how != "dialplan" and chan.hangup_cause == 0 and chan.tech != "Local":
         chan.hangup_cause = NORMAL_CLEARING
+    if how == "outside" and chan.in_dialplan:
+        # Its dialplan stops (pjsip_call_answered: the caller's phone hung up in Dial).
+        leave_bridge(pbx, chan)
+        pbx.publish(events.soft_hangup_request(chan))
     _hangup_event(pbx, chan)
     if chan.cdr.get("record", True):
         pbx.publish(events.cdr(chan, disposition=disposition(chan), ended=time.time()))
@@ -191,8 +210,8 @@ def _device_idle(pbx: PBX, chan: Channel) -> None:
         return
     if chan.tech == "Local":
         pbx.set_device_state(chan.device, "NOT_INUSE", force=True)
-    elif not any(c.device == chan.device for c in pbx.channels.values()):
-        pbx.set_device_state(chan.device, "NOT_INUSE")
+    else:
+        pbx.phone_changed(chan.device)
 
 
 def disposition(chan: Channel) -> str:
@@ -229,7 +248,7 @@ def new_bridge(pbx: PBX) -> Bridge:
     """An empty basic bridge (BridgeCreate)."""
     bridge = Bridge(pbx.new_bridge_id())
     pbx.bridges[bridge.id] = bridge
-    pbx.publish(events.bridge_event("BridgeCreate", bridge.id, 0))
+    pbx.publish(bridge.event("BridgeCreate"))
     return bridge
 
 
@@ -237,7 +256,10 @@ def enter_bridge(pbx: PBX, bridge: Bridge, chan: Channel) -> None:
     bridge.channels.append(chan)
     chan.bridge = bridge
     chan.bridge_id = bridge.id
-    pbx.publish(events.bridge_event("BridgeEnter", bridge.id, len(bridge.channels), chan))
+    pbx.publish(bridge.event("BridgeEnter", chan))
+    if len(bridge.channels) == 2 and all(c.tech == "PJSIP" for c in bridge.channels):
+        bridge.technology = events.NATIVE_RTP  # the smart bridge moves two phones' media
+    start_reports(pbx, chan)
 
 
 def leave_bridge(pbx: PBX, chan: Channel, *, keep: bool = False) -> None:
@@ -249,7 +271,7 @@ def leave_bridge(pbx: PBX, chan: Channel, *, keep: bool = False) -> None:
     bridge.channels.remove(chan)
     chan.bridge = None
     chan.bridge_id = ""
-    pbx.publish(events.bridge_event("BridgeLeave", bridge.id, len(bridge.channels), chan))
+    pbx.publish(bridge.event("BridgeLeave", chan))
     for remaining in bridge.channels:
         remaining.poke()
     if bridge.held_by is not None:
@@ -260,4 +282,4 @@ def leave_bridge(pbx: PBX, chan: Channel, *, keep: bool = False) -> None:
 
 def destroy_bridge(pbx: PBX, bridge: Bridge) -> None:
     if pbx.bridges.pop(bridge.id, None) is not None:
-        pbx.publish(events.bridge_event("BridgeDestroy", bridge.id, 0))
+        pbx.publish(bridge.event("BridgeDestroy"))

@@ -86,6 +86,7 @@ class Channel:
     variables: dict[str, str] = field(default_factory=dict)
     bridge_id: str = ""
     hangup_cause: int = 0
+    tech_cause: int = 0  # the channel driver's cause, e.g. a SIP response code
     peer: Channel | None = None  # the other half of a Local pair
     owner: Channel | None = None  # for a dialled channel: the caller whose Dial runs it
     bridge: Any = None  # the calls.Bridge it is in
@@ -106,6 +107,7 @@ class Channel:
     dtmf_reader: Any = None  # the task reading them, while there are some
     feature_digits: str = ""  # digits read so far that begin a feature code
     transfer: Any = None  # transfer.Transfer while this channel transfers
+    rtcp: bool = False  # its RTCP reports have started (rtcp.py)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     answered_event: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -1,10 +1,12 @@
 """The demo PBX's configuration: dialplan, phones (PJSIP endpoints) and the queue.
 
 Context ``demo`` is the captures' extensions.conf, priority for priority and line for
-line, so replaying a capture gives the same answers. Context ``internal`` is ours: the
-three phones call each other by number (1001 alice, 1002 bob, 1003 carol), 500 reaches
-queue ``support`` (answering first, as a phone caller expects), 1100 rings carol, who puts
-the caller on hold for a while, and it includes ``demo``. ``default`` includes ``demo``
+line, so replaying a capture gives the same answers. Context ``internal`` holds the
+PJSIP captures' extensions_internal.conf, where the three phones call each other by
+number (1001 alice, 1002 bob, 1003 carol), with a hint each, and some of ours: 1100 rings
+bob, who holds the call for a while, 1200 rings bob, who never answers (see
+:data:`.phones.HABITS`), 500 reaches queue ``support`` (answering first, as a phone caller
+expects); it includes ``demo``. ``default`` includes ``demo``
 too, as in the captures. Contexts ``teach`` and ``greet`` are a small tour of dialplan
 features for newcomers: labels, Goto, GotoIf, Gosub/Return and a pattern extension.
 """
@@ -73,6 +75,7 @@ class Endpoint:
     name: str
     number: str
     display: str
+    port: int  # where its SIP user agent listens (pjsua in the captures)
     context: str = "internal"
 
     @property
@@ -190,8 +193,9 @@ def build_dialplan() -> dict[str, Context]:
             _phone_ext("1001", "alice", 61),
             _phone_ext("1002", "bob", 65),
             _phone_ext("1003", "carol", 69),
-            _ext("1100", 74, ("Dial", "PJSIP/carol,20"), ("Hangup", "")),
-            _ext("500", 78, ("Answer", ""), ("Queue", "support"), ("Hangup", "")),
+            _ext("1100", 74, ("Dial", "PJSIP/bob,20"), ("Hangup", "")),
+            _ext("1200", 77, ("Dial", "PJSIP/bob,20"), ("Hangup", "")),
+            _ext("500", 80, ("Answer", ""), ("Queue", "support"), ("Hangup", "")),
         ],
         includes=["demo"],
     )
@@ -231,9 +235,9 @@ def build_dialplan() -> dict[str, Context]:
 
 def build_endpoints() -> dict[str, Endpoint]:
     phones = [
-        Endpoint("alice", "1001", "Alice"),
-        Endpoint("bob", "1002", "Bob"),
-        Endpoint("carol", "1003", "Carol"),
+        Endpoint("alice", "1001", "Alice", 5071),
+        Endpoint("bob", "1002", "Bob", 5072),
+        Endpoint("carol", "1003", "Carol", 5073),
     ]
     return {phone.name: phone for phone in phones}
 

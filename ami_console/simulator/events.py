@@ -46,8 +46,13 @@ def newconnectedline(chan: Channel) -> Event:
     return channel_event("NewConnectedLine", chan)
 
 
+def _tech_cause(chan: Channel) -> Fields:
+    """The channel driver's own cause, when it gave one (a SIP 486: pjsip_call_busy)."""
+    return [("TechCause", chan.tech_cause)] if chan.tech_cause else []
+
+
 def hangup_request(chan: Channel, cause: int) -> Event:
-    return channel_event("HangupRequest", chan, [("Cause", cause)])
+    return channel_event("HangupRequest", chan, [("Cause", cause), *_tech_cause(chan)])
 
 
 def soft_hangup_request(chan: Channel) -> Event:
@@ -56,7 +61,7 @@ def soft_hangup_request(chan: Channel) -> Event:
 
 def hangup(chan: Channel) -> Event:
     cause = chan.hangup_cause
-    return channel_event("Hangup", chan, [("Cause", cause), ("Cause-txt", cause_text(cause))])
+    return channel_event("Hangup", chan, [("Cause", cause), ("Cause-txt", cause_text(cause)), *_tech_cause(chan)])
 
 
 def local_bridge(one: Channel, two: Channel, context: str, exten: str) -> Event:
@@ -146,11 +151,17 @@ def cdr(chan: Channel, *, disposition: str, ended: float) -> Event:
 
 
 # -- bridges -----------------------------------------------------------------------------------
-def bridge_fields(bridge_id: str, count: int) -> list[tuple[str, object]]:
+SIMPLE_BRIDGE = "simple_bridge"
+NATIVE_RTP = "native_rtp"  # two phones' media straight to each other (pjsip_call_answered)
+
+BridgeState = tuple[str, int, str]  # id, channels in it, technology
+
+
+def bridge_fields(bridge_id: str, count: int, technology: str = SIMPLE_BRIDGE) -> list[tuple[str, object]]:
     return [
         ("BridgeUniqueid", bridge_id),
         ("BridgeType", "basic"),
-        ("BridgeTechnology", "simple_bridge"),
+        ("BridgeTechnology", technology),
         ("BridgeCreator", "<unknown>"),
         ("BridgeName", "<unknown>"),
         ("BridgeNumChannels", count),
@@ -158,25 +169,27 @@ def bridge_fields(bridge_id: str, count: int) -> list[tuple[str, object]]:
     ]
 
 
-def bridge_event(name: str, bridge_id: str, count: int, chan: Channel | None = None) -> Event:
-    fields = bridge_fields(bridge_id, count)
+def bridge_event(
+    name: str, bridge_id: str, count: int, chan: Channel | None = None, technology: str = SIMPLE_BRIDGE
+) -> Event:
+    fields = bridge_fields(bridge_id, count, technology)
     if chan is not None:
         fields += chan.fields()
     return Event.build(name, CALL, fields)
 
 
-def bridge_merge(to_id: str, to_count: int, from_id: str, from_count: int) -> Event:
+def bridge_merge(to: BridgeState, source: BridgeState) -> Event:
     fields = [
-        *[(f"To{key}", value) for key, value in bridge_fields(to_id, to_count)],
-        *[(f"From{key}", value) for key, value in bridge_fields(from_id, from_count)],
+        *[(f"To{key}", value) for key, value in bridge_fields(*to)],
+        *[(f"From{key}", value) for key, value in bridge_fields(*source)],
     ]
     return Event.build("BridgeMerge", CALL, fields)
 
 
 def attended_transfer(
     transferer: Channel,
-    first: tuple[str, int],
-    second: tuple[str, int],
+    first: BridgeState,
+    second: BridgeState,
     transferee: Channel,
     target: Channel,
 ) -> Event:
@@ -197,14 +210,12 @@ def attended_transfer(
     return Event.build("AttendedTransfer", CALL, fields)
 
 
-def blind_transfer(
-    transferer: Channel, transferee: Channel, bridge_id: str, count: int, context: str, exten: str
-) -> Event:
+def blind_transfer(transferer: Channel, transferee: Channel, bridge: BridgeState, context: str, exten: str) -> Event:
     fields = [
         ("Result", "Success"),
         *transferer.fields("Transferer"),
         *transferee.fields("Transferee"),
-        *bridge_fields(bridge_id, count),
+        *bridge_fields(*bridge),
         ("IsExternal", "Yes"),
         ("Context", context),
         ("Extension", exten),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import events
 from .channels import BUSY, DOWN, RINGING, Channel
+from .contacts import Contact, new_contact
 from .dialplan import (
     HINT,
     FeatureMap,
@@ -44,6 +45,19 @@ EXTENSION_STATES = {
     "ONHOLD": (16, "Hold"),
 }
 
+# ast_devstate2str: the words for each device state (pjsip show endpoints, EndpointList).
+DEVICE_STATE_TEXT = {
+    "UNKNOWN": "Unknown",
+    "NOT_INUSE": "Not in use",
+    "INUSE": "In use",
+    "BUSY": "Busy",
+    "INVALID": "Invalid",
+    "UNAVAILABLE": "Unavailable",
+    "RINGING": "Ringing",
+    "RINGINUSE": "Ring+Inuse",
+    "ONHOLD": "On Hold",
+}
+
 # ast_state_chan2dev: what a channel in each state makes its device (others: INUSE).
 CHANNEL_DEVICE_STATES = {DOWN: "NOT_INUSE", RINGING: "RINGING", BUSY: "BUSY"}
 
@@ -54,10 +68,15 @@ class PBX:
     def __init__(self, *, time_scale: float = 1.0, seed: int | None = None) -> None:
         self.time_scale = time_scale
         self.rng = random.Random(seed)
+        self.sip_rng = random.Random(None if seed is None else f"sip {seed}")
         self.contexts = build_dialplan()
         self.endpoints = build_endpoints()
         self.queues = build_queues()
         self.features = FeatureMap()
+        # The phones registered before anyone could connect (:mod:`.sip` changes that).
+        self.contacts: dict[str, Contact] = {
+            name: new_contact(endpoint, self.sip_rng) for name, endpoint in self.endpoints.items()
+        }
         self.sessions: set[Session] = set()
         self.channels: dict[str, Channel] = {}
         self.bridges: dict[str, Any] = {}  # BridgeUniqueid -> calls.Bridge, while it exists
@@ -180,7 +199,7 @@ class PBX:
         """chan_pjsip's device state: its channels' states aggregated, ONHOLD for a held one."""
         chans = [c for c in self.channels.values() if c.device == device]
         if not chans:
-            return "NOT_INUSE"
+            return "NOT_INUSE" if device[6:] in self.contacts else "UNAVAILABLE"
         if any(c.held for c in chans):
             return "ONHOLD"
         states = {CHANNEL_DEVICE_STATES.get(c.state, "INUSE") for c in chans}

@@ -255,14 +255,14 @@ def _complete(pbx: PBX, transfer: Transfer) -> None:
     chan, first, second, target = transfer.transferer, transfer.first, transfer.second, transfer.target
     assert second is not None and target is not None
     transferee = first.channels[0]
-    pbx.publish(events.bridge_merge(first.id, len(first.channels), second.id, len(second.channels)))
+    pbx.publish(events.bridge_merge(first.state, second.state))
     for moving in [c for c in second.channels if c is not chan]:
         leave_bridge(pbx, moving, keep=True)
         enter_bridge(pbx, first, moving)
     leave_bridge(pbx, chan, keep=True)
     first.held_by = None
     chan.transfer = None
-    pbx.publish(events.attended_transfer(chan, (first.id, len(first.channels)), (second.id, 0), transferee, target))
+    pbx.publish(events.attended_transfer(chan, first.state, second.state, transferee, target))
     target.owner = transferee
     target.connected_num, target.connected_name = transferee.caller_num, transferee.caller_name
     pbx.publish(events.newconnectedline(target))

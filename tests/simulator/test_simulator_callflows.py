@@ -235,20 +235,23 @@ def test_the_teaching_dialplan_is_listed_as_asterisk_lists_it(pbx: Simulator) ->
     assert shown[9] == "  '_1XX' =>         1. NoOp(Dialled ${EXTEN}: ${GOSUB_RETVAL})    [extensions.conf:96]"
 
 
-def test_a_phone_puts_a_call_on_hold(pbx: Simulator) -> None:
-    """internal 1100 rings carol, who holds the call a while: Hold (channel fields, then
-    MusicClass), then Unhold (channel fields only, as in call_blind_transfer)."""
+def test_extension_1100_puts_the_call_on_hold(pbx: Simulator) -> None:
+    """internal 1100 rings bob, who holds the call a while as in pjsip_call_hold: Hold on
+    his channel (with the music class his endpoint suggests), ONHOLD on the device of the
+    party he holds, then Unhold and INUSE; the caller hangs up (test_simulator_pjsip
+    compares the captured flow header for header)."""
     events: list[Message] = []
     ami = listen(pbx, events)
     alice = pbx.place_call("alice", "1100")
     until_idle(pbx, ami)
     held = [e for e in events if e.name in ("Hold", "Unhold")]
     assert [e.name for e in held] == ["Hold", "Unhold"]
-    assert all(e["Channel"].startswith("PJSIP/carol-") for e in held)
+    assert all(e["Channel"].startswith("PJSIP/bob-") for e in held)
     snapshot = [k for k, _ in next(e for e in events if e.name == "Newstate").fields]
-    assert [k for k, _ in held[0].fields] == [*snapshot, "MusicClass"]
+    assert [k for k, _ in held[0].fields] == [*snapshot, "MusicClass"] and held[0]["MusicClass"] == "default"
     assert [k for k, _ in held[1].fields] == snapshot
-    assert alice.startswith("PJSIP/alice-")
+    assert [e["State"] for e in events if e.get("Device") == "PJSIP/alice"] == ["INUSE", "ONHOLD", "INUSE", "NOT_INUSE"]
+    assert next(e for e in events if e.name == "HangupRequest")["Channel"] == alice
     ami.disconnect()
 
 

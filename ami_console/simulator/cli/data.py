@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from ..pbx import DEVICE_STATE_TEXT
 from .registry import SHOW_USAGE, cli, lines, plural
 
 if TYPE_CHECKING:
     from ..session import Session
 
 MEMBER_STATES = {1: "Not in use", 2: "In use", 3: "Busy", 6: "Ringing"}
-DEVICE_STATES = {"NOT_INUSE": "Not in use", "INUSE": "In use", "RINGING": "Ringing", "BUSY": "Busy"}
 
 
 @cli(
@@ -98,7 +98,7 @@ def endpoints(session: Session, args: list[str]) -> object:
     ]
     for endpoint in pbx.endpoints.values():
         calls = [c for c in pbx.channels.values() if c.device == endpoint.device]
-        state = DEVICE_STATES.get(pbx.device_state(endpoint.device), "Unavailable")
+        state = DEVICE_STATE_TEXT.get(pbx.device_state(endpoint.device), "Unknown")
         label = f"{endpoint.name}/{endpoint.number}"
         rows.append(f" Endpoint:  {label:<53}{state:<15}{len(calls)} of inf")
         rows += [f"     Channel: {c.name:<48}{c.state_name:<15}" for c in calls]
