@@ -200,7 +200,8 @@ def build_dialplan() -> dict[str, Context]:
         includes=["demo"],
     )
     # The tour (Originate Local/10@teach): literal names first, then patterns, as
-    # Asterisk sorts them.
+    # Asterisk sorts them. Its Waits give a person time to follow each step in the
+    # dialplan pane: 27.5 s in all, within the README's Originate (Wait, Data 30).
     teach = Context(
         "teach",
         [
@@ -209,7 +210,7 @@ def build_dialplan() -> dict[str, Context]:
                 86,
                 ("Answer", ""),
                 ("Set", "TRIES=1"),
-                ("Wait", "1", "again"),
+                ("Wait", "5", "again"),
                 ("GotoIf", "$[${TRIES} >= 2]?done"),
                 ("Set", "TRIES=$[${TRIES} + 1]"),
                 ("Goto", "again"),
@@ -220,14 +221,14 @@ def build_dialplan() -> dict[str, Context]:
                 "_1XX",
                 96,
                 ("NoOp", "Dialled ${EXTEN}: ${GOSUB_RETVAL}"),
-                ("Wait", "2"),
+                ("Wait", "12"),
                 ("Hangup", ""),
             ),
         ],
     )
     greet = Context(
         "greet",
-        [_ext("s", 103, ("Set", "GREETING=Hello ${ARG1}"), ("Wait", "1"), ("Return", "${GREETING}"))],
+        [_ext("s", 103, ("Set", "GREETING=Hello ${ARG1}"), ("Wait", "5"), ("Return", "${GREETING}"))],
     )
     default = Context("default", [], includes=["demo"])
     return {context.name: context for context in (demo, default, internal, teach, greet)}

@@ -171,10 +171,11 @@ def test_dialplan_listings_match_asterisk(no_thread_leaks: None) -> None:
 
 def test_the_teaching_dialplan_is_walked_step_by_step(pbx: Simulator) -> None:
     """Originate Local/10@teach: a label, a loop through GotoIf and Goto, a Gosub into
-    context greet and its Return, then a Goto into the pattern _1XX."""
+    context greet and its Return, then a Goto into the pattern _1XX; slowly enough to be
+    followed (27.5 s: the README's Originate with Wait 30 outlasts it)."""
     events: list[Message] = []
     ami = listen(pbx, events)
-    ami.action(Action="Originate", Channel="Local/10@teach", Application="Echo")
+    ami.action(Action="Originate", Channel="Local/10@teach", Application="Wait", Data="30")
     until_idle(pbx, ami)
     steps = [
         (e["Context"], e["Exten"], e["Priority"], e["Application"], e["AppData"])
@@ -184,19 +185,19 @@ def test_the_teaching_dialplan_is_walked_step_by_step(pbx: Simulator) -> None:
     assert steps == [
         ("teach", "10", "1", "Answer", ""),
         ("teach", "10", "2", "Set", "TRIES=1"),
-        ("teach", "10", "3", "Wait", "1"),
+        ("teach", "10", "3", "Wait", "5"),
         ("teach", "10", "4", "GotoIf", "0?done"),
         ("teach", "10", "5", "Set", "TRIES=2"),
         ("teach", "10", "6", "Goto", "again"),
-        ("teach", "10", "3", "Wait", "1"),
+        ("teach", "10", "3", "Wait", "5"),
         ("teach", "10", "4", "GotoIf", "1?done"),
         ("teach", "10", "7", "Gosub", "greet,s,1(newcomer)"),
         ("greet", "s", "1", "Set", "GREETING=Hello newcomer"),
-        ("greet", "s", "2", "Wait", "1"),
+        ("greet", "s", "2", "Wait", "5"),
         ("greet", "s", "3", "Return", "Hello newcomer"),
         ("teach", "10", "8", "Goto", "150,1"),
         ("teach", "150", "1", "NoOp", "Dialled 150: Hello newcomer"),
-        ("teach", "150", "2", "Wait", "2"),
+        ("teach", "150", "2", "Wait", "12"),
         ("teach", "150", "3", "Hangup", ""),
     ]
     variables = [(e["Variable"], e["Value"]) for e in events if e.name == "VarSet" and e["Channel"].endswith(";2")]
@@ -231,7 +232,7 @@ def test_the_teaching_dialplan_is_listed_as_asterisk_lists_it(pbx: Simulator) ->
         assert {m["Extension"] for m in conn.messages if m.name == "ListDialplan" and m.action_id == "t2"} == {"_1XX"}
         shown = conn.request("Action: Command\nCommand: dialplan show teach\nActionID: t3").headers("Output")
     assert shown[1] == "  '10' =>           1. Answer()                                   [extensions.conf:86]"
-    assert shown[3] == "     [again]        3. Wait(1)                                    [extensions.conf:88]"
+    assert shown[3] == "     [again]        3. Wait(5)                                    [extensions.conf:88]"
     assert shown[9] == "  '_1XX' =>         1. NoOp(Dialled ${EXTEN}: ${GOSUB_RETVAL})    [extensions.conf:96]"
 
 
