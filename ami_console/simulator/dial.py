@@ -6,8 +6,7 @@ it answers, is busy or rings out, in the pjsip_call_* captures' order;
 Dial(Local/<exten>@<context>,...) runs the extension in a Local pair (call_dial_bridge,
 call_busy, call_noanswer). Once answered, both parties stay bridged until one of them
 goes (the caller's dialplan then goes on after Dial) or the dialled party is redirected,
-which starts dialplan of its own. Importing this module registers the application (the
-server does).
+which starts dialplan of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 import time
 
 from . import events
-from .apps import END, INTERRUPTED, NEXT, application, run_channel
+from .apps import END, INTERRUPTED, NEXT, AppTable, run_channel
 from .calls import (
     Bridge,
     answer,
@@ -32,8 +31,10 @@ from .originate import fail_local_pair, local_pair
 from .pbx import PBX
 from .phones import BUSY_HERE, HABITS, hold_later, new_phone_channel, on_a_call, take_outcome
 
+APPLICATIONS = AppTable()  # Dial (applications.build_apps gathers the tables)
 
-@application("Dial")
+
+@APPLICATIONS.application("Dial")
 async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     """Dial(PJSIP/<endpoint>[,timeout]): ring a phone, bridge on answer."""
     target, _, rest = data.partition(",")

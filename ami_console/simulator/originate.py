@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import events
-from .apps import APPS, HANGUP, run_channel
+from .apps import HANGUP, run_channel
 from .calls import answer, end_channel, hang_up_now, request_hangup, set_state
 from .channels import (
     DOWN,
@@ -252,7 +252,7 @@ async def _after_answer(pbx: PBX, chan: Channel, request: OriginateRequest) -> N
         return
     chan.appl, chan.data = request.app, request.data
     chan.cdr["last_app"], chan.cdr["last_data"] = request.app, request.data
-    app = APPS.get(request.app.lower())
+    app = pbx.apps.get(request.app.lower())
     result = await app(pbx, chan, request.data) if app is not None else "unknown"
     if chan.redirect_to is not None and not chan.dead:
         await run_channel(pbx, chan)

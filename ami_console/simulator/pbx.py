@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from . import events
@@ -65,8 +65,15 @@ CHANNEL_DEVICE_STATES = {DOWN: "NOT_INUSE", RINGING: "RINGING", BUSY: "BUSY"}
 class PBX:
     """State shared by every session and every call."""
 
-    def __init__(self, *, time_scale: float = 1.0, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        time_scale: float = 1.0,
+        seed: int | None = None,
+        apps: dict[str, Callable[[PBX, Channel, str], Awaitable[str]]] | None = None,
+    ) -> None:
         self.time_scale = time_scale
+        self.apps = apps or {}  # the dialplan applications (applications.build_apps)
         self.rng = random.Random(seed)
         self.sip_rng = random.Random(None if seed is None else f"sip {seed}")
         self.contexts = build_dialplan()

@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from . import dial, queue, sip
+from . import sip
+from .applications import build_apps
 from .core import ServerCore
 from .dialplan import Endpoint
 from .faults import make_fault
@@ -27,10 +28,6 @@ from .session import SessionLog
 from .traffic import Storm, demo_traffic
 
 T = TypeVar("T")
-
-# Importing these modules registers Dial and Queue in apps.APPS: they sit above the
-# interpreter (they run dialplan on the channels they make), so it cannot import them.
-APPLICATIONS = (dial, queue)
 
 DEMO_USERNAME = "admin"
 DEMO_SECRET = "adminpass"
@@ -157,7 +154,7 @@ class Simulator:
 
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()
-        pbx = PBX(time_scale=self.time_scale, seed=self.seed)
+        pbx = PBX(time_scale=self.time_scale, seed=self.seed, apps=build_apps())
         core = ServerCore(pbx, self.users, calls_per_minute=self._calls_per_minute, **self._options)
         try:
             server = await loop.create_server(core.new_session, self.host, self._requested_port, reuse_address=True)

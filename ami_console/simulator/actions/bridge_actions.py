@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING
 from .. import events, wire
 from ..perms import CALL
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "BridgeList",
     0,
     "List the bridges up now.",
@@ -37,7 +40,7 @@ async def bridge_list(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "BridgeInfo",
     0,
     "Show one bridge and the channels in it.",
@@ -63,7 +66,7 @@ async def bridge_info(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "BlindTransfer",
     CALL,
     "Transfer the other party of a bridged call to an extension.",

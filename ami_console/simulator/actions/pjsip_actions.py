@@ -20,7 +20,7 @@ from ..pjsip_objects import (
     endpoint_list,
 )
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -35,7 +35,10 @@ def _state(pbx: PBX, endpoint: Endpoint) -> list[tuple[str, object]]:
     ]
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "PJSIPShowEndpoints",
     SYSTEM,
     "List the PJSIP endpoints (the phones).",
@@ -58,7 +61,7 @@ async def show_endpoints(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "PJSIPShowEndpoint",
     SYSTEM,
     "Show one PJSIP endpoint and what belongs to it.",
@@ -94,7 +97,7 @@ async def show_endpoint(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "PJSIPShowContacts",
     SYSTEM,
     "List the phones' registered contacts.",
@@ -113,7 +116,7 @@ async def show_contacts(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "PJSIPShowAors",
     SYSTEM,
     "List the PJSIP AORs (where each phone registers).",

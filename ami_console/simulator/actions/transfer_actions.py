@@ -11,7 +11,7 @@ from .. import wire
 from ..perms import CALL
 from ..reader import Request
 from ..transfer import queue_digits, send_digit
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 _TRUE = {"yes", "true", "y", "t", "1", "on"}
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "Atxfer",
     CALL,
     "Start an attended transfer, as the channel's phone would with its feature code.",
@@ -57,7 +60,7 @@ async def atxfer(session: Session, request: Request) -> Reply:
     return wire.success(request, "Atxfer successfully queued")
 
 
-@action(
+@ACTIONS.action(
     "CancelAtxfer",
     CALL,
     "Cancel an attended transfer in consultation.",
@@ -83,7 +86,7 @@ async def cancel_atxfer(session: Session, request: Request) -> Reply:
     return wire.success(request, "CancelAtxfer successfully queued")
 
 
-@action(
+@ACTIONS.action(
     "PlayDTMF",
     CALL,
     "Play a DTMF digit on a channel.",

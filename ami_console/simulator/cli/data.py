@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..pbx import DEVICE_STATE_TEXT
-from .registry import SHOW_USAGE, cli, lines, plural
+from .registry import SHOW_USAGE, CommandTable, lines, plural
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 MEMBER_STATES = {1: "Not in use", 2: "In use", 3: "Busy", 6: "Ringing"}
 
 
-@cli(
+COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tables)
+
+
+@COMMANDS.cli(
     "database show",
     "Show the Asterisk database, or one family or key path of it",
     "database show [family [keytree]]",
@@ -28,7 +31,7 @@ def show(session: Session, args: list[str]) -> object:
     return lines([f"{key:<50}: {value:<25}" for key, value in rows] + [f"{len(rows)} results found."])
 
 
-@cli("database get", "Read one value from the Asterisk database", "database get <family> <key>")
+@COMMANDS.cli("database get", "Read one value from the Asterisk database", "database get <family> <key>")
 def get(session: Session, args: list[str]) -> object:
     if len(args) != 2:
         return SHOW_USAGE
@@ -36,7 +39,7 @@ def get(session: Session, args: list[str]) -> object:
     return "Database entry not found.\n" if value is None else f"Value: {value}\n"
 
 
-@cli(
+@COMMANDS.cli(
     "database put",
     "Store one value in the Asterisk database",
     "database put <family> <key> <value>",
@@ -48,7 +51,7 @@ def put(session: Session, args: list[str]) -> object:
     return "Updated database successfully\n"
 
 
-@cli("database del", "Delete one value from the Asterisk database", "database del <family> <key>")
+@COMMANDS.cli("database del", "Delete one value from the Asterisk database", "database del <family> <key>")
 def delete(session: Session, args: list[str]) -> object:
     if len(args) != 2:
         return SHOW_USAGE
@@ -56,7 +59,7 @@ def delete(session: Session, args: list[str]) -> object:
     return "Database entry does not exist.\n" if gone is None else "Database entry removed.\n"
 
 
-@cli("queue show", "Show the queues, their members and who is waiting", "queue show [queue]")
+@COMMANDS.cli("queue show", "Show the queues, their members and who is waiting", "queue show [queue]")
 def queues(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     chosen = [q for q in pbx.queues.values() if not args or q.name == args[0]]
@@ -87,7 +90,7 @@ def queues(session: Session, args: list[str]) -> object:
     return lines(rows)
 
 
-@cli("pjsip show endpoints", "List the phones, their state and their calls")
+@COMMANDS.cli("pjsip show endpoints", "List the phones, their state and their calls")
 def endpoints(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     rows = [
