@@ -97,7 +97,7 @@ class Channel:
     gosub_stack: list[tuple[str, str, int, dict[str, str]]] = field(default_factory=list)  # Gosub return points
     cdr: dict[str, Any] = field(default_factory=dict)
     before_hangup: Callable[[], None] | None = None  # published just before its Hangup
-    can_transfer: bool = False  # the bridge's transfer features (Dial option t/T, BRIDGE_FEATURES)
+    can_transfer: bool = False  # the bridge's transfer feature (Dial option t, BRIDGE_FEATURES=t)
     held: bool = False  # put on hold by the party bridged with it (its device shows ONHOLD)
     # A caller ID update that reaches the channel only as it hangs up (shown by its Hangup,
     # then a NewCallerid): a connected line change passed to a Local ;2 half whose

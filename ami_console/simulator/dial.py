@@ -41,21 +41,21 @@ async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     timeout_text, _, options = rest.partition(",")
     timeout_text = timeout_text.strip()
     timeout = float(timeout_text) if timeout_text.replace(".", "", 1).isdigit() else None
-    # Dial option t lets the called party transfer, T the caller; BRIDGE_FEATURES on the
-    # caller means the same (call_attended_transfer sets it through Originate).
-    features = options + chan.variables.get("BRIDGE_FEATURES", "")
-    chan.can_transfer = "T" in features
+    # Dial option t lets the called party transfer (features.conf's codes, transfer.py);
+    # BRIDGE_FEATURES=t on the caller means the same (call_attended_transfer sets it
+    # through Originate). T, the caller transferring, is not modelled: its digits pass.
+    transfers = "t" in options + chan.variables.get("BRIDGE_FEATURES", "")
     tech, _, resource = target.partition("/")
     _clear_dial_variables(pbx, chan)
     if tech.lower() == "local" and "@" in resource:
-        return await _dial_local(pbx, chan, resource, timeout, "t" in features)
+        return await _dial_local(pbx, chan, resource, timeout, transfers)
     endpoint = pbx.endpoints.get(resource) if tech.upper() == "PJSIP" else None
     if endpoint is None or endpoint.name not in pbx.contacts:
         # No such phone, or it is not registered: no channel can be made to it.
         pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
         chan.cdr["disposition"] = "FAILED"
         return NEXT
-    return await _dial_phone(pbx, chan, endpoint, timeout, "t" in features)
+    return await _dial_phone(pbx, chan, endpoint, timeout, transfers)
 
 
 async def _dial_phone(pbx: PBX, chan: Channel, endpoint: Endpoint, timeout: float | None, transfers: bool) -> str:

@@ -4,10 +4,10 @@ Digits reach a channel from AMI: ``Atxfer`` queues the attended transfer feature
 and the extension's digits, ``CancelAtxfer`` the atxferabort code, ``PlayDTMF`` with
 ``Receive: yes`` one digit, as if the channel's phone had sent them. The channel reads
 them one at a time, a DTMFEnd (``Direction: Received``) each, with the pacing of
-call_attended_transfer. In a bridge, a channel that may transfer (the called side with
-Dial option t, the caller with T, or either through BRIDGE_FEATURES) has its digits
-matched against the feature codes of :class:`~.dialplan.FeatureMap`; other digits just
-pass:
+call_attended_transfer. In a bridge, a channel that may transfer (the side Dial called,
+with Dial option t or the caller's BRIDGE_FEATURES=t; the caller's T is not modelled) has
+its digits matched against the feature codes of :class:`~.dialplan.FeatureMap`; other
+digits just pass:
 
 * atxfer (``*2``): Hold on the transferer; the digits that follow are the extension,
   dialled as soon as it exists in TRANSFER_CONTEXT (or the transferer's context) as

@@ -29,7 +29,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     description=(
         "Queues the attended transfer feature code (features.conf, atxfer) and the digits of\n"
         "Exten on Channel, as DTMF received from its phone. If the channel may transfer in its\n"
-        "bridge (Dial option t or T, or BRIDGE_FEATURES), its party is put on hold and Exten is\n"
+        "bridge (Dial option t, or BRIDGE_FEATURES=t), its party is put on hold and Exten is\n"
         "called for a consultation, which the channel completes or cancels with the\n"
         "atxfercomplete and atxferabort codes (PlayDTMF with Receive: yes, CancelAtxfer).\n"
         "Otherwise the digits pass through as plain DTMF. The response comes at once."
