@@ -42,6 +42,8 @@ async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 
     and redraw the whole screen each time, which made waiting the suite's largest cost."""
     deadline = time.monotonic() + timeout
     while not condition():
+        if pilot.app._exception is not None:  # the app crashed: say so now, not at the deadline
+            raise AssertionError(f"the app failed while waiting for {what or condition}") from pilot.app._exception
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
         await asyncio.sleep(0.01)

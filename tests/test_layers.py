@@ -2,7 +2,9 @@
 UI imports Textual, and no module imports another that (directly or not) imports it back.
 
 An import under ``if TYPE_CHECKING:`` is for the type checker and does not count. An import
-inside a function does: it still ties the two modules together.
+inside a function does: it still ties the two modules together. Importing ``a.b.c`` runs
+``a/b/__init__`` first, so it counts as importing that package too (a package whose
+``__init__`` imports the module that imports one of its submodules is a circle).
 """
 
 from __future__ import annotations
@@ -76,7 +78,22 @@ def imports_of(name: str) -> set[str]:
     return {m if m in MODULES or not m.startswith("ami_console") else m for m in found} - {name}
 
 
-GRAPH = {name: {m for m in imports_of(name) if m in MODULES} for name in MODULES}
+def packages_of(name: str) -> set[str]:
+    """The packages whose ``__init__`` runs before ``name`` itself (``a`` and ``a.b`` for ``a.b.c``)."""
+    parts = name.split(".")
+    return {".".join(parts[:end]) for end in range(1, len(parts))} & set(MODULES)
+
+
+def depends_on(name: str) -> set[str]:
+    """What importing ``name`` runs: the modules it imports, and the packages each sits in,
+    less the packages ``name`` sits in itself (already running when it runs): importing
+    ``a.b.c`` from outside ``a.b`` runs ``a/b/__init__`` first."""
+    imported = {m for m in imports_of(name) if m in MODULES}
+    enclosing = packages_of(name) | {name}
+    return imported | ({p for m in imported for p in packages_of(m)} - enclosing)
+
+
+GRAPH = {name: depends_on(name) for name in MODULES}
 
 
 def cycles() -> list[list[str]]:
@@ -103,6 +120,13 @@ def cycles() -> list[list[str]]:
 
 def test_no_module_imports_another_that_imports_it_back():
     assert cycles() == []
+
+
+def test_importing_a_submodule_counts_as_importing_its_package():
+    """``from ..actions.docs import x`` in a.cli.manager depends on a/actions/__init__; a
+    module importing a sibling depends on no package it sits in itself."""
+    assert "ami_console.simulator.actions" in depends_on("ami_console.simulator.cli.manager")
+    assert "ami_console.simulator" not in depends_on("ami_console.simulator.dial")
 
 
 def layer(name: str) -> str:

@@ -38,10 +38,15 @@ call twice), or ``with Simulator(...) as pbx``. ``running``, ``host``, ``port``,
 ``address`` (``"127.0.0.1:5038"``, what AMIClient's ``host`` takes), ``username``,
 ``secret``, ``credentials``.
 
-Calls: ``place_call(caller="alice", number="1002", *, outcome="answer", ring=2.0,
-talk=10.0, callee_hangs_up=True) -> str`` makes a phone dial a number (another phone, 500
-for the queue, 100-400 for the demo extensions) and returns its channel name;
-``calls_per_minute`` can be changed while running; ``channels()`` lists the channels up.
+Calls: ``place_call(caller="alice", number="1002", *, outcome=None, ring=0.0, talk=10.0,
+callee_hangs_up=True, hold=None) -> str`` makes a phone dial a number (another phone, 500
+for the queue, 100-950 for the demo extensions) and returns its channel name; the phone
+called does ``outcome`` (by default what it does by itself: alice and bob answer at once,
+carol answers 486 Busy Here, as the captures' phones; see :mod:`.phones`);
+``register_phone(name)`` and ``unregister_phone(name)`` make a phone register or quit
+(:mod:`.sip`); ``calls_per_minute`` can be changed while running (with background traffic
+at the start, the phones register one after another as the PBX starts); ``channels()``
+lists the channels up.
 
 Faults (see :mod:`.faults`): ``set_fault(kind, **params)`` with kind ``"drop"``
 (``after=bytes``), ``"silence"``, ``"garbage"`` (``data=bytes``), ``"oversize"``
@@ -59,14 +64,17 @@ What clients sent: ``received`` (the raw bytes of each connection, oldest first)
 ``wait_until(predicate, timeout)`` polls a condition with a deadline.
 
 The PBX: phones PJSIP/alice (1001), PJSIP/bob (1002), PJSIP/carol (1003) in context
-``internal`` (with hints), which also has 500 (queue ``support``, member
-``Local/300@demo``) and includes ``demo``; context ``demo`` holds extensions 100-400 of
-the captures' extensions.conf, and ``default`` includes it. Actions: Login, Challenge,
-Logoff, Ping, Events, Filter, ListCommands, UserEvent, CoreSettings, CoreStatus, Command,
-DBPut, DBGet, DBGetTree, DBDel, DBDelTree, ShowDialPlan, ExtensionState,
-ExtensionStateList, DeviceStateList, QueueStatus, QueueSummary, Originate, Hangup,
-Redirect, Getvar, Setvar, CoreShowChannels, Status. The standalone server is
-``ami-console simulate`` (:mod:`.standalone`).
+``internal`` (with hints), which also has 1100 and 1200 (bob holds the call, or never
+answers), 500 (queue ``support``, member ``Local/300@demo``) and includes ``demo``;
+context ``demo`` holds extensions 100-950 of the captures' extensions.conf, and
+``default`` includes it; features.conf's attended transfer code is ``*2``
+(:mod:`.transfer`). Actions: Login, Challenge, Logoff, Ping, Events, Filter,
+ListCommands, UserEvent, CoreSettings, CoreStatus, Command, DBPut, DBGet, DBGetTree,
+DBDel, DBDelTree, ShowDialPlan, ExtensionState, ExtensionStateList, DeviceStateList,
+QueueStatus, QueueSummary, QueuePause, Originate, Hangup, Redirect, Getvar, Setvar,
+CoreShowChannels, Status, BridgeList, BridgeInfo, BlindTransfer, Atxfer, CancelAtxfer,
+PlayDTMF, PJSIPShowEndpoints, PJSIPShowEndpoint, PJSIPShowContacts, PJSIPShowAors. The
+standalone server is ``ami-console simulate`` (:mod:`.standalone`).
 """
 
 from .faults import KINDS as FAULT_KINDS

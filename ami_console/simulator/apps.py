@@ -6,10 +6,11 @@ after the Hangup application, :data:`END` when the channel should simply end) an
 interrupted by a hangup or a redirect through :meth:`Channel.wait`. Dialplan time is
 real time scaled by ``PBX.time_scale``: Wait(2) takes two seconds at scale 1.
 
-Applications register themselves in :data:`APPS` with :func:`application`. Dial
-(:mod:`.dial`) and Queue (:mod:`.queue`) need phones and Local channels, which run
-dialplan of their own: they import this module, never the other way round, and the
-server imports them to install them (``server.APPLICATIONS``).
+The interpreter runs the applications of ``PBX.apps``. Each module with applications
+keeps a table of its own (:data:`APPLICATIONS` here; Dial's in :mod:`.dial`, Queue's in
+:mod:`.queue`: they need phones and Local channels, which run dialplan of their own, so
+they import this module, never the other way round); :func:`.applications.build_apps`
+gathers the tables for the server's PBX.
 """
 
 from __future__ import annotations
@@ -31,17 +32,21 @@ INTERRUPTED = "interrupted"
 
 App = Callable[[PBX, Channel, str], Awaitable[str]]
 
-APPS: dict[str, App] = {}  # lower-case application name -> application
+
+class AppTable(dict[str, App]):
+    """The dialplan applications one module defines, by lower-case name."""
+
+    def application(self, name: str) -> Callable[[App], App]:
+        """Add an application to this table; the dialplan may name it in any case."""
+
+        def add(app: App) -> App:
+            self[name.lower()] = app
+            return app
+
+        return add
 
 
-def application(name: str) -> Callable[[App], App]:
-    """Register a dialplan application; the dialplan may name it in any case."""
-
-    def register(app: App) -> App:
-        APPS[name.lower()] = app
-        return app
-
-    return register
+APPLICATIONS = AppTable()  # the interpreter's own: branching and the simple applications
 
 
 async def run_channel(pbx: PBX, chan: Channel) -> None:
@@ -69,9 +74,10 @@ async def run_dialplan(pbx: PBX, chan: Channel) -> str:
         # substituted data.
         data = substitute(pbx, chan, step.data)
         chan.appl, chan.data = step.app, data
-        chan.cdr["last_app"], chan.cdr["last_data"] = step.app, data
+        if not chan.cdr.get("final"):
+            chan.cdr["last_app"], chan.cdr["last_data"] = step.app, data
         pbx.publish(events.newexten(chan, step.app, data))
-        result = await APPS.get(step.app.lower(), app_unknown)(pbx, chan, data)
+        result = await pbx.apps.get(step.app.lower(), app_unknown)(pbx, chan, data)
         if result in (HANGUP, END):
             return result
         if chan.redirect_to is not None or result == JUMP:
@@ -160,12 +166,12 @@ def jump(pbx: PBX, chan: Channel, target: str) -> bool:
     return True
 
 
-@application("Goto")
+@APPLICATIONS.application("Goto")
 async def app_goto(pbx: PBX, chan: Channel, data: str) -> str:
     return JUMP if jump(pbx, chan, data) else END
 
 
-@application("GotoIf")
+@APPLICATIONS.application("GotoIf")
 async def app_gotoif(pbx: PBX, chan: Channel, data: str) -> str:
     """GotoIf(condition?[iftrue][:iffalse]): an empty branch goes on to the next priority."""
     condition, _, branches = data.partition("?")
@@ -176,7 +182,7 @@ async def app_gotoif(pbx: PBX, chan: Channel, data: str) -> str:
     return JUMP if jump(pbx, chan, target) else END
 
 
-@application("Gosub")
+@APPLICATIONS.application("Gosub")
 async def app_gosub(pbx: PBX, chan: Channel, data: str) -> str:
     """Gosub([[context,]exten,]priority[(arg1,...)]): remember where to come back, set
     ARG1... (each a VarSet) and jump."""
@@ -192,7 +198,7 @@ async def app_gosub(pbx: PBX, chan: Channel, data: str) -> str:
     return JUMP
 
 
-@application("Return")
+@APPLICATIONS.application("Return")
 async def app_return(pbx: PBX, chan: Channel, data: str) -> str:
     """Return([value]): GOSUB_RETVAL is set (also when empty), then back after the Gosub."""
     if not chan.gosub_stack:
@@ -207,7 +213,7 @@ async def app_return(pbx: PBX, chan: Channel, data: str) -> str:
 
 
 # -- simple applications -----------------------------------------------------------------------
-@application("Answer")
+@APPLICATIONS.application("Answer")
 async def app_answer(pbx: PBX, chan: Channel, data: str) -> str:
     if chan.state != UP:
         answer(pbx, chan)
@@ -216,7 +222,7 @@ async def app_answer(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
-@application("Set")
+@APPLICATIONS.application("Set")
 async def app_set(pbx: PBX, chan: Channel, data: str) -> str:
     name, _, value = data.partition("=")
     if name:
@@ -224,7 +230,7 @@ async def app_set(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
-@application("Wait")
+@APPLICATIONS.application("Wait")
 async def app_wait(pbx: PBX, chan: Channel, data: str) -> str:
     try:
         seconds = float(data or 0)
@@ -234,7 +240,7 @@ async def app_wait(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
-@application("Hangup")
+@APPLICATIONS.application("Hangup")
 async def app_hangup(pbx: PBX, chan: Channel, data: str) -> str:
     if data.strip().isdigit():
         chan.hangup_cause = int(data)
@@ -244,7 +250,7 @@ async def app_hangup(pbx: PBX, chan: Channel, data: str) -> str:
     return HANGUP
 
 
-@application("Busy")
+@APPLICATIONS.application("Busy")
 async def app_busy(pbx: PBX, chan: Channel, data: str) -> str:
     """Busy([timeout]): a channel not answered yet turns Busy (cause 17), which tells a
     caller dialling it; then it waits for the hangup, at most ``timeout`` seconds."""
@@ -263,13 +269,13 @@ async def app_busy(pbx: PBX, chan: Channel, data: str) -> str:
     return END
 
 
-@application("Echo")
+@APPLICATIONS.application("Echo")
 async def app_echo(pbx: PBX, chan: Channel, data: str) -> str:
     await chan.sleep(None)  # echoes until someone hangs up
     return NEXT
 
 
-@application("Playback")
+@APPLICATIONS.application("Playback")
 async def app_playback(pbx: PBX, chan: Channel, data: str) -> str:
     if chan.state != UP:
         answer(pbx, chan)
@@ -277,13 +283,13 @@ async def app_playback(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
-@application("NoOp")
-@application("Verbose")
+@APPLICATIONS.application("NoOp")
+@APPLICATIONS.application("Verbose")
 async def app_noop(pbx: PBX, chan: Channel, data: str) -> str:
     return NEXT
 
 
-@application("UserEvent")
+@APPLICATIONS.application("UserEvent")
 async def app_userevent(pbx: PBX, chan: Channel, data: str) -> str:
     name, *headers = data.split(",")
     pbx.publish(events.user_event(chan, name, headers))

@@ -26,23 +26,41 @@ from dataclasses import dataclass, field
 from . import events
 from .channels import NORMAL_CLEARING, UP, Channel
 from .pbx import PBX
+from .rtcp import start_reports
 
 
 @dataclass
 class Bridge:
     id: str
     channels: list[Channel] = field(default_factory=list)
+    # The transferer consulting away from this bridge (an attended transfer): the bridge
+    # stays up with the party on hold alone in it, and tells the transferer of changes.
+    held_by: Channel | None = None
+    technology: str = events.SIMPLE_BRIDGE
+
+    @property
+    def state(self) -> events.BridgeState:
+        return (self.id, len(self.channels), self.technology)
+
+    def event(self, name: str, chan: Channel | None = None) -> events.Event:
+        return events.bridge_event(name, self.id, len(self.channels), chan, self.technology)
 
 
 # -- answering ---------------------------------------------------------------------------------
+def set_state(pbx: PBX, chan: Channel, state: int) -> None:
+    """A new channel state (Newstate); a phone's device follows its channels."""
+    chan.state = state
+    pbx.publish(events.newstate(chan))
+    pbx.phone_changed(chan.device)
+
+
 def answer(pbx: PBX, chan: Channel) -> None:
     """Move a channel to Up; for the second half of a Local pair, the first answers too."""
     if chan.state == UP or chan.dead:
         return
-    chan.state = UP
     chan.answered = time.time()
     chan.cdr.setdefault("answer", chan.answered)
-    pbx.publish(events.newstate(chan))
+    set_state(pbx, chan, UP)
     if chan.peer is not None and chan.name.endswith(";2"):
         _local_answered(pbx, chan.peer)
 
@@ -106,6 +124,10 @@ def end_channel(pbx: PBX, chan: Channel, how: str) -> None:
         return
     if how != "dialplan" and chan.hangup_cause == 0 and chan.tech != "Local":
         chan.hangup_cause = NORMAL_CLEARING
+    if how == "outside" and chan.in_dialplan:
+        # Its dialplan stops (pjsip_call_answered: the caller's phone hung up in Dial).
+        leave_bridge(pbx, chan)
+        pbx.publish(events.soft_hangup_request(chan))
     _hangup_event(pbx, chan)
     if chan.cdr.get("record", True):
         pbx.publish(events.cdr(chan, disposition=disposition(chan), ended=time.time()))
@@ -174,7 +196,13 @@ def _hangup_event(pbx: PBX, chan: Channel) -> None:
     if chan.before_hangup is not None:
         chan.before_hangup()  # e.g. the originate's DialEnd, which Asterisk sends first
         chan.before_hangup = None
+    queued = chan.queued_caller
+    if queued is not None:
+        chan.caller_num, chan.caller_name = queued
     pbx.publish(events.hangup(chan))
+    if queued is not None:
+        presentation = events.ALLOWED if queued[0] is not None else events.NUMBER_UNAVAILABLE
+        pbx.publish(events.newcallerid(chan, presentation))
 
 
 def _device_idle(pbx: PBX, chan: Channel) -> None:
@@ -182,8 +210,8 @@ def _device_idle(pbx: PBX, chan: Channel) -> None:
         return
     if chan.tech == "Local":
         pbx.set_device_state(chan.device, "NOT_INUSE", force=True)
-    elif not any(c.device == chan.device for c in pbx.channels.values()):
-        pbx.set_device_state(chan.device, "NOT_INUSE")
+    else:
+        pbx.phone_changed(chan.device)
 
 
 def disposition(chan: Channel) -> str:
@@ -207,30 +235,51 @@ def hang_up_now(pbx: PBX, chan: Channel, cause: int) -> None:
 def make_bridge(pbx: PBX, first: Channel, second: Channel, *, announce: Callable[[], None] | None = None) -> Bridge:
     """A basic bridge with both channels; ``announce`` runs between BridgeCreate and the
     first BridgeEnter (Dial's outgoing Local half reports its Newexten there)."""
-    bridge = Bridge(pbx.new_bridge_id())
-    pbx.bridges[bridge.id] = bridge
-    pbx.publish(events.bridge_event("BridgeCreate", bridge.id, 0))
+    bridge = new_bridge(pbx)
     if announce is not None:
         announce()
     for chan in (first, second):
-        bridge.channels.append(chan)
-        chan.bridge = bridge
-        chan.bridge_id = bridge.id
-        pbx.publish(events.bridge_event("BridgeEnter", bridge.id, len(bridge.channels), chan))
+        enter_bridge(pbx, bridge, chan)
     first.cdr["destination_channel"] = second.name
     return bridge
 
 
-def leave_bridge(pbx: PBX, chan: Channel) -> None:
+def new_bridge(pbx: PBX) -> Bridge:
+    """An empty basic bridge (BridgeCreate)."""
+    bridge = Bridge(pbx.new_bridge_id())
+    pbx.bridges[bridge.id] = bridge
+    pbx.publish(bridge.event("BridgeCreate"))
+    return bridge
+
+
+def enter_bridge(pbx: PBX, bridge: Bridge, chan: Channel) -> None:
+    bridge.channels.append(chan)
+    chan.bridge = bridge
+    chan.bridge_id = bridge.id
+    pbx.publish(bridge.event("BridgeEnter", chan))
+    if len(bridge.channels) == 2 and all(c.tech == "PJSIP" for c in bridge.channels):
+        bridge.technology = events.NATIVE_RTP  # the smart bridge moves two phones' media
+    start_reports(pbx, chan)
+
+
+def leave_bridge(pbx: PBX, chan: Channel, *, keep: bool = False) -> None:
+    """Take a channel out of its bridge; the bridge goes when it is empty, unless ``keep``
+    (the caller destroys it with :func:`destroy_bridge` once it has said what happened)."""
     bridge = chan.bridge
     if bridge is None:
         return
     bridge.channels.remove(chan)
     chan.bridge = None
     chan.bridge_id = ""
-    pbx.publish(events.bridge_event("BridgeLeave", bridge.id, len(bridge.channels), chan))
+    pbx.publish(bridge.event("BridgeLeave", chan))
     for remaining in bridge.channels:
         remaining.poke()
-    if not bridge.channels:
-        pbx.bridges.pop(bridge.id, None)
-        pbx.publish(events.bridge_event("BridgeDestroy", bridge.id, 0))
+    if bridge.held_by is not None:
+        bridge.held_by.poke()
+    if not bridge.channels and not keep:
+        destroy_bridge(pbx, bridge)
+
+
+def destroy_bridge(pbx: PBX, bridge: Bridge) -> None:
+    if pbx.bridges.pop(bridge.id, None) is not None:
+        pbx.publish(bridge.event("BridgeDestroy"))

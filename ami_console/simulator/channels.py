@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +86,7 @@ class Channel:
     variables: dict[str, str] = field(default_factory=dict)
     bridge_id: str = ""
     hangup_cause: int = 0
+    tech_cause: int = 0  # the channel driver's cause, e.g. a SIP response code
     peer: Channel | None = None  # the other half of a Local pair
     owner: Channel | None = None  # for a dialled channel: the caller whose Dial runs it
     bridge: Any = None  # the calls.Bridge it is in
@@ -95,6 +97,17 @@ class Channel:
     gosub_stack: list[tuple[str, str, int, dict[str, str]]] = field(default_factory=list)  # Gosub return points
     cdr: dict[str, Any] = field(default_factory=dict)
     before_hangup: Callable[[], None] | None = None  # published just before its Hangup
+    can_transfer: bool = False  # the bridge's transfer feature (Dial option t, BRIDGE_FEATURES=t)
+    held: bool = False  # put on hold by the party bridged with it (its device shows ONHOLD)
+    # A caller ID update that reaches the channel only as it hangs up (shown by its Hangup,
+    # then a NewCallerid): a connected line change passed to a Local ;2 half whose
+    # application reads no control frames (call_attended_transfer's Echo).
+    queued_caller: tuple[str | None, str | None] | None = None
+    dtmf: deque[tuple[str, int]] = field(default_factory=deque)  # digits waiting to be read
+    dtmf_reader: Any = None  # the task reading them, while there are some
+    feature_digits: str = ""  # digits read so far that begin a feature code
+    transfer: Any = None  # transfer.Transfer while this channel transfers
+    rtcp: bool = False  # its RTCP reports have started (rtcp.py)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     answered_event: asyncio.Event = field(default_factory=asyncio.Event)
 

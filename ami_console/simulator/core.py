@@ -1,5 +1,6 @@
-"""The loop-side state every session shares: users, limits, the active fault, the logs
-of what clients sent, and the storm. It lives on the simulator's event loop thread;
+"""The loop-side state every session shares: users, limits, the actions and CLI commands
+(built here, once, from their modules' tables), the active fault, the logs of what
+clients sent, and the storm. It lives on the simulator's event loop thread;
 the logs are also read from other threads, under ``logs_lock``."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import threading
 import time
 from collections import deque
 
+from .actions.catalog import build_actions
+from .cli.catalog import build_commands
 from .faults import Fault
 from .pbx import PBX
 from .perms import User
@@ -38,6 +41,8 @@ class ServerCore:
     ) -> None:
         self.pbx = pbx
         self.users = users
+        self.actions = build_actions()
+        self.commands = build_commands()
         self.auth_failure_delay = auth_failure_delay
         self.auth_timeout = auth_timeout
         self.auth_limit = auth_limit

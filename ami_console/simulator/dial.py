@@ -1,9 +1,12 @@
-"""The Dial application: ring a phone, bridge the caller to it when it answers.
+"""The Dial application: call a phone or a Local channel, bridge the caller to it when it
+answers.
 
-Dial(PJSIP/<endpoint>[,timeout]) takes the phone's scripted outcome (:mod:`.phones`):
-it answers, is busy or rings out. Once answered, both parties stay bridged until one of
-them goes or the dialled party is redirected, which starts dialplan of its own.
-Importing this module registers the application (the server does).
+Dial(PJSIP/<endpoint>[,timeout[,options]]) takes the phone's outcome (:mod:`.phones`):
+it answers, is busy or rings out, in the pjsip_call_* captures' order;
+Dial(Local/<exten>@<context>,...) runs the extension in a Local pair (call_dial_bridge,
+call_busy, call_noanswer). Once answered, both parties stay bridged until one of them
+goes (the caller's dialplan then goes on after Dial) or the dialled party is redirected,
+which starts dialplan of its own.
 """
 
 from __future__ import annotations
@@ -11,46 +14,76 @@ from __future__ import annotations
 import time
 
 from . import events
-from .apps import END, INTERRUPTED, NEXT, application, run_channel
-from .calls import Bridge, answer, end_channel, hang_up_now, leave_bridge, make_bridge, request_hangup
-from .channels import BUSY, NO_ANSWER, NORMAL_CLEARING, RINGING, USER_BUSY, Channel
+from .apps import END, INTERRUPTED, NEXT, AppTable, run_channel
+from .calls import (
+    Bridge,
+    answer,
+    end_channel,
+    hang_up_now,
+    leave_bridge,
+    make_bridge,
+    request_hangup,
+    set_state,
+)
+from .channels import BUSY, NORMAL_CLEARING, RINGING, USER_BUSY, Channel
+from .dialplan import Endpoint
 from .originate import fail_local_pair, local_pair
 from .pbx import PBX
-from .phones import HABITS, new_phone_channel, take_outcome
+from .phones import BUSY_HERE, HABITS, hold_later, new_phone_channel, on_a_call, take_outcome
+
+APPLICATIONS = AppTable()  # Dial (applications.build_apps gathers the tables)
 
 
-@application("Dial")
+@APPLICATIONS.application("Dial")
 async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
     """Dial(PJSIP/<endpoint>[,timeout]): ring a phone, bridge on answer."""
     target, _, rest = data.partition(",")
-    timeout_text = rest.split(",")[0].strip()
+    timeout_text, _, options = rest.partition(",")
+    timeout_text = timeout_text.strip()
     timeout = float(timeout_text) if timeout_text.replace(".", "", 1).isdigit() else None
+    # Dial option t lets the called party transfer (features.conf's codes, transfer.py);
+    # BRIDGE_FEATURES=t on the caller means the same (call_attended_transfer sets it
+    # through Originate). T, the caller transferring, is not modelled: its digits pass.
+    transfers = "t" in options + chan.variables.get("BRIDGE_FEATURES", "")
     tech, _, resource = target.partition("/")
     _clear_dial_variables(pbx, chan)
     if tech.lower() == "local" and "@" in resource:
-        return await _dial_local(pbx, chan, resource, timeout)
+        return await _dial_local(pbx, chan, resource, timeout, transfers)
     endpoint = pbx.endpoints.get(resource) if tech.upper() == "PJSIP" else None
-    if endpoint is None:
+    if endpoint is None or endpoint.name not in pbx.contacts:
+        # No such phone, or it is not registered: no channel can be made to it.
         pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
         chan.cdr["disposition"] = "FAILED"
         return NEXT
-    busy = any(c.device == endpoint.device for c in pbx.channels.values())
-    peer = new_phone_channel(pbx, endpoint, linkedid=chan.linkedid, exten=chan.exten)
-    peer.caller_num, peer.caller_name = endpoint.number, endpoint.display
-    peer.connected_num, peer.connected_name = chan.caller_num, chan.caller_name
+    return await _dial_phone(pbx, chan, endpoint, timeout, transfers)
+
+
+async def _dial_phone(pbx: PBX, chan: Channel, endpoint: Endpoint, timeout: float | None, transfers: bool) -> str:
+    """Dial(PJSIP/<endpoint>) in pjsip_call_answered's order: the phone's channel appears
+    Down in extension ``s``, takes the caller's extension and connected line, DialBegin,
+    and the caller's connected line becomes the phone; then the phone rings or not, and
+    answers (its channel enters the bridge first), says busy (486) or rings out."""
+    busy = on_a_call(pbx, endpoint)
+    peer = new_phone_channel(pbx, endpoint, linkedid=chan.linkedid)
     peer.owner = chan
     peer.cdr["record"] = False
     pbx.publish(events.newchannel(peer))
-    pbx.publish(events.dial_begin(chan, peer, resource))
+    pbx.set_variable(peer, "DIALEDPEERNUMBER", endpoint.name)
+    peer.exten = chan.exten
+    peer.connected_num, peer.connected_name = chan.caller_num, chan.caller_name
+    pbx.publish(events.newexten(peer, peer.appl, peer.data))
+    pbx.publish(events.newconnectedline(peer))
+    pbx.publish(events.dial_begin(chan, peer, endpoint.name))
+    chan.connected_num, chan.connected_name = peer.caller_num, peer.caller_name
+    pbx.publish(events.newconnectedline(chan))
     outcome = take_outcome(pbx, endpoint.name, busy=busy, habit=HABITS.get((chan.context, chan.exten)))
-    if outcome.kind == "busy":
-        await chan.sleep(pbx.scaled(outcome.ring))
-        return _dial_failed(pbx, chan, peer, "BUSY", USER_BUSY)
-    peer.state = RINGING
-    pbx.publish(events.newstate(peer))
-    pbx.publish(events.dial_state(chan, peer, "RINGING"))
-    pbx.set_device_state(endpoint.device, "RINGING")
-    ring = outcome.ring if outcome.kind == "answer" else float("inf")
+    ring = float("inf") if outcome.kind == "noanswer" else outcome.ring
+    if ring > 0:
+        set_state(pbx, peer, RINGING)
+        for variable in ("RINGTIME", "RINGTIME_MS"):
+            pbx.set_variable(chan, variable, "0")
+        pbx.publish(events.dial_state(chan, peer, "RINGING"))
+        pbx.phone_changed(chan.device)  # the ringing is passed on to the caller's phone (180)
     limit = min(ring, timeout if timeout is not None else float("inf"), 3600.0)
     deadline = time.monotonic() + pbx.scaled(limit)
     while (remaining := deadline - time.monotonic()) > 0:
@@ -60,37 +93,54 @@ async def app_dial(pbx: PBX, chan: Channel, data: str) -> str:
             pbx.set_variable(chan, "DIALSTATUS", "CANCEL")
             return INTERRUPTED
         if peer.interrupted:  # the dialled channel was hung up while ringing
-            return _dial_failed(pbx, chan, peer, "NOANSWER", peer.hangup_cause or NO_ANSWER)
+            return _dial_failed(pbx, chan, peer, "NOANSWER")
     if ring > limit:
-        return _dial_failed(pbx, chan, peer, "NOANSWER", NO_ANSWER)
+        return _dial_failed(pbx, chan, peer, "NOANSWER")
+    if outcome.kind == "busy":
+        return _dial_failed(pbx, chan, peer, "BUSY")
     answer(pbx, peer)
-    pbx.set_device_state(endpoint.device, "INUSE")
-    answer(pbx, chan)
-    pbx.publish(events.dial_end(chan, peer, "ANSWER"))
+    peer.exten = ""  # Asterisk shows the answered outgoing channel without an extension
+    pbx.set_variable(chan, "DIALSTATUS", "ANSWER")
     pbx.set_variable(chan, "DIALEDPEERNAME", peer.name)
-    pbx.set_variable(chan, "DIALEDPEERNUMBER", resource)
+    pbx.set_variable(chan, "DIALEDPEERNUMBER", endpoint.name)
+    pbx.publish(events.dial_end(chan, peer, "ANSWER"))
+    answer(pbx, chan)
     if outcome.talk is not None:
         who = peer if outcome.callee_hangs_up else chan
         pbx.spawn(_hang_up_later(pbx, who, outcome.talk))
-    bridge = make_bridge(pbx, chan, peer)
+    peer.can_transfer = transfers
+    bridge = make_bridge(pbx, peer, chan, announce=lambda: pbx.publish(events.newexten(peer, peer.appl, peer.data)))
+    chan.cdr["destination_channel"] = peer.name
     if outcome.hold is not None:
-        pbx.spawn(_hold_later(pbx, chan, peer, outcome.hold))
+        pbx.spawn(hold_later(pbx, peer, outcome.hold))
     return await _talk(pbx, chan, peer, bridge)
 
 
-def _dial_failed(pbx: PBX, chan: Channel, peer: Channel, status: str, cause: int) -> str:
+def _dial_failed(pbx: PBX, chan: Channel, peer: Channel, status: str) -> str:
+    """The phone said busy (486: HangupRequest on its channel, cause 17 for both) or was
+    not answered (Asterisk CANCELs it: its Hangup has cause 0) (pjsip_call_busy,
+    pjsip_call_noanswer)."""
     if chan.interrupted:
         pbx.publish(events.dial_end(chan, peer, "CANCEL"))
         hang_up_now(pbx, peer, 0)
         return INTERRUPTED
-    hang_up_now(pbx, peer, cause)
-    pbx.publish(events.dial_end(chan, peer, status))
     if status == "BUSY":
-        chan.hangup_cause = cause
-    chan.cdr["disposition"] = "BUSY" if status == "BUSY" else "NO ANSWER"
-    chan.cdr["destination_channel"] = peer.name
+        chan.hangup_cause = peer.hangup_cause = USER_BUSY
+        chan.tech_cause = peer.tech_cause = BUSY_HERE
+        pbx.publish(events.hangup_request(peer, USER_BUSY))
+    pbx.publish(events.dial_end(chan, peer, status))
     pbx.set_variable(chan, "DIALSTATUS", status)
+    hang_up_now(pbx, peer, peer.hangup_cause)
+    _record_failure(chan, peer, status)
     return NEXT
+
+
+def _record_failure(chan: Channel, dialled: Channel, status: str) -> None:
+    """The caller's record is final once its dial failed: what runs next (Hangup) is not
+    its last application (call_busy, pjsip_call_busy)."""
+    chan.cdr["disposition"] = "BUSY" if status == "BUSY" else "NO ANSWER"
+    chan.cdr["destination_channel"] = dialled.name
+    chan.cdr["final"] = True
 
 
 async def _hang_up_later(pbx: PBX, chan: Channel, seconds: float) -> None:
@@ -105,34 +155,43 @@ async def _talk(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
     result = await _bridged(pbx, chan, peer, bridge)
     if not chan.dead:
         pbx.set_variable(chan, "DIALSTATUS", "ANSWER")
+        chan.cdr["final"] = True  # the record is the bridged call's, whatever runs after
     return result
 
 
 async def _bridged(pbx: PBX, chan: Channel, peer: Channel, bridge: Bridge) -> str:
+    """Until the call ends: whoever is bridged with the caller (the dialled party, or
+    after an attended transfer its target) is looked after here, since it runs no code
+    of its own; while a transferer consults elsewhere, the caller waits alone."""
     while True:
         await chan.wait(None)
-        if peer.redirect_to is not None and not peer.dead:
-            # The dialled party is sent elsewhere: it leaves with dialplan of its own.
-            leave_bridge(pbx, peer)
-            peer.owner = None
-            pbx.spawn(run_channel(pbx, peer))
+        others = [c for c in bridge.channels if c is not chan]
+        moved = [c for c in others if c.redirect_to is not None and not c.dead]
+        if moved:
+            # The party bridged with the caller is sent elsewhere: it leaves with dialplan of its own.
+            for other in moved:
+                leave_bridge(pbx, other)
+                other.owner = None
+                pbx.spawn(run_channel(pbx, other))
             leave_bridge(pbx, chan)
             chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
             return END
-        if peer.dead or peer.softhangup or peer.bridge is not bridge:
-            if not peer.dead:
-                chan.hangup_cause = peer.hangup_cause or NORMAL_CLEARING
-                end_peer(pbx, peer)
-            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-            leave_bridge(pbx, chan)
-            return END
+        for other in others:
+            if other.softhangup and not other.dead:  # asked to hang up (its phone, AMI)
+                chan.hangup_cause = other.hangup_cause or NORMAL_CLEARING
+                end_peer(pbx, other)
         if chan.interrupted:
             leave_bridge(pbx, chan)
-            if not peer.dead:
-                peer.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
-                leave_bridge(pbx, peer)
-                end_peer(pbx, peer)
+            for other in [c for c in bridge.channels if not c.dead]:
+                other.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+                leave_bridge(pbx, other)
+                end_peer(pbx, other)
             return INTERRUPTED
+        if chan.bridge is not bridge or (len(bridge.channels) < 2 and bridge.held_by is None):
+            # The other party has gone: Dial returns and the caller's dialplan goes on.
+            chan.hangup_cause = chan.hangup_cause or NORMAL_CLEARING
+            leave_bridge(pbx, chan)
+            return NEXT
 
 
 def end_peer(pbx: PBX, peer: Channel) -> None:
@@ -165,7 +224,7 @@ def _clear_dial_variables(pbx: PBX, chan: Channel) -> None:
         pbx.set_variable(chan, name, "")
 
 
-async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | None) -> str:
+async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | None, transfers: bool) -> str:
     """Dial(Local/<exten>@<context>[,timeout]): the ``;2`` half runs the extension; its
     Answer answers the ``;1`` half, which Dial then bridges to the caller. The order of
     the events is call_dial_bridge's, call_busy's and call_noanswer's."""
@@ -203,8 +262,7 @@ async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | N
         return INTERRUPTED
     if not one.answered_event.is_set() or one.dead:
         status = "BUSY" if two.state == BUSY else "NOANSWER"
-        chan.cdr["disposition"] = "BUSY" if status == "BUSY" else "NO ANSWER"
-        chan.cdr["destination_channel"] = one.name
+        _record_failure(chan, one, status)
         pbx.publish(events.dial_end(chan, one, status))
         if not one.dead:
             end_channel(pbx, one, "outside")
@@ -216,23 +274,7 @@ async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | N
     one.exten = ""  # Asterisk shows the answered outgoing half without an extension
     pbx.publish(events.dial_end(chan, one, "ANSWER"))
     answer(pbx, chan)
+    one.can_transfer = transfers
     bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(events.newexten(one, one.appl, one.data)))
     chan.cdr["destination_channel"] = one.name
     return await _talk(pbx, chan, one, bridge)
-
-
-async def _hold_later(pbx: PBX, chan: Channel, peer: Channel, hold: tuple[float, float]) -> None:
-    """The answering phone puts the call on hold after ``hold[0]`` seconds for ``hold[1]``.
-
-    No capture has Hold: the layout is Asterisk 22's documented one, the channel's fields
-    then MusicClass (the class the holder asked for; empty here, as most phones send
-    none); Unhold has the channel's fields only, as in call_blind_transfer."""
-    after, length = hold
-    if not await peer.sleep(pbx.scaled(after)) or peer.bridge is None:
-        return
-    pbx.publish(events.channel_event("Hold", peer, [("MusicClass", "")]))
-    pbx.set_device_state(peer.device, "ONHOLD")
-    held = await peer.sleep(pbx.scaled(length))
-    if held and peer.bridge is not None:
-        pbx.publish(events.channel_event("Unhold", peer))
-        pbx.set_device_state(peer.device, "INUSE")

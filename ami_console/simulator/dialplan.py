@@ -1,10 +1,12 @@
 """The demo PBX's configuration: dialplan, phones (PJSIP endpoints) and the queue.
 
 Context ``demo`` is the captures' extensions.conf, priority for priority and line for
-line, so replaying a capture gives the same answers. Context ``internal`` is ours: the
-three phones call each other by number (1001 alice, 1002 bob, 1003 carol), 500 reaches
-queue ``support`` (answering first, as a phone caller expects), 1100 rings carol, who puts
-the caller on hold for a while, and it includes ``demo``. ``default`` includes ``demo``
+line, so replaying a capture gives the same answers. Context ``internal`` holds the
+PJSIP captures' extensions_internal.conf, where the three phones call each other by
+number (1001 alice, 1002 bob, 1003 carol), with a hint each, and some of ours: 1100 rings
+bob, who holds the call for a while, 1200 rings bob, who never answers (see
+:data:`.phones.HABITS`), 500 reaches queue ``support`` (answering first, as a phone caller
+expects); it includes ``demo``. ``default`` includes ``demo``
 too, as in the captures. Contexts ``teach`` and ``greet`` are a small tour of dialplan
 features for newcomers: labels, Goto, GotoIf, Gosub/Return and a pattern extension.
 """
@@ -73,11 +75,25 @@ class Endpoint:
     name: str
     number: str
     display: str
+    port: int  # where its SIP user agent listens (pjsua in the captures)
     context: str = "internal"
 
     @property
     def device(self) -> str:
         return f"PJSIP/{self.name}"
+
+
+@dataclass
+class FeatureMap:
+    """features.conf as the captures' Asterisk had it: ``[featuremap] atxfer => *2`` (the
+    attended transfer code has no default), the in-transfer codes at their defaults, and
+    no transfer announcement (``transferannouncesound =``)."""
+
+    atxfer: str = "*2"
+    atxfercomplete: str = "*2"
+    atxferabort: str = "*1"
+    transferdigittimeout: float = 3.0  # seconds to wait for the next digit of the extension
+    atxfernoanswertimeout: float = 15.0  # seconds the transfer target may ring
 
 
 @dataclass
@@ -154,13 +170,15 @@ def build_dialplan() -> dict[str, Context]:
             _phone_ext("1001", "alice", 61),
             _phone_ext("1002", "bob", 65),
             _phone_ext("1003", "carol", 69),
-            _ext("1100", 74, ("Dial", "PJSIP/carol,20"), ("Hangup", "")),
-            _ext("500", 78, ("Answer", ""), ("Queue", "support"), ("Hangup", "")),
+            _ext("1100", 74, ("Dial", "PJSIP/bob,20"), ("Hangup", "")),
+            _ext("1200", 77, ("Dial", "PJSIP/bob,20"), ("Hangup", "")),
+            _ext("500", 80, ("Answer", ""), ("Queue", "support"), ("Hangup", "")),
         ],
         includes=["demo"],
     )
     # The tour (Originate Local/10@teach): literal names first, then patterns, as
-    # Asterisk sorts them.
+    # Asterisk sorts them. Its Waits give a person time to follow each step in the
+    # dialplan pane: 27.5 s in all, within the README's Originate (Wait, Data 30).
     teach = Context(
         "teach",
         [
@@ -169,7 +187,7 @@ def build_dialplan() -> dict[str, Context]:
                 86,
                 ("Answer", ""),
                 ("Set", "TRIES=1"),
-                ("Wait", "1", "again"),
+                ("Wait", "5", "again"),
                 ("GotoIf", "$[${TRIES} >= 2]?done"),
                 ("Set", "TRIES=$[${TRIES} + 1]"),
                 ("Goto", "again"),
@@ -180,14 +198,14 @@ def build_dialplan() -> dict[str, Context]:
                 "_1XX",
                 96,
                 ("NoOp", "Dialled ${EXTEN}: ${GOSUB_RETVAL}"),
-                ("Wait", "2"),
+                ("Wait", "12"),
                 ("Hangup", ""),
             ),
         ],
     )
     greet = Context(
         "greet",
-        [_ext("s", 103, ("Set", "GREETING=Hello ${ARG1}"), ("Wait", "1"), ("Return", "${GREETING}"))],
+        [_ext("s", 103, ("Set", "GREETING=Hello ${ARG1}"), ("Wait", "5"), ("Return", "${GREETING}"))],
     )
     default = Context("default", [], includes=["demo"])
     return {context.name: context for context in (demo, default, internal, teach, greet)}
@@ -195,9 +213,9 @@ def build_dialplan() -> dict[str, Context]:
 
 def build_endpoints() -> dict[str, Endpoint]:
     phones = [
-        Endpoint("alice", "1001", "Alice"),
-        Endpoint("bob", "1002", "Bob"),
-        Endpoint("carol", "1003", "Carol"),
+        Endpoint("alice", "1001", "Alice", 5071),
+        Endpoint("bob", "1002", "Bob", 5072),
+        Endpoint("carol", "1003", "Carol", 5073),
     ]
     return {phone.name: phone for phone in phones}
 

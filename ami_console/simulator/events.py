@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .channels import SOFTHANGUP_EXPLICIT, Channel, cause_text
 from .dialplan import QueueMember
-from .perms import AGENT, CALL, CDR, DIALPLAN, SECURITY, USER
+from .perms import AGENT, CALL, CDR, DIALPLAN, DTMF, SECURITY, USER
 from .wire import Event, Fields, cdr_time
 
 
@@ -34,16 +34,25 @@ def varset(chan: Channel | None, variable: str, value: str) -> Event:
     return Event.build("VarSet", DIALPLAN, [*head, ("Variable", variable), ("Value", value)])
 
 
-def newcallerid(chan: Channel) -> Event:
-    return channel_event("NewCallerid", chan, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")])
+ALLOWED = "0 (Presentation Allowed, Not Screened)"
+NUMBER_UNAVAILABLE = "67 (Number Unavailable)"
+
+
+def newcallerid(chan: Channel, presentation: str = ALLOWED) -> Event:
+    return channel_event("NewCallerid", chan, [("CID-CallingPres", presentation)])
 
 
 def newconnectedline(chan: Channel) -> Event:
     return channel_event("NewConnectedLine", chan)
 
 
+def _tech_cause(chan: Channel) -> Fields:
+    """The channel driver's own cause, when it gave one (a SIP 486: pjsip_call_busy)."""
+    return [("TechCause", chan.tech_cause)] if chan.tech_cause else []
+
+
 def hangup_request(chan: Channel, cause: int) -> Event:
-    return channel_event("HangupRequest", chan, [("Cause", cause)])
+    return channel_event("HangupRequest", chan, [("Cause", cause), *_tech_cause(chan)])
 
 
 def soft_hangup_request(chan: Channel) -> Event:
@@ -52,7 +61,7 @@ def soft_hangup_request(chan: Channel) -> Event:
 
 def hangup(chan: Channel) -> Event:
     cause = chan.hangup_cause
-    return channel_event("Hangup", chan, [("Cause", cause), ("Cause-txt", cause_text(cause))])
+    return channel_event("Hangup", chan, [("Cause", cause), ("Cause-txt", cause_text(cause)), *_tech_cause(chan)])
 
 
 def local_bridge(one: Channel, two: Channel, context: str, exten: str) -> Event:
@@ -81,6 +90,16 @@ def dial_state(caller: Channel | None, dest: Channel, status: str) -> Event:
 
 def dial_end(caller: Channel | None, dest: Channel, status: str) -> Event:
     return dial("DialEnd", caller, dest, [("DialStatus", status)])
+
+
+def dtmf_begin(chan: Channel, digit: str, direction: str) -> Event:
+    return channel_event("DTMFBegin", chan, [("Digit", digit), ("Direction", direction)], DTMF)
+
+
+def dtmf_end(chan: Channel, digit: str, duration_ms: int, direction: str) -> Event:
+    return channel_event(
+        "DTMFEnd", chan, [("Digit", digit), ("DurationMs", duration_ms), ("Direction", direction)], DTMF
+    )
 
 
 def user_event(chan: Channel, name: str, headers: list[str]) -> Event:
@@ -132,11 +151,17 @@ def cdr(chan: Channel, *, disposition: str, ended: float) -> Event:
 
 
 # -- bridges -----------------------------------------------------------------------------------
-def bridge_fields(bridge_id: str, count: int) -> list[tuple[str, object]]:
+SIMPLE_BRIDGE = "simple_bridge"
+NATIVE_RTP = "native_rtp"  # two phones' media straight to each other (pjsip_call_answered)
+
+BridgeState = tuple[str, int, str]  # id, channels in it, technology
+
+
+def bridge_fields(bridge_id: str, count: int, technology: str = SIMPLE_BRIDGE) -> list[tuple[str, object]]:
     return [
         ("BridgeUniqueid", bridge_id),
         ("BridgeType", "basic"),
-        ("BridgeTechnology", "simple_bridge"),
+        ("BridgeTechnology", technology),
         ("BridgeCreator", "<unknown>"),
         ("BridgeName", "<unknown>"),
         ("BridgeNumChannels", count),
@@ -144,21 +169,53 @@ def bridge_fields(bridge_id: str, count: int) -> list[tuple[str, object]]:
     ]
 
 
-def bridge_event(name: str, bridge_id: str, count: int, chan: Channel | None = None) -> Event:
-    fields = bridge_fields(bridge_id, count)
+def bridge_event(
+    name: str, bridge_id: str, count: int, chan: Channel | None = None, technology: str = SIMPLE_BRIDGE
+) -> Event:
+    fields = bridge_fields(bridge_id, count, technology)
     if chan is not None:
         fields += chan.fields()
     return Event.build(name, CALL, fields)
 
 
-def blind_transfer(
-    transferer: Channel, transferee: Channel, bridge_id: str, count: int, context: str, exten: str
+def bridge_merge(to: BridgeState, source: BridgeState) -> Event:
+    fields = [
+        *[(f"To{key}", value) for key, value in bridge_fields(*to)],
+        *[(f"From{key}", value) for key, value in bridge_fields(*source)],
+    ]
+    return Event.build("BridgeMerge", CALL, fields)
+
+
+def attended_transfer(
+    transferer: Channel,
+    first: BridgeState,
+    second: BridgeState,
+    transferee: Channel,
+    target: Channel,
 ) -> Event:
+    """A completed attended transfer whose target was bridged: the transferer in both
+    roles (it was in both bridges), each bridge as (id, channels), DestType Bridge."""
+    fields = [
+        ("Result", "Success"),
+        *transferer.fields("OrigTransferer"),
+        *[(f"Orig{key}", value) for key, value in bridge_fields(*first)],
+        *transferer.fields("SecondTransferer"),
+        *[(f"Second{key}", value) for key, value in bridge_fields(*second)],
+        *transferee.fields("Transferee"),
+        *target.fields("TransferTarget"),
+        ("IsExternal", "No"),
+        ("DestType", "Bridge"),
+        ("DestBridgeUniqueid", first[0]),
+    ]
+    return Event.build("AttendedTransfer", CALL, fields)
+
+
+def blind_transfer(transferer: Channel, transferee: Channel, bridge: BridgeState, context: str, exten: str) -> Event:
     fields = [
         ("Result", "Success"),
         *transferer.fields("Transferer"),
         *transferee.fields("Transferee"),
-        *bridge_fields(bridge_id, count),
+        *bridge_fields(*bridge),
         ("IsExternal", "Yes"),
         ("Context", context),
         ("Extension", exten),

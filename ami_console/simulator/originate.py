@@ -13,11 +13,10 @@ import time
 from dataclasses import dataclass, field
 
 from . import events
-from .apps import APPS, HANGUP, run_channel
-from .calls import answer, end_channel, hang_up_now, request_hangup
+from .apps import HANGUP, run_channel
+from .calls import answer, end_channel, hang_up_now, request_hangup, set_state
 from .channels import (
     DOWN,
-    NO_ANSWER,
     NORMAL_CLEARING,
     RING,
     RINGING,
@@ -26,7 +25,7 @@ from .channels import (
 )
 from .pbx import PBX
 from .perms import CALL
-from .phones import new_phone_channel, take_outcome
+from .phones import BUSY_HERE, new_phone_channel, on_a_call, take_outcome
 from .wire import Event
 
 ANSWERED, BUSY_REASON, NO_ANSWER_REASON, FAILED = 4, 5, 3, 0
@@ -154,6 +153,7 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
         _set_caller(pbx, one, two, request.caller_num, request.caller_name)
     for name, value in request.variables:
         pbx.set_variable(one, name, value)
+        pbx.set_variable(two, name, value)  # the ;2 half inherits them (call_attended_transfer)
     one.accountcode = two.accountcode = request.account
     if not pbx.extension_exists(context, exten):
         fail_local_pair(pbx, one, two)
@@ -186,10 +186,12 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
 
 # -- phones ------------------------------------------------------------------------------------
 async def _originate_phone(pbx: PBX, request: OriginateRequest, resource: str) -> OriginateResult:
+    """The phone is called as Dial calls it (:mod:`.dial`): it answers at once or after
+    ringing, says busy (486) or rings until the Originate's Timeout."""
     endpoint = pbx.endpoints.get(resource.split("/")[0])
-    if endpoint is None:
-        return OriginateResult(False, FAILED)
-    busy = any(c.device == endpoint.device for c in pbx.channels.values())
+    if endpoint is None or endpoint.name not in pbx.contacts:
+        return OriginateResult(False, FAILED)  # no such phone, or not registered
+    busy = on_a_call(pbx, endpoint)
     chan = new_phone_channel(pbx, endpoint)
     if request.channel_id:
         chan.uniqueid = chan.linkedid = request.channel_id
@@ -203,23 +205,25 @@ async def _originate_phone(pbx: PBX, request: OriginateRequest, resource: str) -
     chan.accountcode = request.account
     pbx.publish(events.dial_begin(None, chan, resource))
     outcome = take_outcome(pbx, endpoint.name, busy=busy)
-    if outcome.kind == "busy":
-        await chan.sleep(pbx.scaled(outcome.ring))
-        hang_up_now(pbx, chan, USER_BUSY)
-        pbx.publish(events.dial_end(None, chan, "BUSY"))
-        return OriginateResult(False, BUSY_REASON)
-    chan.state = RINGING
-    pbx.publish(events.newstate(chan))
-    pbx.publish(events.dial_state(None, chan, "RINGING"))
-    pbx.set_device_state(endpoint.device, "RINGING")
-    ring = pbx.scaled(outcome.ring) if outcome.kind == "answer" else float("inf")
-    completed = await chan.sleep(min(ring, request.timeout))
-    if not completed or ring > request.timeout:
-        pbx.publish(events.dial_end(None, chan, "NOANSWER" if completed else "CANCEL"))
-        hang_up_now(pbx, chan, NO_ANSWER if completed else chan.hangup_cause)
+    ring = float("inf") if outcome.kind == "noanswer" else pbx.scaled(outcome.ring)
+    if ring > 0:
+        set_state(pbx, chan, RINGING)
+        pbx.publish(events.dial_state(None, chan, "RINGING"))
+        if not await chan.sleep(min(ring, request.timeout)):
+            pbx.publish(events.dial_end(None, chan, "CANCEL"))
+            hang_up_now(pbx, chan, chan.hangup_cause)
+            return OriginateResult(False, NO_ANSWER_REASON)
+    if ring > request.timeout:
+        pbx.publish(events.dial_end(None, chan, "NOANSWER"))
+        hang_up_now(pbx, chan, 0)  # Asterisk CANCELs the phone
         return OriginateResult(False, NO_ANSWER_REASON)
+    if outcome.kind == "busy":
+        chan.tech_cause = BUSY_HERE
+        pbx.publish(events.hangup_request(chan, USER_BUSY))
+        pbx.publish(events.dial_end(None, chan, "BUSY"))
+        hang_up_now(pbx, chan, USER_BUSY)
+        return OriginateResult(False, BUSY_REASON)
     answer(pbx, chan)
-    pbx.set_device_state(endpoint.device, "INUSE")
     result = OriginateResult(True, ANSWERED, chan)
     if request.respond:
         pbx.publish(_response_event(request, result))
@@ -248,7 +252,7 @@ async def _after_answer(pbx: PBX, chan: Channel, request: OriginateRequest) -> N
         return
     chan.appl, chan.data = request.app, request.data
     chan.cdr["last_app"], chan.cdr["last_data"] = request.app, request.data
-    app = APPS.get(request.app.lower())
+    app = pbx.apps.get(request.app.lower())
     result = await app(pbx, chan, request.data) if app is not None else "unknown"
     if chan.redirect_to is not None and not chan.dead:
         await run_channel(pbx, chan)

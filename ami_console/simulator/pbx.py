@@ -13,13 +13,15 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from . import events
-from .channels import Channel
+from .channels import BUSY, DOWN, RINGING, Channel
+from .contacts import Contact, new_contact
 from .dialplan import (
     HINT,
+    FeatureMap,
     build_dialplan,
     build_endpoints,
     build_queues,
@@ -43,16 +45,45 @@ EXTENSION_STATES = {
     "ONHOLD": (16, "Hold"),
 }
 
+# ast_devstate2str: the words for each device state (pjsip show endpoints, EndpointList).
+DEVICE_STATE_TEXT = {
+    "UNKNOWN": "Unknown",
+    "NOT_INUSE": "Not in use",
+    "INUSE": "In use",
+    "BUSY": "Busy",
+    "INVALID": "Invalid",
+    "UNAVAILABLE": "Unavailable",
+    "RINGING": "Ringing",
+    "RINGINUSE": "Ring+Inuse",
+    "ONHOLD": "On Hold",
+}
+
+# ast_state_chan2dev: what a channel in each state makes its device (others: INUSE).
+CHANNEL_DEVICE_STATES = {DOWN: "NOT_INUSE", RINGING: "RINGING", BUSY: "BUSY"}
+
 
 class PBX:
     """State shared by every session and every call."""
 
-    def __init__(self, *, time_scale: float = 1.0, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        time_scale: float = 1.0,
+        seed: int | None = None,
+        apps: dict[str, Callable[[PBX, Channel, str], Awaitable[str]]] | None = None,
+    ) -> None:
         self.time_scale = time_scale
+        self.apps = apps or {}  # the dialplan applications (applications.build_apps)
         self.rng = random.Random(seed)
+        self.sip_rng = random.Random(None if seed is None else f"sip {seed}")
         self.contexts = build_dialplan()
         self.endpoints = build_endpoints()
         self.queues = build_queues()
+        self.features = FeatureMap()
+        # The phones registered before anyone could connect (:mod:`.sip` changes that).
+        self.contacts: dict[str, Contact] = {
+            name: new_contact(endpoint, self.sip_rng) for name, endpoint in self.endpoints.items()
+        }
         self.sessions: set[Session] = set()
         self.channels: dict[str, Channel] = {}
         self.bridges: dict[str, Any] = {}  # BridgeUniqueid -> calls.Bridge, while it exists
@@ -163,6 +194,28 @@ class PBX:
                 if hint == device:
                     status, text = EXTENSION_STATES.get(state, (-1, "Unknown"))
                     self.publish(events.extension_status(exten, context, hint, status, text))
+
+    def phone_changed(self, device: str) -> None:
+        """A phone's device state, recomputed when one of its channels changes state,
+        holds or goes (ast_devstate_changed), and published if it differs: a state that
+        comes and goes in between is never seen (pjsip_call_busy has no DeviceStateChange)."""
+        if device.startswith("PJSIP/") and device[6:] in self.endpoints:
+            self.set_device_state(device, self._phone_state(device))
+
+    def _phone_state(self, device: str) -> str:
+        """chan_pjsip's device state: its channels' states aggregated, ONHOLD for a held one."""
+        chans = [c for c in self.channels.values() if c.device == device]
+        if not chans:
+            return "NOT_INUSE" if device[6:] in self.contacts else "UNAVAILABLE"
+        if any(c.held for c in chans):
+            return "ONHOLD"
+        states = {CHANNEL_DEVICE_STATES.get(c.state, "INUSE") for c in chans}
+        if "RINGING" in states:
+            return "RINGINUSE" if "INUSE" in states else "RINGING"
+        for state in ("INUSE", "BUSY"):
+            if state in states:
+                return state
+        return "NOT_INUSE"
 
     def hints(self) -> list[tuple[str, str, str]]:
         found = []

@@ -3,7 +3,6 @@
 Members are Local channels (queue ``support`` has ``Local/300@demo``, as in the
 captures), so an answered queue call is a Local pair bridged to the caller, and the
 member's own dialplan (extension 300: Wait(30), Hangup) decides when the call ends.
-Importing this module registers the application (the server does).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import time
 
 from . import events
-from .apps import INTERRUPTED, NEXT, application, run_channel
+from .apps import INTERRUPTED, NEXT, AppTable, run_channel
 from .calls import answer, end_channel, leave_bridge, make_bridge
 from .channels import NORMAL_CLEARING, Channel
 from .dialplan import Queue, QueueMember
@@ -22,7 +21,10 @@ MEMBER_RING_SECONDS = 15.0  # how long a member rings before the queue tries aga
 RETRY_SECONDS = 2.0
 
 
-@application("Queue")
+APPLICATIONS = AppTable()  # Queue (applications.build_apps gathers the tables)
+
+
+@APPLICATIONS.application("Queue")
 async def queue_call(pbx: PBX, chan: Channel, data: str) -> str:
     queue = pbx.queues.get(data.split(",")[0].strip())
     if queue is None:

@@ -16,20 +16,18 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from . import dial, queue
+from . import sip
+from .applications import build_apps
 from .core import ServerCore
+from .dialplan import Endpoint
 from .faults import make_fault
 from .pbx import PBX
 from .perms import User, default_users
-from .phones import OUTCOMES, Outcome, script_outcome, start_call
+from .phones import OUTCOMES, PERSONALITIES, Outcome, script_outcome, start_call
 from .session import SessionLog
 from .traffic import Storm, demo_traffic
 
 T = TypeVar("T")
-
-# Importing these modules registers Dial and Queue in apps.APPS: they sit above the
-# interpreter (they run dialplan on the channels they make), so it cannot import them.
-APPLICATIONS = (dial, queue)
 
 DEMO_USERNAME = "admin"
 DEMO_SECRET = "adminpass"
@@ -156,7 +154,7 @@ class Simulator:
 
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()
-        pbx = PBX(time_scale=self.time_scale, seed=self.seed)
+        pbx = PBX(time_scale=self.time_scale, seed=self.seed, apps=build_apps())
         core = ServerCore(pbx, self.users, calls_per_minute=self._calls_per_minute, **self._options)
         try:
             server = await loop.create_server(core.new_session, self.host, self._requested_port, reuse_address=True)
@@ -219,8 +217,8 @@ class Simulator:
         caller: str = "alice",
         number: str = "1002",
         *,
-        outcome: str = "answer",
-        ring: float = 2.0,
+        outcome: str | None = None,
+        ring: float = 0.0,
         talk: float | None = 10.0,
         callee_hangs_up: bool = True,
         hold: tuple[float, float] | None = None,
@@ -228,12 +226,14 @@ class Simulator:
         """Make phone ``caller`` dial ``number``; returns the caller's channel name.
 
         When ``number`` is another phone's, that phone does ``outcome`` ("answer",
-        "busy", "noanswer") after ``ring`` seconds, and after ``talk`` seconds of
-        conversation the callee (or, with ``callee_hangs_up=False``, the caller) hangs
-        up; ``hold=(after, length)``: the callee puts the call on hold (Hold, then
-        Unhold). Seconds are dialplan seconds (scaled by ``time_scale``).
+        "busy", "noanswer"; by default what it does by itself: alice and bob answer,
+        carol is busy) after ringing ``ring`` seconds (0: at once, without ringing), and
+        after ``talk`` seconds of conversation the callee (or, with
+        ``callee_hangs_up=False``, the caller) hangs up; ``hold=(after, length)``: the
+        callee holds the call (Hold, then Unhold). Seconds are dialplan seconds (scaled
+        by ``time_scale``).
         """
-        if outcome not in OUTCOMES:
+        if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
 
         def place(core: ServerCore) -> str:
@@ -242,10 +242,27 @@ class Simulator:
                 raise ValueError(f"no phone {caller!r}; the phones are {', '.join(pbx.endpoints)}")
             callee = next((e for e in pbx.endpoints.values() if e.number == number), None)
             if callee is not None:
-                script_outcome(pbx, callee.name, Outcome(outcome, ring, talk, callee_hangs_up, hold))
+                kind = outcome or PERSONALITIES.get(callee.name, Outcome()).kind
+                script_outcome(pbx, callee.name, Outcome(kind, ring, talk, callee_hangs_up, hold))
             return start_call(pbx, pbx.endpoints[caller], number).name
 
         return self._do(place)
+
+    def register_phone(self, name: str) -> None:
+        """Phone ``name`` registers (again): the events of pjsip_register."""
+        self._do(lambda core: sip.register(core.pbx, self._endpoint(core, name)))
+
+    def unregister_phone(self, name: str) -> None:
+        """Phone ``name`` quits (a REGISTER with Expires 0): it cannot be called until it
+        registers again."""
+        self._do(lambda core: sip.unregister(core.pbx, self._endpoint(core, name)))
+
+    @staticmethod
+    def _endpoint(core: ServerCore, name: str) -> Endpoint:
+        endpoint = core.pbx.endpoints.get(name)
+        if endpoint is None:
+            raise ValueError(f"no phone {name!r}; the phones are {', '.join(core.pbx.endpoints)}")
+        return endpoint
 
     def channels(self) -> list[dict[str, str]]:
         """The channels up now: name, state, uniqueid, linkedid, context, exten, application."""

@@ -1,9 +1,10 @@
 """Background calls for the demo, and the event storm for benchmarks.
 
-Demo traffic: calls arrive at random (a Poisson process of ``calls_per_minute``) and
-each picks a caller, a destination and an outcome from the PBX's seeded random source,
-so ``--seed`` replays the same sequence of choices. Most calls are phone to phone
-(answered, busy or unanswered); some go to the support queue or a demo extension.
+Demo traffic: the phones register as the PBX starts, then calls arrive at random (a
+Poisson process of ``calls_per_minute``) and each picks a caller, a destination and an
+outcome from the PBX's seeded random source, so ``--seed`` replays the same sequence of
+choices. Most calls are phone to phone (answered, some of them held a while, busy or
+unanswered); some go to the support queue or a demo extension.
 
 The storm publishes realistic call events (whole answered calls: Newchannel, Dial*,
 Newstate, Bridge*, Hangup...; mostly 16 to 18 headers each) at ``rate`` per second, or as fast as
@@ -26,6 +27,7 @@ from .channels import RING, RINGING, UP, Channel
 from .dialplan import Endpoint
 from .pbx import PBX
 from .phones import Outcome, script_outcome, start_call
+from .sip import phones_off, register
 from .wire import Event
 
 if TYPE_CHECKING:
@@ -56,12 +58,19 @@ class CallPlan:
 
 
 def random_outcome(rng: random.Random) -> Outcome:
+    """A phone that rings a while, then answers (one call in five held a while), is
+    busy at once (486) or rings out."""
     kind = rng.choices([k for k, _ in OUTCOME_WEIGHTS], [w for _, w in OUTCOME_WEIGHTS])[0]
+    talk = round(rng.uniform(5.0, 45.0), 1)
+    hold = None
+    if kind == "answer" and rng.random() < 0.2:
+        hold = (round(rng.uniform(1.0, talk / 2), 1), round(rng.uniform(2.0, 6.0), 1))
     return Outcome(
         kind,
-        ring=round(rng.uniform(1.5, 6.0), 1) if kind != "busy" else 0.5,
-        talk=round(rng.uniform(5.0, 45.0), 1),
+        ring=round(rng.uniform(1.5, 6.0), 1) if kind != "busy" else 0.0,
+        talk=talk,
         callee_hangs_up=rng.random() < 0.5,
+        hold=hold,
     )
 
 
@@ -103,8 +112,14 @@ async def _give_up_later(pbx: PBX, chan: Channel, seconds: float) -> None:
 
 
 async def demo_traffic(core: ServerCore) -> None:
-    """Place calls at ``core.calls_per_minute`` until cancelled."""
+    """Place calls at ``core.calls_per_minute`` until cancelled. A lively PBX starts as
+    its phones start: they register one after another, a second apart (pjsip_register)."""
     pbx = core.pbx
+    if core.calls_per_minute > 0:
+        phones_off(pbx)
+        for endpoint in list(pbx.endpoints.values()):
+            await asyncio.sleep(pbx.scaled(1.0))
+            register(pbx, endpoint)
     while True:
         rate = core.calls_per_minute
         if rate <= 0:
@@ -145,10 +160,15 @@ class Storm:
         self._call += 1
         rng = self._rng
         caller_name = rng.choice(STORM_NAMES)
+        # Ids and name sequences from the PBX's own counters, as Asterisk gives every
+        # channel: a real call placed during the storm must never share one with it.
+        pbx = self.core.pbx
+        caller_id, callee_id = pbx.new_uniqueid(), pbx.new_uniqueid()
+        caller_seq, callee_seq = pbx.next_seq("PJSIP"), pbx.next_seq("PJSIP")
         caller = Channel(
-            name=f"PJSIP/{200 + number % 50}-{2 * number:08x}",
-            uniqueid=f"{self._epoch}.{2 * number}",
-            linkedid=f"{self._epoch}.{2 * number}",
+            name=f"PJSIP/{200 + number % 50}-{caller_seq:08x}",
+            uniqueid=caller_id,
+            linkedid=caller_id,
             tech="PJSIP",
             context="internal",
             exten=str(300 + number % 40),
@@ -157,8 +177,8 @@ class Storm:
             caller_name=caller_name,
         )
         callee = Channel(
-            name=f"PJSIP/{caller.exten}-{2 * number + 1:08x}",
-            uniqueid=f"{self._epoch}.{2 * number + 1}",
+            name=f"PJSIP/{caller.exten}-{callee_seq:08x}",
+            uniqueid=callee_id,
             linkedid=caller.uniqueid,
             tech="PJSIP",
             context="internal",

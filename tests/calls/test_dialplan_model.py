@@ -490,14 +490,14 @@ def test_the_demo_tour_shows_the_subroutine_steps_under_the_gosub_as_the_call_tr
         ("                → Return back to teach,10,8", "branch"),
     ]
     assert text[at + 9].startswith("✓            8. Goto(150,1)")
-    assert [t for t, k in lines if k == "current"][0].startswith("▶            2. Wait(2)")
+    assert [t for t, k in lines if k == "current"][0].startswith("▶            2. Wait(12)")
     # Inside the subroutine, the pane shows greet (where the channel is), and how it got there.
     inside = ChannelPath.from_events(tour[:15], uniqueid="1.2")
     greet = dialplan.listing_for("greet", "s")
     assert greet is not None
     lines = debugger_lines(greet, inside, 80, dialplan)
     assert ("Before this context:", "note") in lines and ("→ Gosub called greet,s,1", "branch") in lines
-    assert [squeeze(t) for t, k in lines if k == "current"] == ["▶        2. Wait(1)  +2.0s"]
+    assert [squeeze(t) for t, k in lines if k == "current"] == ["▶        2. Wait(5)  +2.0s"]
 
 
 def test_a_transfer_lands_on_the_listings_application_not_the_one_the_event_names() -> None:

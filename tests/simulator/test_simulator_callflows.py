@@ -1,6 +1,7 @@
 """The demo PBX's call flows against Asterisk 22's: dialled calls bridged, busy and
-unanswered dials, a queue call, a redirect and a blind transfer, each replayed from the
-call_* captures (tests/fixtures/asterisk/) and compared channel by channel.
+unanswered dials, a queue call, a redirect, a blind and an attended transfer, each
+replayed from the call_* captures (tests/fixtures/asterisk/) and compared channel by
+channel.
 
 Each capture's requests go out with its own pacing (scaled down, as the simulator's
 dialplan time is); channel names and the bridge id in a request are translated to the
@@ -9,8 +10,9 @@ Asterisk's, ids normalised. Left out of the comparison, and why:
 
 * VarSet, DeviceStateChange and QueueMemberStatus: Asterisk sends them from several
   threads, in an order that changes from run to run; CDR records: Asterisk forks a CDR
-  at a blind transfer, which the demo PBX does not (it sends one record per channel);
-* events without a channel (BridgeCreate/Destroy, BlindTransfer, security events) are
+  at a transfer, which the demo PBX does not (it sends one record per channel);
+* events without a channel (BridgeCreate/Destroy/Merge, BlindTransfer,
+  AttendedTransfer, security events) are
   compared in order among themselves, and OriginateResponse on its own (Asterisk sends
   it from the originating thread, before or after the others).
 """
@@ -34,7 +36,7 @@ SCALE = 0.1
 UNORDERED = {"VarSet", "DeviceStateChange", "QueueMemberStatus", "Cdr"}
 # Times the capture's Asterisk carried over from before it (a member paused earlier).
 VOLATILE = {"LastPause", "LastCall"}
-TRANSFER_IDS = re.compile(r"^Transfer(er|ee)(Uniqueid|Linkedid)$")
+TRANSFER_IDS = re.compile(r"^(Orig|Second)?Transfer(er|ee|Target)(Uniqueid|Linkedid)$")
 SEQ = re.compile(r"-([0-9a-f]{8})(?=;[12]\b)")
 BRIDGE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -143,7 +145,15 @@ def compare(name: str, got: list[Message]) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["call_dial_bridge", "call_busy", "call_noanswer", "call_queue", "call_redirect", "call_blind_transfer"],
+    [
+        "call_dial_bridge",
+        "call_busy",
+        "call_noanswer",
+        "call_queue",
+        "call_redirect",
+        "call_blind_transfer",
+        "call_attended_transfer",
+    ],
 )
 def test_call_flow_matches_asterisk(name: str, no_thread_leaks: None) -> None:
     with running(time_scale=SCALE, auth_failure_delay=0.1, auth_timeout=5.0) as pbx:
@@ -161,10 +171,11 @@ def test_dialplan_listings_match_asterisk(no_thread_leaks: None) -> None:
 
 def test_the_teaching_dialplan_is_walked_step_by_step(pbx: Simulator) -> None:
     """Originate Local/10@teach: a label, a loop through GotoIf and Goto, a Gosub into
-    context greet and its Return, then a Goto into the pattern _1XX."""
+    context greet and its Return, then a Goto into the pattern _1XX; slowly enough to be
+    followed (27.5 s: the README's Originate with Wait 30 outlasts it)."""
     events: list[Message] = []
     ami = listen(pbx, events)
-    ami.action(Action="Originate", Channel="Local/10@teach", Application="Echo")
+    ami.action(Action="Originate", Channel="Local/10@teach", Application="Wait", Data="30")
     until_idle(pbx, ami)
     steps = [
         (e["Context"], e["Exten"], e["Priority"], e["Application"], e["AppData"])
@@ -174,19 +185,19 @@ def test_the_teaching_dialplan_is_walked_step_by_step(pbx: Simulator) -> None:
     assert steps == [
         ("teach", "10", "1", "Answer", ""),
         ("teach", "10", "2", "Set", "TRIES=1"),
-        ("teach", "10", "3", "Wait", "1"),
+        ("teach", "10", "3", "Wait", "5"),
         ("teach", "10", "4", "GotoIf", "0?done"),
         ("teach", "10", "5", "Set", "TRIES=2"),
         ("teach", "10", "6", "Goto", "again"),
-        ("teach", "10", "3", "Wait", "1"),
+        ("teach", "10", "3", "Wait", "5"),
         ("teach", "10", "4", "GotoIf", "1?done"),
         ("teach", "10", "7", "Gosub", "greet,s,1(newcomer)"),
         ("greet", "s", "1", "Set", "GREETING=Hello newcomer"),
-        ("greet", "s", "2", "Wait", "1"),
+        ("greet", "s", "2", "Wait", "5"),
         ("greet", "s", "3", "Return", "Hello newcomer"),
         ("teach", "10", "8", "Goto", "150,1"),
         ("teach", "150", "1", "NoOp", "Dialled 150: Hello newcomer"),
-        ("teach", "150", "2", "Wait", "2"),
+        ("teach", "150", "2", "Wait", "12"),
         ("teach", "150", "3", "Hangup", ""),
     ]
     variables = [(e["Variable"], e["Value"]) for e in events if e.name == "VarSet" and e["Channel"].endswith(";2")]
@@ -221,24 +232,27 @@ def test_the_teaching_dialplan_is_listed_as_asterisk_lists_it(pbx: Simulator) ->
         assert {m["Extension"] for m in conn.messages if m.name == "ListDialplan" and m.action_id == "t2"} == {"_1XX"}
         shown = conn.request("Action: Command\nCommand: dialplan show teach\nActionID: t3").headers("Output")
     assert shown[1] == "  '10' =>           1. Answer()                                   [extensions.conf:86]"
-    assert shown[3] == "     [again]        3. Wait(1)                                    [extensions.conf:88]"
+    assert shown[3] == "     [again]        3. Wait(5)                                    [extensions.conf:88]"
     assert shown[9] == "  '_1XX' =>         1. NoOp(Dialled ${EXTEN}: ${GOSUB_RETVAL})    [extensions.conf:96]"
 
 
-def test_a_phone_puts_a_call_on_hold(pbx: Simulator) -> None:
-    """internal 1100 rings carol, who holds the call a while: Hold (channel fields, then
-    MusicClass), then Unhold (channel fields only, as in call_blind_transfer)."""
+def test_extension_1100_puts_the_call_on_hold(pbx: Simulator) -> None:
+    """internal 1100 rings bob, who holds the call a while as in pjsip_call_hold: Hold on
+    his channel (with the music class his endpoint suggests), ONHOLD on the device of the
+    party he holds, then Unhold and INUSE; the caller hangs up (test_simulator_pjsip
+    compares the captured flow header for header)."""
     events: list[Message] = []
     ami = listen(pbx, events)
     alice = pbx.place_call("alice", "1100")
     until_idle(pbx, ami)
     held = [e for e in events if e.name in ("Hold", "Unhold")]
     assert [e.name for e in held] == ["Hold", "Unhold"]
-    assert all(e["Channel"].startswith("PJSIP/carol-") for e in held)
+    assert all(e["Channel"].startswith("PJSIP/bob-") for e in held)
     snapshot = [k for k, _ in next(e for e in events if e.name == "Newstate").fields]
-    assert [k for k, _ in held[0].fields] == [*snapshot, "MusicClass"]
+    assert [k for k, _ in held[0].fields] == [*snapshot, "MusicClass"] and held[0]["MusicClass"] == "default"
     assert [k for k, _ in held[1].fields] == snapshot
-    assert alice.startswith("PJSIP/alice-")
+    assert [e["State"] for e in events if e.get("Device") == "PJSIP/alice"] == ["INUSE", "ONHOLD", "INUSE", "NOT_INUSE"]
+    assert next(e for e in events if e.name == "HangupRequest")["Channel"] == alice
     ami.disconnect()
 
 

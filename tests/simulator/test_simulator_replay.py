@@ -142,8 +142,8 @@ def _layout(command: str, line: str) -> str:
 
 
 # The call flows send run-specific channel names and bridge ids, which cannot be replayed
-# verbatim: test_simulator_callflows.py replays them with names translated. The pjsip_
-# captures' calls were made by SIP phones, not by what the client sent: nothing to replay.
+# verbatim: test_simulator_callflows.py replays them with names translated; in the
+# pjsip_* captures phones act, which test_simulator_pjsip.py makes the demo's phones do.
 REPLAYED = [name for name in SCENARIOS if not name.startswith(("call_", "pjsip_"))]
 # The "lists" capture predates extensions 500 to 950 in demo: its ShowDialPlan answer cannot
 # match any more (dialplan_lists, captured after, checks the whole listing).

@@ -406,7 +406,8 @@ def test_events_of_a_call_arrive_and_the_filter_narrows_them(pbx, tmp_path):
     async def scenario(pilot):
         await connected(pilot)
         store = app.models.store
-        pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=1)
+        # alice hangs up: had bob, her dialplan would go on to Hangup() (a Newexten naming it)
+        pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=1, callee_hangs_up=False)
         await until(pilot, lambda: store.counts["Cdr"] >= 1, timeout=10, what="the call to end")
         assert {"Newchannel", "Newexten", "DialBegin", "DialEnd", "Hangup"} <= set(store.counts)
         await pilot.press("f6", *"Hangup")

@@ -41,7 +41,8 @@ async def send(pilot, action: str, rows=()) -> object:
 
 async def a_whole_call(pilot, pbx: Simulator) -> None:
     store = pilot.app.models.store
-    pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=1)
+    # alice hangs up: had bob, her dialplan would go on to Hangup() (a Newexten naming it)
+    pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=1, callee_hangs_up=False)
     await until(pilot, lambda: store.counts["Cdr"] >= 1 and store.counts["Hangup"] >= 2, timeout=10)
 
 

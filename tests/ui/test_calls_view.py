@@ -143,7 +143,10 @@ def test_the_ladder_opens_on_enter_and_copies_as_text(pbx, tmp_path):
         await until(pilot, lambda: "hung up first" in ladder.lines[-1], timeout=10, what="the hangup line")
         assert any("│" in line for line in ladder.lines) and any("►" in line for line in ladder.lines)
         await pilot.press("c")
-        assert app.clipboard == "\n".join(ladder.lines) + "\n"
+        header, _, drawn = app.clipboard.partition("\n")
+        # What was drawn, after a line naming the call, its start and the server.
+        assert header.startswith(f"Call {ladder.key} · started ") and header.endswith(f" · server 127.0.0.1:{pbx.port}")
+        assert drawn == "\n".join(ladder.lines) + "\n"
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, CallTraceScreen), what="the trace")
         await pilot.press("i")  # one timeline of every channel
@@ -158,7 +161,7 @@ def test_the_ladder_opens_on_enter_and_copies_as_text(pbx, tmp_path):
 
 
 def test_the_dialplan_pane_marks_the_current_and_executed_priorities(tmp_path):
-    with Simulator(time_scale=1.0, auth_failure_delay=0.05, seed=7) as pbx:
+    with Simulator(time_scale=0.2, auth_failure_delay=0.05, seed=7) as pbx:  # the tour: 27.5 s, here 5.5
         app = console(pbx, tmp_path)
 
         async def scenario(pilot: Pilot) -> None:
@@ -177,8 +180,8 @@ def test_the_dialplan_pane_marks_the_current_and_executed_priorities(tmp_path):
             def current() -> str:
                 return next((line for line, kind in pane.lines if kind == "current"), "")
 
-            # The tour ends in _1XX (Goto 150,1), whose Wait(2) lasts two seconds.
-            await until(pilot, lambda: "Wait(2)" in current(), timeout=10, what="the channel in _1XX")
+            # The tour ends in _1XX (Goto 150,1), whose Wait(12) lasts twelve seconds.
+            await until(pilot, lambda: "Wait(12)" in current(), timeout=10, what="the channel in _1XX")
             assert current().startswith("▶")
             executed = [line for line, kind in pane.lines if kind == "executed"]
             assert any("Answer()" in line and line.startswith("✓") for line in executed)

@@ -1,15 +1,7 @@
-"""The simulated AMI actions, and :func:`dispatch`, which runs a request through them.
+"""The simulated AMI actions, each module with the table of its own actions.
 
-Each action module registers its actions in :data:`.registry.ACTIONS` when imported;
-this package imports them all, so importing anything from it (``actions.dispatch``
-included) fills the table. The action modules and :mod:`.dispatch` import the
-registry and the PBX's modules, never this package.
+:func:`.catalog.build_actions` gathers the tables into the PBX's registry (the server
+builds it once, ``ServerCore.actions``), and :func:`.dispatch.dispatch` runs a request
+through it. This package's ``__init__`` imports nothing: importing one of its modules
+(the CLI imports :mod:`.docs`) loads that module alone, never every action.
 """
-
-from . import bridge_actions, call_actions, channel_actions, queue_actions, session_actions, system_actions
-from .dispatch import dispatch
-from .registry import ACTIONS, ActionSpec, sorted_actions
-
-REGISTERED_BY = (bridge_actions, call_actions, channel_actions, queue_actions, session_actions, system_actions)
-
-__all__ = ["ACTIONS", "ActionSpec", "dispatch", "sorted_actions"]

@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING
 from .. import events, wire
 from ..perms import CALL
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "BridgeList",
     0,
     "List the bridges up now.",
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 async def bridge_list(session: Session, request: Request) -> Reply:
     wanted = request.header("BridgeType")
     items = [
-        wire.list_item(request, "BridgeListItem", events.bridge_fields(bridge.id, len(bridge.channels)))
+        wire.list_item(request, "BridgeListItem", events.bridge_fields(*bridge.state))
         for bridge in session.pbx.bridges.values()
         if not wanted or wanted == "basic"
     ]
@@ -37,7 +40,7 @@ async def bridge_list(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "BridgeInfo",
     0,
     "Show one bridge and the channels in it.",
@@ -55,7 +58,7 @@ async def bridge_info(session: Session, request: Request) -> Reply:
         return wire.error(request, f"Bridge {bridge_id} not found")
     # Asterisk lists the channel that joined last first (call_dial_bridge).
     items = [wire.list_item(request, "BridgeInfoChannel", chan.fields()) for chan in reversed(bridge.channels)]
-    fields = events.bridge_fields(bridge.id, len(bridge.channels))
+    fields = events.bridge_fields(*bridge.state)
     return (
         wire.list_start(request, "Bridge channel listing will follow")
         + "".join(items)
@@ -63,7 +66,7 @@ async def bridge_info(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "BlindTransfer",
     CALL,
     "Transfer the other party of a bridged call to an extension.",
@@ -101,7 +104,7 @@ async def blind_transfer(session: Session, request: Request) -> Reply:
     # extension's priority 1 still naming the application it was in, then it runs on
     # from priority 2 (priority 1 itself is not run), and the BlindTransfer event.
     pbx.publish(events.channel_event("Unhold", chan))
-    pbx.publish(events.blind_transfer(chan, transferee, bridge.id, len(bridge.channels), context, exten))
+    pbx.publish(events.blind_transfer(chan, transferee, bridge.state, context, exten))
     transferee.context, transferee.exten, transferee.priority = context, exten, 1
     pbx.publish(events.newexten(transferee, transferee.appl, transferee.data))
     transferee.redirect_to = (context, exten, 2)

@@ -11,7 +11,7 @@ from ..channels import Channel
 from ..originate import OriginateRequest, originate
 from ..perms import CALL, ORIGINATE, SYSTEM
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -58,7 +58,10 @@ def _app_permitted(app: str, data: str, writeperm: int) -> bool:
     return not any(word in lowered for word in _RISKY_APPS) and not any(word in data for word in _RISKY_DATA)
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "Originate",
     ORIGINATE,
     "Place a call.",
@@ -152,7 +155,7 @@ async def originate_action(session: Session, request: Request) -> Reply:
     return wire.error(request, "Originate failed")
 
 
-@action(
+@ACTIONS.action(
     "Hangup",
     SYSTEM | CALL,
     "Hang up a channel, or every channel a pattern matches.",
@@ -194,7 +197,7 @@ async def hangup_action(session: Session, request: Request) -> Reply:
     return text + wire.list_complete(request, "ChannelsHungupListComplete", len(matched))
 
 
-@action(
+@ACTIONS.action(
     "Redirect",
     CALL,
     "Send a channel (and optionally a second one) elsewhere in the dialplan.",

@@ -9,7 +9,7 @@ from .. import wire
 from ..channels import shown
 from ..perms import CALL, REPORTING, SYSTEM
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..channels import Channel
@@ -26,7 +26,10 @@ def _channel_if_named(session: Session, request: Request, name: str) -> tuple[Ch
     return chan, (wire.error(request, "No such channel") if chan is None else None)
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "Getvar",
     CALL | REPORTING,
     "Read a channel variable, a global variable or a function.",
@@ -49,7 +52,7 @@ async def getvar_action(session: Session, request: Request) -> Reply:
     return wire.success(request, fields=[("Variable", variable), ("Value", value)])
 
 
-@action(
+@ACTIONS.action(
     "Setvar",
     CALL,
     "Set a channel variable or a global variable.",
@@ -71,7 +74,7 @@ async def setvar_action(session: Session, request: Request) -> Reply:
     return wire.success(request, "Variable Set")
 
 
-@action(
+@ACTIONS.action(
     "CoreShowChannels",
     SYSTEM | REPORTING,
     "List the channels that are up.",
@@ -101,7 +104,7 @@ async def core_show_channels(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "Status",
     SYSTEM | CALL | REPORTING,
     "Show the status of one channel or of all of them.",

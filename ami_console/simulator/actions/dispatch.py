@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .. import wire
 from ..reader import Request
-from .registry import ACTIONS, Close
+from .registry import Close
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -37,7 +37,7 @@ async def dispatch(session: Session, request: Request) -> bool:
         session.security("RequestNotAllowed", [("RequestType", f"Action: {name}")])
         session.write(wire.error(request, "Permission denied"))
         return False
-    spec = ACTIONS.get(name.lower())
+    spec = session.core.actions.get(name.lower())
     if spec is None:
         session.security("RequestBadFormat", [("RequestType", f"Action: {name}")])
         message = f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."

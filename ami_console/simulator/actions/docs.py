@@ -12,7 +12,12 @@ import textwrap
 from ..perms import authority_to_str
 from .registry import ActionSpec
 
-MODULES = {"QueueStatus": "app_queue", "QueueSummary": "app_queue"}
+MODULES = {
+    "QueueStatus": "app_queue",
+    "QueueSummary": "app_queue",
+    "PlayDTMF": "app_senddtmf",
+    **{name: "res_pjsip" for name in ("PJSIPShowEndpoints", "PJSIPShowEndpoint", "PJSIPShowContacts", "PJSIPShowAors")},
+}
 
 
 def describe(spec: ActionSpec) -> str:

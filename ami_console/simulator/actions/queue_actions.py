@@ -9,13 +9,16 @@ from .. import events, wire
 from ..channels import shown
 from ..perms import AGENT
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "QueueStatus",
     0,
     "Show queues, their members and the callers waiting.",
@@ -102,7 +105,7 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}" if whole else "0.0"
 
 
-@action(
+@ACTIONS.action(
     "QueueSummary",
     0,
     "Show one line of figures per queue.",
@@ -138,7 +141,7 @@ async def queue_summary(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "QueuePause",
     AGENT,
     "Pause or unpause a queue member.",

@@ -1,4 +1,10 @@
-"""The table of actions: name, write class needed, synopsis, documentation, handler.
+"""Tables of actions: name, write class needed, synopsis, documentation, handler.
+
+Each action module keeps the table of its own actions (``ACTIONS = ActionTable()``, which
+its ``@ACTIONS.action(...)`` decorators fill as the module defines its handlers);
+:func:`.catalog.build_actions` makes the PBX's registry of them all, which the server
+builds once (``ServerCore.actions``) for dispatch, ListCommands and the CLI. Nothing is
+registered anywhere else by importing a module.
 
 Handlers are ``async def handler(session, request) -> str | Close``: the text to write
 back (responses, list items), or a :class:`Close` when the connection should end after
@@ -8,7 +14,7 @@ it (Logoff, a failed Login). The documentation feeds ListCommands and the CLI's
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -54,37 +60,51 @@ class ActionSpec:
         return [Argument("ActionID", False, ACTION_ID_HELP), *self.arguments]
 
 
-ACTIONS: dict[str, ActionSpec] = {}
+class ActionTable(list[ActionSpec]):
+    """The actions one module defines, in the order it defines them."""
+
+    def action(
+        self,
+        name: str,
+        privilege: int,
+        synopsis: str,
+        *,
+        description: str = "",
+        arguments: list[tuple[str, bool, str]] | None = None,
+        see_also: list[str] | None = None,
+        since: str = "Not available",
+    ) -> Callable[[Handler], Handler]:
+        """Add an action to this table. ``arguments``: (name, required, help) in syntax order."""
+
+        def add(handler: Handler) -> Handler:
+            self.append(
+                ActionSpec(
+                    name,
+                    privilege,
+                    synopsis,
+                    handler,
+                    description or synopsis,
+                    [Argument(*item) for item in arguments or []],
+                    list(see_also or []),
+                    since,
+                )
+            )
+            return handler
+
+        return add
 
 
-def action(
-    name: str,
-    privilege: int,
-    synopsis: str,
-    *,
-    description: str = "",
-    arguments: list[tuple[str, bool, str]] | None = None,
-    see_also: list[str] | None = None,
-    since: str = "Not available",
-) -> Callable[[Handler], Handler]:
-    """Register an action. ``arguments``: (name, required, help) in syntax order."""
-
-    def register(handler: Handler) -> Handler:
-        ACTIONS[name.lower()] = ActionSpec(
-            name,
-            privilege,
-            synopsis,
-            handler,
-            description or synopsis,
-            [Argument(*item) for item in arguments or []],
-            list(see_also or []),
-            since,
-        )
-        return handler
-
-    return register
+def index_actions(tables: Iterable[ActionTable]) -> dict[str, ActionSpec]:
+    """The actions of all ``tables`` by lower-case name (Asterisk matches names in any case)."""
+    actions: dict[str, ActionSpec] = {}
+    for table in tables:
+        for spec in table:
+            if spec.name.lower() in actions:
+                raise ValueError(f"two actions named {spec.name}")
+            actions[spec.name.lower()] = spec
+    return actions
 
 
-def sorted_actions() -> list[ActionSpec]:
+def sorted_actions(actions: Mapping[str, ActionSpec]) -> list[ActionSpec]:
     """Asterisk keeps its actions sorted case-insensitively."""
-    return sorted(ACTIONS.values(), key=lambda spec: spec.name.lower())
+    return sorted(actions.values(), key=lambda spec: spec.name.lower())

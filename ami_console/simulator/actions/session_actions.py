@@ -13,7 +13,7 @@ from .. import wire
 from ..filters import FilterError, parse_filter
 from ..perms import SYSTEM, USER, authority_to_str, event_mask
 from ..reader import Request
-from .registry import Close, Reply, action, sorted_actions
+from .registry import ActionTable, Close, Reply, sorted_actions
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 _challenges = random.SystemRandom()
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "Login",
     0,
     "Log in to the manager interface.",
@@ -94,7 +97,7 @@ def _authenticate(session: Session, request: Request) -> bool:
     return True
 
 
-@action(
+@ACTIONS.action(
     "Challenge",
     0,
     "Get a one-time challenge for an MD5 login.",
@@ -110,7 +113,7 @@ async def challenge(session: Session, request: Request) -> Reply:
     return wire.success(request, fields=[("Challenge", session.challenge)])
 
 
-@action(
+@ACTIONS.action(
     "Logoff",
     0,
     "End the session.",
@@ -122,7 +125,7 @@ async def logoff(session: Session, request: Request) -> Reply:
     return Close(wire.response(request, "Goodbye", "Thanks for all the fish."))
 
 
-@action(
+@ACTIONS.action(
     "Ping",
     0,
     "Check that the connection is alive.",
@@ -133,7 +136,7 @@ async def ping(session: Session, request: Request) -> Reply:
     return wire.success(request, fields=[("Ping", "Pong"), ("Timestamp", wire.timestamp())])
 
 
-@action(
+@ACTIONS.action(
     "Events",
     0,
     "Choose which events this session receives.",
@@ -153,7 +156,7 @@ async def events_action(session: Session, request: Request) -> Reply:
     return f"Response: Success\r\n{wire.id_line(request)}Events: {state}\r\n\r\n"
 
 
-@action(
+@ACTIONS.action(
     "Filter",
     SYSTEM,
     "Add an event filter to this session.",
@@ -180,19 +183,23 @@ async def filter_action(session: Session, request: Request) -> Reply:
     return wire.success(request, "Success")
 
 
-@action(
+@ACTIONS.action(
     "ListCommands",
     0,
     "List the actions this user may send.",
     description="One line per action: its name, what it does, and the write classes it needs.",
 )
 async def list_commands(session: Session, request: Request) -> Reply:
-    allowed = [spec for spec in sorted_actions() if not spec.privilege or session.writeperm & spec.privilege]
+    allowed = [
+        spec
+        for spec in sorted_actions(session.core.actions)
+        if not spec.privilege or session.writeperm & spec.privilege
+    ]
     lines = "".join(f"{spec.name}: {spec.synopsis}  (Priv: {authority_to_str(spec.privilege)})\r\n" for spec in allowed)
     return f"Response: Success\r\n{wire.id_line(request)}{lines}\r\n"
 
 
-@action(
+@ACTIONS.action(
     "UserEvent",
     USER,
     "Send an event of your own to every session.",

@@ -12,7 +12,7 @@ from ..dialplan import HINT, REGISTRAR, extension_matches
 from ..events import extension_fields
 from ..perms import CALL, COMMAND, CONFIG, REPORTING, SYSTEM
 from ..reader import Request
-from .registry import Reply, action
+from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -21,7 +21,10 @@ ASTERISK_VERSION = "22.10.1"
 AMI_VERSION = "11.0.0"
 
 
-@action(
+ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
+
+
+@ACTIONS.action(
     "CoreSettings",
     SYSTEM | REPORTING,
     "Show the PBX's version and core settings.",
@@ -47,7 +50,7 @@ async def core_settings(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "CoreStatus",
     SYSTEM | REPORTING,
     "Show when the PBX started and how many calls it carries.",
@@ -69,7 +72,7 @@ async def core_status(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "Command",
     COMMAND,
     "Run a command of the Asterisk CLI.",
@@ -98,7 +101,7 @@ async def command(session: Session, request: Request) -> Reply:
 
 
 # -- the Asterisk database ---------------------------------------------------------------------
-@action(
+@ACTIONS.action(
     "DBPut",
     SYSTEM,
     "Store a value in the Asterisk database.",
@@ -134,7 +137,7 @@ def _tree(astdb: dict[tuple[str, str], str], family: str, key: str | None) -> li
     return [(f, k) for f, k in sorted(astdb) if f == family and (not key or k == key or k.startswith(key + "/"))]
 
 
-@action(
+@ACTIONS.action(
     "DBGet",
     SYSTEM | REPORTING,
     "Read a value from the Asterisk database.",
@@ -157,7 +160,7 @@ async def db_get(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "DBGetTree",
     SYSTEM | REPORTING,
     "Read every value of a family (or of a key path within it).",
@@ -183,7 +186,7 @@ async def db_get_tree(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "DBDel",
     SYSTEM,
     "Delete a value from the Asterisk database.",
@@ -199,7 +202,7 @@ async def db_del(session: Session, request: Request) -> Reply:
     return wire.success(request, "Key deleted successfully")
 
 
-@action(
+@ACTIONS.action(
     "DBDelTree",
     SYSTEM,
     "Delete a whole family (or a key path within it) from the Asterisk database.",
@@ -219,7 +222,7 @@ async def db_del_tree(session: Session, request: Request) -> Reply:
 
 
 # -- dialplan and hints ------------------------------------------------------------------------
-@action(
+@ACTIONS.action(
     "ShowDialPlan",
     CONFIG | REPORTING,
     "List the dialplan: contexts, extensions and their priorities.",
@@ -289,7 +292,7 @@ async def show_dialplan(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "ExtensionState",
     CALL | REPORTING,
     "Show the state of an extension's hint.",
@@ -312,7 +315,7 @@ async def extension_state(session: Session, request: Request) -> Reply:
     return wire.success(request, "Extension Status", extension_fields(exten, context, hint, status, text))
 
 
-@action(
+@ACTIONS.action(
     "ExtensionStateList",
     CALL | REPORTING,
     "List the state of every hint.",
@@ -330,7 +333,7 @@ async def extension_state_list(session: Session, request: Request) -> Reply:
     )
 
 
-@action(
+@ACTIONS.action(
     "DeviceStateList",
     CALL | REPORTING,
     "List the state of every known device.",

@@ -1,8 +1,7 @@
-"""The Asterisk CLI commands the Command action can run, with Asterisk's output layout."""
+"""The Asterisk CLI commands the Command action can run, with Asterisk's output layout.
 
-from . import core, data, manager
-from .registry import COMMANDS, run_cli
-
-REGISTERED_BY = (core, data, manager)  # importing these modules is what fills COMMANDS
-
-__all__ = ["COMMANDS", "run_cli"]
+Each module keeps the table of its own commands; :func:`.catalog.build_commands` gathers
+them (the server builds the list once, ``ServerCore.commands``) and
+:func:`.registry.run_cli` runs a command line. This package's ``__init__`` imports
+nothing, so that importing :mod:`.registry` (as the Command action does) loads no command.
+"""

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..dialplan import HINT, extension_matches
-from .registry import COMMANDS, SHOW_USAGE, cli, lines, plural
+from .registry import SHOW_USAGE, CommandTable, lines, plural
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -28,12 +28,15 @@ def uptime_text(seconds: int) -> str:
     return ", ".join(parts)
 
 
-@cli("!", "Run a shell command on the console (the server runs nothing)", "!<command>")
+COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tables)
+
+
+@COMMANDS.cli("!", "Run a shell command on the console (the server runs nothing)", "!<command>")
 def shell(session: Session, args: list[str]) -> object:
     return ""
 
 
-@cli("core show version", "Show the version of Asterisk this PBX claims to be")
+@COMMANDS.cli("core show version", "Show the version of Asterisk this PBX claims to be")
 def version(session: Session, args: list[str]) -> object:
     if args:
         return SHOW_USAGE
@@ -42,7 +45,7 @@ def version(session: Session, args: list[str]) -> object:
     return f"Asterisk {VERSION} built by ami-console @ simulator on a {machine} running Linux on {built} UTC\n"
 
 
-@cli("core show uptime", "Show how long the PBX has run", "core show uptime [seconds]")
+@COMMANDS.cli("core show uptime", "Show how long the PBX has run", "core show uptime [seconds]")
 def uptime(session: Session, args: list[str]) -> object:
     seconds = int(time.time() - session.pbx.started)
     if args == ["seconds"]:
@@ -52,14 +55,14 @@ def uptime(session: Session, args: list[str]) -> object:
     return f"System uptime: {uptime_text(seconds)}\nLast reload: {uptime_text(seconds)}\n"
 
 
-@cli("core show calls", "Count the calls up now and those handled since the start")
+@COMMANDS.cli("core show calls", "Count the calls up now and those handled since the start")
 def calls(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     active = sum(1 for c in pbx.channels.values() if c.in_dialplan)
     return lines([plural(active, "active call"), f"{plural(pbx.processed_calls, 'call')} processed"])
 
 
-@cli(
+@COMMANDS.cli(
     "core show channels",
     "List the channels up now, one line each",
     "core show channels [concise|verbose|count]",
@@ -136,17 +139,17 @@ def _verbose(*values: str) -> str:
     return " ".join(f"{value:<{w}.{w}}" for value, w in zip(values, widths, strict=True))
 
 
-@cli("core show help", "List the commands, or explain one", "core show help [command]")
+@COMMANDS.cli("core show help", "List the commands, or explain one", "core show help [command]")
 def show_help(session: Session, args: list[str]) -> object:
     wanted = [a.lower() for a in args]
-    chosen = [c for c in COMMANDS if list(c.words[: len(wanted)]) == wanted]
+    chosen = [c for c in session.core.commands if list(c.words[: len(wanted)]) == wanted]
     if len(chosen) == 1 and list(chosen[0].words) == wanted:
         return chosen[0].usage
     chosen.sort(key=lambda c: c.words)
     return lines([f"{' '.join(c.words):<30} -- {c.summary}" for c in chosen])
 
 
-@cli("core show hints", "List the dialplan hints and the state of each")
+@COMMANDS.cli("core show hints", "List the dialplan hints and the state of each")
 def hints(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     found = pbx.hints()
@@ -159,12 +162,12 @@ def hints(session: Session, args: list[str]) -> object:
     return lines(rows)
 
 
-@cli("core reload", "Reload every module (nothing to reload here)")
+@COMMANDS.cli("core reload", "Reload every module (nothing to reload here)")
 def reload(session: Session, args: list[str]) -> object:
     return ""
 
 
-@cli(
+@COMMANDS.cli(
     "dialplan show",
     "Show the dialplan, or one context or extension of it",
     "dialplan show [[exten@]context]",

@@ -5,16 +5,19 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .registry import SHOW_USAGE, cli, lines, plural
+from ..pbx import DEVICE_STATE_TEXT
+from .registry import SHOW_USAGE, CommandTable, lines, plural
 
 if TYPE_CHECKING:
     from ..session import Session
 
 MEMBER_STATES = {1: "Not in use", 2: "In use", 3: "Busy", 6: "Ringing"}
-DEVICE_STATES = {"NOT_INUSE": "Not in use", "INUSE": "In use", "RINGING": "Ringing", "BUSY": "Busy"}
 
 
-@cli(
+COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tables)
+
+
+@COMMANDS.cli(
     "database show",
     "Show the Asterisk database, or one family or key path of it",
     "database show [family [keytree]]",
@@ -28,7 +31,7 @@ def show(session: Session, args: list[str]) -> object:
     return lines([f"{key:<50}: {value:<25}" for key, value in rows] + [f"{len(rows)} results found."])
 
 
-@cli("database get", "Read one value from the Asterisk database", "database get <family> <key>")
+@COMMANDS.cli("database get", "Read one value from the Asterisk database", "database get <family> <key>")
 def get(session: Session, args: list[str]) -> object:
     if len(args) != 2:
         return SHOW_USAGE
@@ -36,7 +39,7 @@ def get(session: Session, args: list[str]) -> object:
     return "Database entry not found.\n" if value is None else f"Value: {value}\n"
 
 
-@cli(
+@COMMANDS.cli(
     "database put",
     "Store one value in the Asterisk database",
     "database put <family> <key> <value>",
@@ -48,7 +51,7 @@ def put(session: Session, args: list[str]) -> object:
     return "Updated database successfully\n"
 
 
-@cli("database del", "Delete one value from the Asterisk database", "database del <family> <key>")
+@COMMANDS.cli("database del", "Delete one value from the Asterisk database", "database del <family> <key>")
 def delete(session: Session, args: list[str]) -> object:
     if len(args) != 2:
         return SHOW_USAGE
@@ -56,7 +59,7 @@ def delete(session: Session, args: list[str]) -> object:
     return "Database entry does not exist.\n" if gone is None else "Database entry removed.\n"
 
 
-@cli("queue show", "Show the queues, their members and who is waiting", "queue show [queue]")
+@COMMANDS.cli("queue show", "Show the queues, their members and who is waiting", "queue show [queue]")
 def queues(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     chosen = [q for q in pbx.queues.values() if not args or q.name == args[0]]
@@ -87,7 +90,7 @@ def queues(session: Session, args: list[str]) -> object:
     return lines(rows)
 
 
-@cli("pjsip show endpoints", "List the phones, their state and their calls")
+@COMMANDS.cli("pjsip show endpoints", "List the phones, their state and their calls")
 def endpoints(session: Session, args: list[str]) -> object:
     pbx = session.pbx
     rows = [
@@ -98,7 +101,7 @@ def endpoints(session: Session, args: list[str]) -> object:
     ]
     for endpoint in pbx.endpoints.values():
         calls = [c for c in pbx.channels.values() if c.device == endpoint.device]
-        state = DEVICE_STATES.get(pbx.device_state(endpoint.device), "Unavailable")
+        state = DEVICE_STATE_TEXT.get(pbx.device_state(endpoint.device), "Unknown")
         label = f"{endpoint.name}/{endpoint.number}"
         rows.append(f" Endpoint:  {label:<53}{state:<15}{len(calls)} of inf")
         rows += [f"     Channel: {c.name:<48}{c.state_name:<15}" for c in calls]

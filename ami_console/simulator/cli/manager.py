@@ -8,22 +8,25 @@ from typing import TYPE_CHECKING
 from ..actions.docs import describe
 from ..actions.registry import sorted_actions
 from ..perms import authority_to_str
-from .registry import SHOW_USAGE, cli, lines
+from .registry import SHOW_USAGE, CommandTable, lines
 
 if TYPE_CHECKING:
     from ..session import Session
 
 
-@cli("manager show commands", "List every manager action with a line about it")
+COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tables)
+
+
+@COMMANDS.cli("manager show commands", "List every manager action with a line about it")
 def commands(session: Session, args: list[str]) -> object:
-    specs = sorted_actions()
+    specs = sorted_actions(session.core.actions)
     width = max(len(spec.name) for spec in specs)
     room = max(0, 80 - width - 4)
     rows = [("Action", "Synopsis"), ("------", "--------")] + [(s.name, s.synopsis) for s in specs]
     return lines([f"  {name:<{width}.{width}}  {text[:room]}" for name, text in rows])
 
 
-@cli(
+@COMMANDS.cli(
     "manager show command",
     "Show the documentation of one or more manager actions",
     "manager show command <action> [<action> ...]",
@@ -32,10 +35,10 @@ def command(session: Session, args: list[str]) -> object:
     if not args:
         return SHOW_USAGE
     wanted = {a.lower() for a in args}
-    return "".join(describe(spec) for spec in sorted_actions() if spec.name.lower() in wanted)
+    return "".join(describe(spec) for spec in sorted_actions(session.core.actions) if spec.name.lower() in wanted)
 
 
-@cli("manager show connected", "List the sessions connected to the manager interface")
+@COMMANDS.cli("manager show connected", "List the sessions connected to the manager interface")
 def connected(session: Session, args: list[str]) -> object:
     row = "  {:<15.15}  {:<55.55}  {:<10.10}  {:<10.10}  {:<8.8}  {:<8.8}  {:<10.10}  {:<10.10}"
     heads = (
@@ -59,7 +62,7 @@ def connected(session: Session, args: list[str]) -> object:
     return lines(rows)
 
 
-@cli("manager show users", "List the manager users this PBX knows")
+@COMMANDS.cli("manager show users", "List the manager users this PBX knows")
 def users(session: Session, args: list[str]) -> object:
     names = [user.username for user in session.core.users]
     return lines(
@@ -74,7 +77,7 @@ def users(session: Session, args: list[str]) -> object:
     )
 
 
-@cli("manager show user", "Show what one manager user may read and write", "manager show user <user>")
+@COMMANDS.cli("manager show user", "Show what one manager user may read and write", "manager show user <user>")
 def user(session: Session, args: list[str]) -> object:
     if len(args) != 1:
         return SHOW_USAGE

@@ -1,4 +1,8 @@
-"""The CLI command table, and how a command line finds its command.
+"""Tables of CLI commands, and how a command line finds its command.
+
+Each CLI module keeps the table of its own commands (``COMMANDS = CommandTable()``,
+filled by its ``@COMMANDS.cli(...)`` decorators); :func:`.catalog.build_commands` makes
+the PBX's list of them all, which the server builds once (``ServerCore.commands``).
 
 A command is matched word by word, case-insensitively; the words after it are its
 arguments. An unknown command gets Asterisk's "No such command" line, including
@@ -33,28 +37,29 @@ class CliCommand:
         return f"Usage: {self.syntax}\n       {self.summary}.\n"
 
 
-COMMANDS: list[CliCommand] = []
+class CommandTable(list[CliCommand]):
+    """The commands one module defines."""
 
+    def cli(self, command: str, summary: str, syntax: str = "") -> Callable[[Handler], Handler]:
+        """Add a handler for ``command`` (words), described by ``summary``."""
 
-def cli(command: str, summary: str, syntax: str = "") -> Callable[[Handler], Handler]:
-    """Register a handler for ``command`` (words), described by ``summary``."""
+        def add(handler: Handler) -> Handler:
+            self.append(CliCommand(tuple(command.split()), summary, syntax or command, handler))
+            return handler
 
-    def register(handler: Handler) -> Handler:
-        COMMANDS.append(CliCommand(tuple(command.split()), summary, syntax or command, handler))
-        return handler
-
-    return register
+        return add
 
 
 def run_cli(session: Session, line: str) -> tuple[bool, str]:
     """Run a CLI line: (succeeded, output text)."""
+    commands = session.core.commands
     try:
         words = shlex.split(line)
     except ValueError:
         words = line.split()
-    command = find_command(words)
+    command = find_command(commands, words)
     if command is None:
-        guess = best_guess(words)
+        guess = best_guess(commands, words)
         shown = " ".join(words)
         return False, (f"No such command '{shown}' (type 'core show help {guess}' for other possible commands)\n")
     result = command.handler(session, words[len(command.words) :])
@@ -63,19 +68,19 @@ def run_cli(session: Session, line: str) -> tuple[bool, str]:
     return True, str(result)
 
 
-def find_command(words: list[str]) -> CliCommand | None:
+def find_command(commands: list[CliCommand], words: list[str]) -> CliCommand | None:
     lowered = [w.lower() for w in words]
-    matches = [c for c in COMMANDS if list(c.words) == lowered[: len(c.words)]]
+    matches = [c for c in commands if list(c.words) == lowered[: len(c.words)]]
     return max(matches, key=lambda c: len(c.words), default=None)
 
 
-def best_guess(words: list[str]) -> str:
+def best_guess(commands: list[CliCommand], words: list[str]) -> str:
     """Asterisk's find_best: keep words while some command could still be meant, and
     stop after the first word that rules every command out."""
     guess: list[str] = []
     for word in words:
         guess.append(word.lower())
-        if not any(_near(command.words, guess) for command in COMMANDS):
+        if not any(_near(command.words, guess) for command in commands):
             break
     return " ".join(words[: len(guess)])
 

@@ -24,7 +24,6 @@ from textual.widgets import TabbedContent, TabPane
 
 from ami_console import clock
 from ami_console.actiondocs import denied_in_words
-from ami_console.calls.dialplan import MAX_LISTING_BYTES, MAX_LISTING_ITEMS, ListingRequest
 from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
 from ami_console.files.saved import SavedActions
 from ami_console.lessons.checks import Observation
@@ -43,6 +42,7 @@ from ami_console.ui.widgets.transcript_view import TranscriptView
 # The rest is imported where first used: the console comes after the connection form, and
 # its dialogs (with DataTable), the response (TextArea) and call tracing may never be used.
 if TYPE_CHECKING:
+    from ami_console.calls.dialplan import ListingRequest
     from ami_console.files.history import HistoryEntry
     from ami_console.files.saved import SavedAction
     from ami_console.ui.widgets.calls_view import CallsView
@@ -694,6 +694,8 @@ class ConsoleScreen(Screen):
         """Ask for one listing (bounded: a hostile answer is cut where the model says);
         the dialplan panes redraw when it comes. Every request ends in the model's
         update() or failed(), or it would hold one of its few slots."""
+        from ami_console.calls.dialplan import MAX_LISTING_BYTES, MAX_LISTING_ITEMS
+
         dialplan = self.models.dialplan
 
         def listed(exchange: Exchange) -> None:

@@ -319,13 +319,13 @@ class CallsView(Vertical):
                 recent = calls.recent_rows(now)
             else:
                 recent = [c.row(now) for c in reversed(calls.recent) if c.matches(flt, now)]
+            # A call joined into an older one takes that one's key: the cursor follows it.
+            found = calls.call_for(self._selected) if self._selected else None
+            evicted = calls.evicted
         entries: list[tuple[str, CallRow | None]] = [("live", row) for row in live]
         if recent:
             entries.append((f"{RECENT}: {len(recent)} ended", None))
             entries += [(RECENT, row) for row in recent]
-            # A call joined into an older one takes that one's key: the cursor follows it.
-            found = calls.call_for(self._selected) if self._selected else None
-            evicted = calls.evicted
         selected = found.key if found is not None else self._selected
         self._live_count, self._recent_count, self._evicted = len(live), len(recent), evicted
         view = self.list_view
