@@ -94,3 +94,35 @@ def burst(app: AMIConsoleApp, keys: list[str]) -> None:
 def typed(text: str) -> list[str]:
     """The keys that type ``text``."""
     return list(text)
+
+
+async def after_a_ping(pilot: Pilot) -> None:
+    """Send a Ping of the console's own and wait for its answer. One connection keeps
+    order: whatever the console sent before it has reached the server, and the models
+    have taken in every answer before it. Assert that something did not happen after
+    this, never after a fixed pause."""
+    from ami_console.session import Exchange
+
+    done: list[Exchange] = []
+    sent = pilot.app.connection.send([("Action", "Ping")], own=True, on_answered=done.append)
+    assert isinstance(sent, Exchange), sent
+    await until(pilot, lambda: done, what="the console's Ping answered")
+
+
+# The models change on their own thread: tests read them as the screen does, under their lock.
+def kept(app: AMIConsoleApp) -> list:
+    """Every event the log keeps (a copy)."""
+    with app.models.lock:
+        return list(app.models.store.entries)
+
+
+def shown(app: AMIConsoleApp) -> list:
+    """The events the log's filter lets through (a copy)."""
+    with app.models.lock:
+        return list(app.models.store.view)
+
+
+def channels(app: AMIConsoleApp) -> list:
+    """The channels the Calls model knows (a copy)."""
+    with app.models.lock:
+        return list(app.models.calls.channels.values())

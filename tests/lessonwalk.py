@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from ami_console.lessons.model import Progress, load_lessons
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
-from tests.apphelpers import connected, console, until
+from tests.apphelpers import connected, console, shown, until
 
 LESSONS = {lesson.order: lesson for lesson in load_lessons()[0]}
 
@@ -111,4 +111,4 @@ async def type_text(pilot: Pilot, text: str) -> None:
 
 
 def channel_seen(app: AMIConsoleApp, prefix: str) -> bool:
-    return any((e.message.header("Channel") or "").startswith(prefix) for e in app.models.store.view)
+    return any((e.message.header("Channel") or "").startswith(prefix) for e in shown(app))

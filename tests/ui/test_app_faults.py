@@ -11,7 +11,7 @@ from ami_console.files.profiles import ConnectionSettings
 from ami_console.protocol import Message
 from ami_console.simulator import Simulator
 from tests.amiserver import GREETING, Conn, ScriptedServer
-from tests.apphelpers import compose, connected, console, run, until
+from tests.apphelpers import compose, connected, console, kept, run, until
 
 TIMEOUT = 0.5  # the console's wait for the server, short so that faults show quickly
 
@@ -184,8 +184,8 @@ def test_garbage_and_broken_utf8_do_not_break_the_console(pbx, tmp_path):
         await connected(pilot)
         exchange = await send_and_wait(pilot, "Ping", fault=lambda: pbx.set_fault("garbage"))
         assert exchange.response["Ping"] == "Pong"
-        await until(pilot, lambda: any(not e.message.name for e in app.models.store.entries))
-        junk = next(e for e in app.models.store.entries if not e.message.name)
+        await until(pilot, lambda: any(not e.message.name for e in kept(app)))
+        junk = next(e for e in kept(app) if not e.message.name)
         assert any("broken UTF-8" in line for line in junk.message.lines)
         log = app.console_screen.events.log_view
         await pilot.press("f4", "end")

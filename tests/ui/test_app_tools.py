@@ -20,7 +20,7 @@ from ami_console.ui.screens.saved import SavedScreen
 from ami_console.ui.screens.savefile import SaveFileScreen
 from ami_console.ui.screens.server_filters import ServerFiltersScreen
 from ami_console.ui.screens.trace import CallTraceScreen
-from tests.apphelpers import compose, connected, console, run, until
+from tests.apphelpers import compose, connected, console, kept, run, shown, until
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ async def a_whole_call(pilot, pbx: Simulator) -> None:
 
 async def go_to_event(pilot, name: str, channel: str = "") -> object:
     """Move the log's cursor, with the keyboard, to the first such event; return it."""
-    view = list(pilot.app.models.store.view)
+    view = shown(pilot.app)
     index = next(
         i
         for i, e in enumerate(view)
@@ -134,7 +134,7 @@ def test_saved_actions_save_load_rename_delete(pbx, tmp_path):
         composer = app.console_screen.composer
         await until(pilot, lambda: composer.picker.value == "Originate")
         await until(pilot, lambda: "Originate" in composer.docs)  # the server's docs arrived...
-        await pilot.pause(0.1)
+        await pilot.pause()  # ...and were taken in
         assert composer.fields.pairs() == [  # ...and did not replace what was loaded
             ("Channel", "PJSIP/alice"),
             ("Exten", "1002"),
@@ -190,9 +190,7 @@ def test_follow_a_call_from_a_list_row(pbx, tmp_path):
         assert app.focused is table and table.row_count == 2
         await pilot.press("f")
         assert app.models.store.filter.call is not None
-        assert all(
-            e.message.header("Linkedid") in (None, app.models.store.filter.call.key) for e in app.models.store.view
-        )
+        assert all(e.message.header("Linkedid") in (None, app.models.store.filter.call.key) for e in shown(app))
         await pilot.press("t")
         assert isinstance(app.screen, CallTraceScreen)
         assert channel in app.screen.query_one("#trace").render().plain
@@ -268,7 +266,7 @@ def test_export_the_log_and_replay_it_offline(pbx, tmp_path, choice, suffix):
         await until(pilot, lambda: replay.models.store.total == count, what="the replayed events")
         assert "replay of" in replay.console_screen.header.render().plain
         await pilot.press("f6", *"Hangup")
-        assert {e.message.name for e in replay.models.store.view} == {"Hangup"}
+        assert {e.message.name for e in shown(replay)} == {"Hangup"}
         await pilot.press("f6", "ctrl+u")
         await go_to_event(pilot, "Hangup", "PJSIP/alice")
         await pilot.press("t")
@@ -327,7 +325,7 @@ def test_the_event_mask_and_filters_are_set_from_the_ui_and_shown(pbx, tmp_path)
         await pilot.press("escape")
         before = app.models.store.total
         await a_whole_call_any(pilot, pbx)
-        names = {e.message.name for e in list(app.models.store.entries)[before:]}
+        names = {e.message.name for e in kept(app)[before:]}
         assert names == {"Newchannel"}  # the server sent nothing else
         requests = [m.header("Action") for m in pbx.session_logs()[-1].requests]
         assert requests.count("Filter") == 1 and requests.count("Events") == 2
@@ -364,8 +362,8 @@ def test_the_transcript_keeps_up_with_a_storm_by_showing_the_latest(pbx, tmp_pat
         before = view.line_count
         pbx.start_storm(rate=None, total=3000)
         await until(pilot, lambda: app.models.store.total >= 3000, timeout=20)
-        await pilot.pause(0.3)
-        assert view.line_count == before  # hidden behind the Events tab: nothing decoded
+        view.catch_up()  # what its timer does: hidden behind the Events tab, nothing decoded
+        assert view.line_count == before
         await pilot.press("f12")
         await until(pilot, lambda: view.line_count > before)
         lines = list(view.lines)

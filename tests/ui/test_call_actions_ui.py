@@ -12,7 +12,7 @@ from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.screens.call_action import CallActionScreen
 from ami_console.ui.widgets.calls_view import CallsView
-from tests.apphelpers import connected, console, run, until
+from tests.apphelpers import after_a_ping, channels, connected, console, kept, run, until
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def requests(pbx: Simulator, action: str) -> list:
 def events(app: AMIConsoleApp, name: str, **headers: str) -> list:
     return [
         e.message
-        for e in app.models.store.entries
+        for e in kept(app)
         if e.message.name == name and all(e.message.header(k) == v for k, v in headers.items())
     ]
 
@@ -50,7 +50,7 @@ async def originate(pilot: Pilot, exten: str, *, wanted: str) -> ChannelState:
         return next(
             (
                 c
-                for c in app.models.calls.channels.values()
+                for c in channels(app)
                 if c.name.startswith(start) and c.name.endswith(";" + half) and c.state == "Up" and not c.hung_up
             ),
             None,
@@ -89,7 +89,7 @@ def test_hangup_confirmation_shows_the_bytes_and_escape_sends_nothing(pbx, tmp_p
         ]
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.console_screen, what="the console again")
-        await pilot.pause(0.3)
+        await after_a_ping(pilot)
         assert requests(pbx, "Hangup") == []
         assert not [line for line in app.transcript.lines() if ">> Action: Hangup" in line]
         assert not chan.hung_up

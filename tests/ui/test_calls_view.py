@@ -118,8 +118,7 @@ def test_a_call_up_before_the_console_connected_is_listed(pbx, tmp_path):
 
     async def scenario(pilot: Pilot) -> None:
         # Up before connecting: only CoreShowChannels and BridgeInfo can tell of it.
-        while len([c for c in pbx.channels() if c["state"] == "Up"]) < 2:
-            await pilot.pause(0.05)
+        await until(pilot, lambda: len([c for c in pbx.channels() if c["state"] == "Up"]) >= 2, what="the call up")
         await calls_tab(pilot)
         await until(pilot, lambda: any("bridged with PJSIP/bob" in r for r in rows(app)), timeout=5, what="seeded")
         assert rows(app)[0].split()[-2] == "2"  # both channels

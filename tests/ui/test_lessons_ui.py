@@ -9,7 +9,7 @@ import pytest
 
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
-from tests.apphelpers import connected, console, run, until
+from tests.apphelpers import after_a_ping, connected, console, run, shown, until
 
 PING_LESSON = """\
 id = "ping-drill"
@@ -85,7 +85,7 @@ def test_show_me_fills_the_composer_and_sends_nothing(pbx, tmp_path, lessons_dir
         await pilot.press("s")
         composer = app.console_screen.composer
         await until(pilot, lambda: composer.picker.value == "Ping", what="composer filled")
-        await pilot.pause(0.2)
+        await after_a_ping(pilot)
         assert not any(line.startswith(">> Action: Ping") for line in app.transcript.lines())  # nothing went out
         assert app.console_screen.response.history == []
         assert "Step 1 of 2" in panel_text(app)
@@ -155,7 +155,7 @@ def test_an_error_answer_does_not_tick(pbx, tmp_path, lessons_dir):
         await pilot.press("f2", "enter", "ctrl+s")
         await until(pilot, lambda: app.console_screen.response.history, what="answered")
         await until(pilot, lambda: not app.console_screen.response.history[-1].pending, what="finished")
-        await pilot.pause(0.1)
+        await after_a_ping(pilot)  # the models took the answer in before this one
         assert "Step 1 of 2" in panel_text(app)
 
     run(app, scenario)
@@ -198,14 +198,10 @@ def test_explain_an_event_in_the_log_and_a_header_in_the_details(pbx, tmp_path):
             [("Action", "Originate"), ("Channel", "Local/100@demo"), ("Application", "Wait"), ("Data", "1")]
         )
         log = screen.events.log_view
-        await until(
-            pilot, lambda: any(e.message.name == "Newchannel" for e in app.models.store.view), what="Newchannel"
-        )
+        await until(pilot, lambda: any(e.message.name == "Newchannel" for e in shown(app)), what="Newchannel")
         await pilot.press("f4")
         index = next(
-            i
-            for i, e in enumerate(app.models.store.view)
-            if getattr(e, "message", None) and e.message.name == "Newchannel"
+            i for i, e in enumerate(shown(app)) if getattr(e, "message", None) and e.message.name == "Newchannel"
         )
         log.following = False  # the cursor stays on this event while more arrive
         log.cursor = index

@@ -14,7 +14,7 @@ from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.screens.call_action import CallActionScreen
 from ami_console.ui.widgets.calls_view import CallsView
-from tests.apphelpers import compose, connected, console, run, until
+from tests.apphelpers import after_a_ping, channels, compose, connected, console, run, until
 
 REFUSED = "Read-only: Hangup changes the PBX; not sent."
 
@@ -113,7 +113,7 @@ def test_a_call_action_says_at_once_it_would_be_refused_and_enter_sends_nothing(
         chan = None
 
         def up():
-            return next((c for c in app.models.calls.channels.values() if c.name.startswith("PJSIP/alice")), None)
+            return next((c for c in channels(app) if c.name.startswith("PJSIP/alice")), None)
 
         pbx.place_call("alice", "1002", outcome="answer", ring=0.1, talk=30)
         await until(pilot, up, what="alice's channel")
@@ -127,7 +127,7 @@ def test_a_call_action_says_at_once_it_would_be_refused_and_enter_sends_nothing(
         await pilot.press("enter")
         assert isinstance(app.screen, CallActionScreen)  # still asking: enter did not send
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await after_a_ping(pilot)
         assert "Hangup" not in sent_actions(pbx)
 
     run(app, scenario)

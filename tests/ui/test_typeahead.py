@@ -74,3 +74,55 @@ def test_hundreds_of_random_bursts_send_exactly_what_the_screen_shows(tmp_path, 
                 assert rest == [f"{k}: {v}" for k, v in screen_pairs], (round_, keys)
 
         run(app, scenario, size=(80, 24))  # small: the test is the keys, not the drawing
+
+
+def test_the_secret_and_enter_in_one_burst_log_in_with_the_whole_secret(tmp_path):
+    """The form opens on the empty secret; the secret and enter come in one burst: enter
+    connects with every letter typed before it."""
+    from ami_console.files.profiles import ConnectionSettings
+
+    with Simulator(time_scale=0.02, auth_failure_delay=0.05) as pbx:
+        settings = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret="", timeout=3)
+        app = console(pbx, tmp_path, settings=settings, autoconnect=False)
+
+        async def scenario(pilot) -> None:
+            await until(pilot, lambda: app.screen.focused is not None and app.screen.focused.id == "secret")
+            burst(app, [*typed(pbx.secret), "enter"])
+            await until(pilot, lambda: app.connected, what="logged in with the whole secret")
+
+        run(app, scenario, size=(80, 24))
+
+
+def test_moving_down_and_hanging_up_in_one_burst_asks_about_the_call_moved_to(tmp_path):
+    """In the Calls tab, down then h in one burst: the confirmation names the call the
+    cursor moved to, not the one it was on when the keys arrived."""
+    from ami_console.ui.screens.call_action import CallActionScreen
+
+    with Simulator(time_scale=1.0, auth_failure_delay=0.05) as pbx:
+        app = console(pbx, tmp_path)
+
+        async def scenario(pilot) -> None:
+            await connected(pilot)
+            for exten in ("300", "100"):
+                app.console_screen.send(
+                    [
+                        ("Action", "Originate"),
+                        ("Channel", f"Local/{exten}@demo"),
+                        ("Application", "Wait"),
+                        ("Data", "60"),
+                    ]
+                )
+            calls = app.console_screen.calls
+            await pilot.press("ctrl+g")
+
+            def rows() -> list:
+                return [row for _, row in calls.list_view.entries if row is not None]
+
+            await until(pilot, lambda: len(rows()) == 2 and calls.selected_key, timeout=10, what="two calls listed")
+            second = rows()[1].key
+            burst(app, ["down", "h"])
+            await until(pilot, lambda: isinstance(app.screen, CallActionScreen), what="the confirmation")
+            assert app.screen.call is not None and app.screen.call.key == second
+            burst(app, ["escape"])
+
+        run(app, scenario, size=(120, 36))
