@@ -12,7 +12,14 @@ Printed:
 - the process's resident memory along the run and at its peak (the log is bounded, so
   memory should stay flat however many events arrive).
 
+With ``--view calls`` the Calls tab is open instead of the event log (what a dialplan
+debugger watches): the key pressed is ``s`` (sort), and every few seconds the PBX places
+a real call in the middle of the storm; printed, how long until the tab lists it, and
+until it shows it ended. ``--filter`` sets the event log's filter first (the log then
+matches every event against it).
+
     python benchmarks/bench_console.py [--rate 10000] [--seconds 30] [--total 1000000]
+                                       [--view events|calls] [--filter TEXT]
 """
 
 from __future__ import annotations
@@ -46,6 +53,8 @@ def run_pbx(control) -> None:
             command = control.recv()
             if command[0] == "storm":
                 pbx.start_storm(rate=command[1])
+            elif command[0] == "call":  # a real call, 1 s of ringing and 2 s of talk
+                pbx.place_call("alice", "1002", outcome="answer", ring=1, talk=2)
             elif command[0] == "stop":
                 control.send(pbx.stop_storm())
                 return
@@ -59,7 +68,16 @@ def rss_mib() -> float:
     return 0.0
 
 
-async def measure(port: int, control, rate: int, seconds: float, total: int) -> None:
+def listed(calls, ended: bool) -> bool:
+    """The Calls tab lists alice's call to 1002 (ended: shows it ended)."""
+    for _, row in calls.list_view.entries:
+        if row is not None and "1001" in row.caller and row.dialled == "1002":
+            if not ended or row.ended is not None:
+                return True
+    return False
+
+
+async def measure(port: int, control, rate: int, seconds: float, total: int, view: str, flt: str) -> None:
     settings = ConnectionSettings(host="127.0.0.1", port=port, username="admin", secret="adminpass")
     app = AMIConsoleApp(settings, autoconnect=True, profiles=Profiles(Path("/nonexistent/profiles.toml")))
     frames: list[float] = []
@@ -82,27 +100,45 @@ async def measure(port: int, control, rate: int, seconds: float, total: int) -> 
     async with app.run_test(size=(140, 45), headless=True) as pilot:
         while not app.connected:
             await asyncio.sleep(0.05)
-        store = app.store
+        store = app.models.store
+        screen = app.console_screen
+        log, calls = screen.events.log_view, screen.calls
+        if flt:
+            screen.events.filter_input.value = flt
+        if view == "calls":
+            await pilot.press("ctrl+g")
         control.send(("storm", rate))
         await asyncio.sleep(1)  # let the storm get going
         start_count, start = store.total, time.monotonic()
         frames.clear()
-        latencies = []
+        latencies: list[float] = []
+        listing: list[float] = []  # a real call placed mid-storm: until the tab lists it
+        ending: list[float] = []  # ... and until it shows it ended
         press_every = seconds / (PRESSES + 1)
-        log = app.console_screen.events.log_view
-        for _ in range(PRESSES):
+        for press in range(PRESSES):
             await asyncio.sleep(press_every)
-            was = log.following
+            if view == "calls" and press % 4 == 0:
+                await asyncio.sleep(1.0)  # the call before this one has gone to "recent"
+                placed = time.monotonic()
+                control.send(("call",))
+                while not listed(calls, ended=False) and time.monotonic() - placed < 10:
+                    await asyncio.sleep(0.005)
+                listing.append(time.monotonic() - placed)
+                while not listed(calls, ended=True) and time.monotonic() - placed < 15:
+                    await asyncio.sleep(0.005)
+                ending.append(time.monotonic() - placed)
+            key, state = ("s", lambda: calls.sort_by) if view == "calls" else ("f9", lambda: log.following)
+            was = state()
             pressed = time.monotonic()
-            app.simulate_key("f9")
-            while log.following == was:  # the key took effect
+            app.simulate_key(key)
+            while state() == was:  # the key took effect
                 await asyncio.sleep(0.001)
             changed = time.monotonic()
             while not any(f > changed for f in frames[-5:]):  # ... and reached the screen
                 await asyncio.sleep(0.001)
             latencies.append(next(f for f in frames if f > changed) - pressed)
         if not log.following:
-            app.simulate_key("f9")
+            log.following = True
         elapsed = time.monotonic() - start
         shown = store.total - start_count
         gaps = [b - a for a, b in zip(frames, frames[1:])]
@@ -116,6 +152,11 @@ async def measure(port: int, control, rate: int, seconds: float, total: int) -> 
             f"worst {max(latencies) * 1000:.0f} ms ({PRESSES} presses of F9)"
         )
         print(f"  log               {len(store.entries):,} kept of {store.total:,} received")
+        if listing:
+            print(
+                f"  a call mid-storm  listed after {statistics.median(listing):.2f} s (worst {max(listing):.2f}), "
+                f"shown ended {statistics.median(ending):.2f} s after it was placed (it lasts about 3 s)"
+            )
         print("\nresident memory along the run:")
         print(f"  {store.total:>10,} events  {rss_mib():7.1f} MiB")
         mark = (store.total // 100_000 + 1) * 100_000
@@ -133,6 +174,7 @@ async def measure(port: int, control, rate: int, seconds: float, total: int) -> 
         sent = control.recv()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"  peak RSS {peak:.1f} MiB; the PBX sent {sent:,} storm events, the console counted {store.total:,}")
+        print(f"  passed over (counted, not kept) {store.passed_over:,}")
         await pilot.press("ctrl+q")
 
 
@@ -141,6 +183,8 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=10_000, help="events per second sent (default 10000)")
     parser.add_argument("--seconds", type=float, default=30, help="how long to measure (default 30)")
     parser.add_argument("--total", type=int, default=1_000_000, help="run on until this many events (default 1000000)")
+    parser.add_argument("--view", choices=("events", "calls"), default="events", help="the tab open (default events)")
+    parser.add_argument("--filter", default="", help="the event log's filter (default none)")
     args = parser.parse_args()
     print(machine())
     context = multiprocessing.get_context("spawn")
@@ -149,7 +193,7 @@ def main() -> None:
     pbx.start()
     port = here.recv()
     try:
-        asyncio.run(measure(port, here, args.rate, args.seconds, args.total))
+        asyncio.run(measure(port, here, args.rate, args.seconds, args.total, args.view, args.filter))
     finally:
         pbx.join(10)
         if pbx.is_alive():

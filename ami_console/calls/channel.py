@@ -177,12 +177,10 @@ class ChannelState:
         name = get(m, prefix + "Channel")
         if name:
             self.name = name
-        exact = m.get  # Asterisk spells its headers so; the any-case look-up is for the rest
+        exact = m.get  # as Asterisk spells its headers: see words.header_value
         for attr, header in _SNAPSHOT_FIELDS:
             value = exact(prefix + header)
-            if value is None:
-                value = m.header(prefix + header)
-            elif isinstance(value, list):
+            if isinstance(value, list):
                 value = value[0]
             if value is not None:  # present but "<unknown>" clears it: that is what it is now
                 setattr(self, attr, clip(value) if value != "<unknown>" else "")

@@ -196,8 +196,13 @@ def app_note(application: str | None, data: str = "") -> str:
 
 
 def header_value(message: Message, name: str) -> str:
-    """The header's value, or "" when absent or ``<unknown>`` (Asterisk's word for none)."""
-    value = message.header(name)
+    """The header's value, or "" when absent or ``<unknown>`` (Asterisk's word for none).
+
+    Spelled as Asterisk spells it: the model reads a dozen headers of every event, and an
+    any-case look-up of one an event lacks would walk all its fields each time."""
+    value = message.get(name)
+    if isinstance(value, list):
+        value = value[0]
     return "" if value is None or value in _UNKNOWN else value
 
 

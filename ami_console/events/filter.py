@@ -126,6 +126,9 @@ class EventFilter:
             (key.lower(), _matcher(pattern + "*" if _by_prefix(key, pattern) else pattern), wanted)
             for key, pattern, wanted in self.headers
         ]
+        # The spelling Asterisk gives each header typed (learned from the first event that
+        # has it): then a look-up is one dict access, not a walk through every field.
+        self._spelled: dict[str, str] = {}
 
     @classmethod
     def parse(cls, text: str) -> EventFilter:
@@ -176,9 +179,20 @@ class EventFilter:
         if not all(any(word.matches(message) for word in words) for words in self.any_of):
             return False
         for key, match, wanted in self._headers:
-            if any(match(v) for v in message.headers(key)) != wanted:
+            if any(match(v) for v in self._values(message, key)) != wanted:
                 return False
         return all(phrase.within(message) for phrase in self.phrases)
+
+    def _values(self, message: Message, key: str) -> list[str]:
+        """Every value of header ``key`` (lower case) in ``message``, any case as typed."""
+        spelled = self._spelled.get(key)
+        if spelled is not None:  # Asterisk spells a header the same way in every event
+            value = message.get(spelled)
+            return [] if value is None else value if isinstance(value, list) else [value]
+        values = message.headers(key)
+        if values:
+            self._spelled[key] = next(k for k, _ in message.fields if k.lower() == key)
+        return values
 
     def explain(self) -> str:
         """How the typed text was read, in words: ``name or text: NOANSWER · Cause is 17``."""
