@@ -198,15 +198,19 @@ def app_note(application: str | None, data: str = "") -> str:
 def header_value(message: Message, name: str) -> str:
     """The header's value, or "" when absent or ``<unknown>`` (Asterisk's word for none).
 
-    Spelled as Asterisk spells it: the model reads a dozen headers of every event, and an
-    any-case look-up of one an event lacks would walk all its fields each time."""
+    Spelled as Asterisk spells it (or as it also spells it: Cdr says ``UniqueID``): the
+    model reads a dozen headers of every event, and an any-case look-up of one an event
+    lacks would walk all its fields each time."""
     value = message.get(name)
+    if value is None and (other := _SPELLED_ALSO.get(name)) is not None:
+        value = message.get(other)
     if isinstance(value, list):
         value = value[0]
     return "" if value is None or value in _UNKNOWN else value
 
 
 _get = header_value
+_SPELLED_ALSO = {"Uniqueid": "UniqueID", "Accountcode": "AccountCode", "AccountCode": "Accountcode"}  # as captured
 
 QUEUE_EVENTS = (
     "QueueCallerJoin",
