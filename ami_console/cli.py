@@ -25,7 +25,7 @@ watch events live. With no options it opens the connection form.
 LEARN_DESCRIPTION = """\
 Learn AMI by doing: the console connects to the built-in demo PBX as admin and opens
 the lesson panel beside it. Each step says what to do and ticks itself when it really
-happened on the wire. ctrl+e hides or brings back the panel; F1 lists every key.
+happened on the wire. ctrl+l hides or brings back the panel; F1 lists every key.
 Progress is kept in the data directory.
 """
 

@@ -35,7 +35,7 @@ def run(app: AMIConsoleApp, scenario: Callable[[Pilot], Awaitable[None]], size=S
     asyncio.run(main())
 
 
-async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
+async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
     """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds.
 
     It only sleeps between looks: ``pilot.pause`` would post a message to every widget

@@ -31,7 +31,7 @@ def panel_text(app: AMIConsoleApp) -> str:
 
 
 async def start_lesson(pilot: Pilot, order: int) -> None:
-    """As a learner: ctrl+e to the panel, l for the list, down to the lesson, enter."""
+    """As a learner: ctrl+l to the panel, l for the list, down to the lesson, enter."""
     from ami_console.ui.screens.lessons import LessonsScreen
 
     app = console_app(pilot)
@@ -54,8 +54,8 @@ def at_step(app: AMIConsoleApp, title: str, number: int) -> bool:
 async def focus_panel(pilot: Pilot) -> None:
     app = console_app(pilot)
     panel = app.console_screen.lesson_panel
-    if app.screen.focused is not panel:  # ctrl+e on the panel would hide it
-        await pilot.press("ctrl+e")
+    if app.screen.focused is not panel:  # ctrl+l on the panel would hide it
+        await pilot.press("ctrl+l")
     await until(pilot, lambda: app.screen.focused is panel, what="the panel focused")
 
 
@@ -82,15 +82,21 @@ async def show_me_and_send(pilot: Pilot, expected: str | None = None) -> None:
 
 async def ticked(pilot: Pilot, order: int, step: int, timeout: float = 5.0) -> None:
     """Step ``step`` (from 1) of lesson ``order`` is ticked: the panel shows the next
-    step, or that the lesson is done."""
+    step, or that the lesson is done (the checks run on the model thread; the panel
+    shows their result at its next frame, so both are waited for)."""
     app = console_app(pilot)
     lesson = LESSONS[order]
-    await until(pilot, lambda: done_steps(app, order) >= step, timeout, f"{lesson.title}: step {step} ticked")
-    text = panel_text(app)
     first_line = lesson.steps[step - 1].text.strip().splitlines()[0]
-    assert f"✓ {first_line}" in text
-    done = done_steps(app, order)
-    assert "Lesson done" in text if done == len(lesson.steps) else f"Step {done + 1} of " in text
+
+    def shown() -> bool:
+        done = done_steps(app, order)
+        if done < step:
+            return False
+        text = panel_text(app)
+        then = "Lesson done" if done == len(lesson.steps) else f"Step {done + 1} of "
+        return f"✓ {first_line}" in text and then in text
+
+    await until(pilot, shown, timeout, f"{lesson.title}: step {step} ticked and shown")
 
 
 def done_steps(app: AMIConsoleApp, order: int) -> int:

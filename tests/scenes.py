@@ -135,6 +135,7 @@ def _demo_settings(pbx: Simulator) -> ConnectionSettings:
 async def settle(pilot: Pilot) -> None:
     """Steady pictures: no question to the server on its way (its answer may still change
     the screen), no blinking cursors, no passing notices, nothing left to draw."""
+    await until(pilot, lambda: pilot.app.keys.idle, what="every key pressed taken")
     composer = pilot.app.console_screen.composer if pilot.app.console_screen.is_mounted else None
     if composer is not None and pilot.app.connection.connected:
         await until(pilot, lambda: not composer.docs.waiting, what="the parameter help answered")
@@ -232,6 +233,11 @@ async def _a_call(pilot: Pilot, pbx: Simulator) -> None:
 
 async def call_trace(pilot: Pilot, pbx: Simulator) -> None:
     store = pilot.app.models.store
+    header = pilot.app.console_screen.header
+    # The header says "reading NN%…" until the whole file is read: wait for its summary.
+    await until(
+        pilot, lambda: header.note.startswith("replay of") and "reading" not in header.note, what="the file read"
+    )
     await until(pilot, lambda: store.counts["Cdr"] >= 2, what="the replayed call")
     view = list(store.view)
     index = next(i for i, e in enumerate(view) if e.message.name == "VarSet")
@@ -350,13 +356,13 @@ async def lesson_panel(pilot: Pilot, pbx: Simulator) -> None:
     app = pilot.app
     await until(pilot, lambda: app.console_screen.lesson_panel is not None, what="the lesson panel")
     # Lesson 2 from the list, as a learner picks it; then its first step's "show me".
-    await pilot.press("ctrl+e", "l")
+    await pilot.press("ctrl+l", "l")
     await until(pilot, lambda: type(app.screen).__name__ == "LessonsScreen", what="the lessons list")
     await pilot.press("down", "enter")
     await until(pilot, lambda: "Actions and responses" in app.console_screen.lesson_panel.shown, what="lesson 2")
     panel = app.console_screen.lesson_panel
-    if not panel.has_focus_within:  # ctrl+e goes to the panel; pressed on it, it would hide it
-        await pilot.press("ctrl+e")
+    if not panel.has_focus_within:  # ctrl+l goes to the panel; pressed on it, it would hide it
+        await pilot.press("ctrl+l")
     await pilot.press("s")
     await until(pilot, lambda: app.console_screen.composer.picker.value == "Ping", what="show me")
     await settle(pilot)

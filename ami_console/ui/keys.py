@@ -16,7 +16,6 @@ keys before it made, exactly as when typed slowly. ctrl+q is never held.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["KeyGate"]
 
 NEVER_HELD = frozenset({"ctrl+q"})
-STUCK_AFTER = 1.0  # seconds: a key whose way was cut (its widget removed) frees the gate anyway
+LOOK_AGAIN = 0.5  # seconds between looks at whether the way of the key on its way was cut
 SETTLE_FRAMES = 5  # refreshes to wait, at most, for a new screen to take the focus
 BUSY_HOPS = 8  # times a hop goes round behind messages still waiting in one queue
 
@@ -38,8 +37,14 @@ class KeyGate:
     def __init__(self, app: TextualApp) -> None:
         self.app = app
         self._held: deque[events.Event] = deque()
-        self._busy_since: float | None = None  # the key on its way was let go then
+        self._busy = False  # a key is on its way
+        self._at: MessagePump | None = None  # the queue the key's sweep waits in
         self._turn = 0  # counts keys let go: a late sweep of an older key changes nothing
+
+    @property
+    def idle(self) -> bool:
+        """Every key taken so far has gone all its way."""
+        return not self._busy and not self._held
 
     @staticmethod
     def _gated(event: events.Event) -> bool:
@@ -52,11 +57,11 @@ class KeyGate:
         handled here); False to let the app handle it as usual."""
         if not self._gated(event):
             return False
-        if self._busy_since is not None and time.monotonic() - self._busy_since > STUCK_AFTER:
-            self._busy_since = None  # never wait on a key whose way was cut
-        if self._busy_since is not None or self._held:
+        if self._busy and self._way_cut():
+            self._busy = False  # never wait on a key whose way was cut
+        if self._busy or self._held:
             self._held.append(event)
-            if self._busy_since is None:
+            if not self._busy:
                 await self._next()
             return True
         await self._let_go(event)
@@ -66,11 +71,19 @@ class KeyGate:
         app = self.app
         self._turn += 1
         turn = self._turn
-        self._busy_since = time.monotonic()
+        self._busy = True
         target: MessagePump = app.focused or app.screen
+        self._at = target
         await TextualApp.on_event(app, event)  # as Textual handles it: bindings, then the focused widget
         self._sweep(target, turn)
-        app.set_timer(STUCK_AFTER + 0.05, lambda: self._unstick(turn))
+        app.set_timer(LOOK_AGAIN, lambda: self._unstick(turn))
+
+    def _way_cut(self) -> bool:
+        """The queue the sweep waits in was closed (its widget removed): it will never run.
+        Time alone frees nothing: on a loaded machine a key may take seconds, and the next
+        key let go early would act on what the screen had before (the race this gate ends)."""
+        at = self._at
+        return at is None or at._closing or at._closed
 
     def _sweep(self, node: MessagePump | None, turn: int, waits: int = 0) -> None:
         """Follow the key's way up, one queue at a time. A hop runs after the key in that
@@ -80,6 +93,7 @@ class KeyGate:
         app = self.app
         if turn != self._turn:
             return
+        self._at = node
         while node is not None and node is not app:
             if waits < BUSY_HOPS and node._message_queue.qsize():
                 if node.call_later(self._sweep, node, turn, waits + 1):
@@ -87,6 +101,8 @@ class KeyGate:
             elif node.call_later(self._sweep, node._parent, turn):
                 return
             node, waits = node._parent, 0  # closing: the key went no further here
+            self._at = node
+        self._at = app
         app.call_later(self._settled, turn, 0)
 
     def _settled(self, turn: int, frames: int) -> None:
@@ -95,18 +111,24 @@ class KeyGate:
         screen = self.app.screen
         # A screen just pushed takes the focus once mounted: the next key goes there.
         if screen.focused is None and frames < SETTLE_FRAMES and any(w.focusable for w in screen.focus_chain):
+            self._at = screen
             screen.call_after_refresh(self._settled, turn, frames + 1)
             return
+        self._at = self.app
         self.app.call_later(self._release, turn)
 
     def _unstick(self, turn: int) -> None:
-        if turn == self._turn and self._busy_since is not None:
+        if turn != self._turn or not self._busy:
+            return
+        if self._way_cut():
             self.app.call_later(self._release, turn)
+        else:
+            self.app.set_timer(LOOK_AGAIN, lambda: self._unstick(turn))
 
     async def _release(self, turn: int) -> None:
-        if turn != self._turn or self._busy_since is None:
+        if turn != self._turn or not self._busy:
             return
-        self._busy_since = None
+        self._busy = False
         await self._next()
 
     async def _next(self) -> None:

@@ -82,13 +82,19 @@ def replay(name: str, pbx: Simulator) -> list[Message]:
     timeline = sorted([(at, data) for at, data in sent] + acts, key=lambda item: item[0])
     started = time.monotonic() - sent[0][0] * SCALE  # the capture's clock starts before its login
     with RawConnection((pbx.host, pbx.port)) as conn:
+        requests = 0
         for at, what in timeline:
             pause = started + at * SCALE - time.monotonic()
             if pause > 0:
                 conn.wait_for(lambda c: False, pause)
             if isinstance(what, bytes):
                 conn.send(what)
+                requests += 1
             else:
+                # On a busy machine the replay falls behind and a phone would act before
+                # the server has read the login: what the phone does would go to nobody.
+                answered = lambda c, n=requests: sum(not m.is_event for m in c.messages) >= n  # noqa: E731
+                assert conn.wait_for(answered), "the server did not answer the capture's requests"
                 what(pbx)
         assert pbx.wait_until(lambda p: not p.channels(), timeout=10)
         conn.send(b"Action: Ping\r\nActionID: replay-end\r\n\r\n")

@@ -437,7 +437,13 @@ def test_pause_counts_new_events_and_resume_follows_again(pbx, tmp_path):
         assert "new events" in str(marker.render())
         await pilot.press("f9")
         assert log.following and log.unseen == 0
-        assert log.cursor == len(app.models.store.view) - 1
+
+        # The store grows on the model thread; the log reaches its tail at the next frame.
+        def at_tail() -> bool:
+            with app.models.lock:
+                return log.cursor == app.models.store.row_count - 1
+
+        await until(pilot, at_tail, what="the tail")
 
     run(app, scenario)
 

@@ -172,7 +172,7 @@ async def edit(pilot: Pilot, step: tuple) -> None:
     elif kind == "load":
         await composer.load(step[1], step[2])
     else:
-        await pilot.press({"duplicate": "ctrl+y", "toggle": "ctrl+t", "remove": "ctrl+g", "undo": "ctrl+z"}[kind])
+        await pilot.press({"duplicate": "ctrl+y", "toggle": "ctrl+t", "remove": "ctrl+d", "undo": "ctrl+z"}[kind])
     await pilot.pause()
 
 

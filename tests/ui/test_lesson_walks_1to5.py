@@ -18,7 +18,7 @@ from ami_console.simulator import Simulator
 from tests.apphelpers import run, until
 from tests.lessonwalk import finished, learner, show_me_and_send, start_lesson, ticked
 
-STEP_WAIT = 5.0  # seconds for one step to tick: the demo runs 50 times faster than real time
+STEP_WAIT = 10.0  # seconds for one step to tick: the demo runs 50 times faster than real time
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_show_me_fills_the_composer_and_sends_nothing(pbx, tmp_path, lessons_dir
     async def scenario(pilot):
         await ready(pilot)
         assert "Ping drill" in panel_text(app) and "Step 1 of 2" in panel_text(app)
-        await pilot.press("ctrl+e")  # to the panel
+        await pilot.press("ctrl+l")  # to the panel
         await until(pilot, lambda: app.screen.focused is app.console_screen.lesson_panel, what="panel focused")
         await pilot.press("s")
         composer = app.console_screen.composer
@@ -100,11 +100,11 @@ def test_hint_shows_and_the_panel_hides_and_comes_back(pbx, tmp_path, lessons_di
         await ready(pilot)
         panel = app.console_screen.lesson_panel
         assert "ctrl+s." not in panel_text(app)
-        await pilot.press("ctrl+e", "h")
+        await pilot.press("ctrl+l", "h")
         assert "Hint: Type Ping in the composer, then ctrl+s." in panel_text(app)
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+l")
         assert not panel.display or panel.has_class("-hidden")
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+l")
         await until(pilot, lambda: not panel.has_class("-hidden") and app.screen.focused is panel, what="back")
 
     run(app, scenario)
@@ -115,7 +115,7 @@ def test_steps_tick_from_the_wire_and_progress_survives_a_restart(pbx, tmp_path,
 
     async def first(pilot):
         await ready(pilot)
-        await pilot.press("ctrl+e", "s")  # show me, then the learner sends it
+        await pilot.press("ctrl+l", "s")  # show me, then the learner sends it
         await until(pilot, lambda: app.console_screen.composer.picker.value == "Ping", what="composer filled")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Step 2 of 2" in panel_text(app), what="step 1 ticked")
@@ -130,7 +130,7 @@ def test_steps_tick_from_the_wire_and_progress_survives_a_restart(pbx, tmp_path,
     async def second(pilot):
         await ready(pilot)
         assert "Second lesson" in panel_text(again)  # the first unfinished one
-        await pilot.press("ctrl+e", "l")
+        await pilot.press("ctrl+l", "l")
         from ami_console.ui.screens.lessons import LessonsScreen
 
         await until(pilot, lambda: isinstance(again.screen, LessonsScreen), what="the list")
@@ -168,7 +168,7 @@ def test_a_malformed_lesson_is_listed_with_file_and_line_and_the_others_work(pbx
     async def scenario(pilot):
         await ready(pilot)
         assert "1 lesson file could not be used" in panel_text(app)
-        await pilot.press("ctrl+e", "l")
+        await pilot.press("ctrl+l", "l")
         listing = app.screen.query_one("#lessons-list")
         prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
         assert any(f"{lessons_dir / '15-broken.toml'}:" in line and line.startswith("✗") for line in prompts)

@@ -139,9 +139,21 @@ def test_permission_denied_names_the_class_the_action_needs_and_where_it_is_gran
             response = app.console_screen.response
             await until(pilot, lambda: response.current is not None and not response.current.pending, what="the answer")
             assert response.current.response["Message"] == "Permission denied"
-            await until(pilot, lambda: any(n.title == "Permission denied" for n in app._notifications))
-            why = next(n.message for n in app._notifications if n.title == "Permission denied")
+            denied = response.current
+
+            def shown() -> str:
+                return str(response.query_one("#response-advice").render())
+
+            # In the Response pane, with the answer (not a passing notice), and again after F7/F8.
+            await until(pilot, lambda: "write class originate" in shown(), what="the advice in place")
+            why = shown()
             assert "Originate needs the write class originate" in why and "[monitor]" in why and "write=" in why
+            await compose(pilot, "Ping")
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: response.current is not denied and not response.current.pending)
+            assert "write class" not in shown()
+            await pilot.press("f7")
+            assert response.current is denied and "write class originate" in shown()
 
         run(app, scenario)
 

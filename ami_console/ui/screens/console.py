@@ -93,8 +93,7 @@ class ConsoleScreen(Screen):
         Binding("f4", "focus_events", "Events", show=False),
         Binding("f6", "focus_filter", "Filter"),
         Binding("f12", "focus_transcript", "Transcript", show=False),
-        # ctrl+g: no F-key is left, Inputs do not take it, and terminals send it (BEL). In the
-        # composer's fields it removes a row (that binding comes first there).
+        # ctrl+g: no F-key is left, no input takes it, and terminals send it (BEL).
         Binding("ctrl+g", "focus_calls", "Calls"),
         Binding("f7", "older", "Older", show=False),
         Binding("f8", "newer", "Newer", show=False),
@@ -105,11 +104,11 @@ class ConsoleScreen(Screen):
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+b", "saved", "Saved"),
         Binding("ctrl+r", "app.reconnect", "Reconnect"),
-        Binding("ctrl+l", "clear_log", "Clear"),
         Binding("ctrl+f", "server_filters", "Server filter"),
         Binding("f10", "app.connection_form", "Connect…"),
-        # ctrl+e: every F-key is taken; in Inputs it only duplicates End.
-        Binding("ctrl+e", "lesson", "Lesson", priority=True),
+        # ctrl+l: every F-key is taken, and no input takes it (ctrl+e is End in an input).
+        # Clearing the log, which it did, is the log's own key (delete).
+        Binding("ctrl+l", "lesson", "Lesson"),
         Binding("escape", "close_detail", "Close", show=False),
     ]
 
@@ -164,7 +163,7 @@ class ConsoleScreen(Screen):
         self.layout_file = layout_file or LayoutFile()
         self.log_share = self.layout_file.load_log_share()  # percent of the height for the log
         self._layout_warned = False
-        self.lesson_panel: LessonPanel | None = None  # mounted on first use (ctrl+e, learn)
+        self.lesson_panel: LessonPanel | None = None  # mounted on first use (ctrl+l, learn)
         self.shows_connected = False  # the screen shows a connection made (header, composer)
 
     def compose(self) -> ComposeResult:
@@ -371,7 +370,7 @@ class ConsoleScreen(Screen):
         if answer is not None and answer.header("Message") == "Permission denied":
             info = self.connection.info
             why = denied_in_words(exchange.action, self.connection.settings.username, info.privileges if info else {})
-            self.notify(why, title="Permission denied", severity="error", timeout=12)
+            response.explain(exchange, why)  # in place, with the answer: not a passing notice
 
     @on(Composer.DocsRequested)
     def docs_requested(self, event: Composer.DocsRequested) -> None:
@@ -389,7 +388,9 @@ class ConsoleScreen(Screen):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Action: send", "Send the composed action (ctrl+s)", self.action_send)
-        yield SystemCommand("Events: clear the log", "Forget every event shown (ctrl+l)", self.action_clear_log)
+        yield SystemCommand(
+            "Events: clear the log", "Forget every event shown (delete in the log)", self.action_clear_log
+        )
         yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", self.action_pause)
         yield SystemCommand("Events: filter", "Go to the event filter (F6)", self.action_focus_filter)
         yield SystemCommand("Response: older", "Show the previous response (F7)", self.action_older)
@@ -462,7 +463,7 @@ class ConsoleScreen(Screen):
         return LessonPanel(self.models, self.lessons.folder, self.lessons.progress, id="lesson-panel")
 
     async def action_lesson(self) -> None:
-        """ctrl+e: bring the lesson panel back, or go to it; from the panel, hide it."""
+        """ctrl+l: bring the lesson panel back, or go to it; from the panel, hide it."""
         panel = self.lesson_panel
         if panel is not None and not panel.has_class("-hidden") and self.focused is panel:
             panel.add_class("-hidden")
@@ -544,8 +545,10 @@ class ConsoleScreen(Screen):
             self.minimize()
 
     def action_focus_composer(self) -> None:
+        """F2, wherever the focus is: the action name, selected, so typing replaces it."""
         self._reveal(self.composer)
         self.set_focus(self.composer.picker.input)
+        self.composer.picker.select_all()
 
     def action_focus_response(self) -> None:
         self._reveal(self.response)
@@ -643,6 +646,10 @@ class ConsoleScreen(Screen):
                 self.notify(action.description, title=action.name, timeout=8)
 
     # -- following and tracing a call -------------------------------------------------------------
+    @on(EventLog.ClearRequested)
+    def clear_requested(self) -> None:
+        self.action_clear_log()
+
     @on(EventLog.FollowRequested)
     def follow_requested(self, event: EventLog.FollowRequested) -> None:
         self.action_focus_events()

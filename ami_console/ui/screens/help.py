@@ -22,8 +22,7 @@ KEYS: list[tuple[str, str]] = [
     ),
     (
         "ctrl+g",
-        "the Calls tab: the calls up now, one row each (see *Live calls* below); in the composer's "
-        "fields **ctrl+g** removes a row instead",
+        "the Calls tab: the calls up now, one row each (see *Live calls* below)",
     ),
     ("F7/F8", "show the older / newer response of this session"),
     ("F9", "pause or resume following new events"),
@@ -40,14 +39,13 @@ KEYS: list[tuple[str, str]] = [
         "saved actions (and a starter set): **enter** loads, **s** saves the composer, **r** renames, **delete** deletes",
     ),
     ("ctrl+f", "server-side filtering: the `Events` mask and `Filter`s of this connection"),
-    ("ctrl+l", "clear the event log"),
     (
         "ctrl+r",
         "reconnect with the same settings (after the connection was lost); the event mask and filters set "
         "with **ctrl+f** are sent again",
     ),
     (
-        "ctrl+e",
+        "ctrl+l",
         "the lesson panel: bring it back (and go to it) or hide it; there **h** shows the hint, **s** "
         "fills the composer with the step's action (never sends it), **l** lists the lessons, **n** starts the next",
     ),
@@ -82,9 +80,9 @@ terminal the form's fields take one line each.
 In the composer: type an action name, pick it with **enter** or **tab** (up/down move
 in the list); **F2** selects the name, so typing replaces it. Choosing an action keeps the
 rows it takes and adds its required ones; **ctrl+z** brings back rows a choice, a paste, a
-load or **ctrl+g** removed. In the fields: **ctrl+n** adds a row, **ctrl+y** duplicates the
+load or **ctrl+d** removed. In the fields: **ctrl+n** adds a row, **ctrl+y** duplicates the
 current row (for repeated headers such as `Variable`), **ctrl+t** switches a row off without
-deleting it, **ctrl+g** removes it. Required parameters are marked `*`; in a key field **tab**
+deleting it, **ctrl+d** removes it. Required parameters are marked `*`; in a key field **tab**
 takes the completion shown. The preview ("Will send") is exactly what ctrl+s sends.
 
 Paste `Action: ...` / `Key: Value` lines (from a note, a log or the wiki) anywhere in the

@@ -10,8 +10,7 @@ are likewise always those of the name in the field.
 | Key | Does |
 |---|---|
 | enter, tab (in the name) | take the action: rows it takes stay, its required ones are added |
-| f2 (in the composer) | select the action name, so typing replaces it |
-| ctrl+z | bring back the rows (and name) a choice, paste, load or ctrl+g removed |
+| ctrl+z | bring back the rows (and name) a choice, paste, load or ctrl+d removed |
 | ctrl+c (nothing selected) | copy the action as ``Key: Value`` lines, without ActionID |
 | paste ``Key: Value`` lines | fill the name and the rows (ActionID lines left out) |
 """
@@ -117,7 +116,6 @@ class Composer(VerticalScroll):
     BINDINGS = [
         Binding("enter", "choose_action", "Choose action", show=False, priority=True),
         Binding("tab", "choose_action", "Choose action", show=False, priority=True),
-        Binding("f2", "select_name", "Action", show=False),
         Binding("ctrl+z", "undo", "Undo", show=False),
         # Reached only with nothing selected: an input copies its selection first.
         Binding("ctrl+c", "copy_block", "Copy action", show=False),
@@ -171,7 +169,7 @@ class Composer(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield ActionPicker(self.descriptions, id="action-picker")
         yield Clamped(3, id="synopsis")
-        yield Static("Fields   ^n add · ^y duplicate · ^t on/off · ^g remove · ^z undo", classes="section")
+        yield Static("Fields   ^n add · ^y duplicate · ^t on/off · ^d remove · ^z undo", classes="section")
         yield FieldsEditor(id="fields")
         yield Clamped(3, id="param-help")
         yield Static("Will send  (ctrl+s)", classes="section")
@@ -351,9 +349,6 @@ class Composer(VerticalScroll):
         rows = self.fields.rows
         if rows:
             rows[0].take_focus(value=bool(rows[0].key))
-
-    def action_select_name(self) -> None:
-        self.picker.select_all()
 
     async def _replace(self, action: str, rows: Rows, focus: bool = True) -> None:
         """Put ``action`` and ``rows`` in place of what is there (which ctrl+z brings back)."""

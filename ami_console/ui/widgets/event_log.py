@@ -17,6 +17,7 @@ channel column narrows.
 | t | the call trace of that call |
 | c | copy the event (its wire text) |
 | x | export the log to a file |
+| delete | clear the log (every event kept and counted so far) |
 | ? | explain the event under the cursor, in plain words |
 """
 
@@ -98,6 +99,7 @@ class EventLog(ScrollView, can_focus=True):
         Binding("t", "trace", "Trace"),
         Binding("c", "copy", "Copy", show=False),
         Binding("x", "export", "Export", show=False),
+        Binding("delete", "clear", "Clear log", show=False),
         Binding("question_mark", "explain", "Explain"),
     ]
 
@@ -132,6 +134,9 @@ class EventLog(ScrollView, can_focus=True):
 
     class ExportRequested(TextualMessage):
         """Write the log (all of it, or what the filter shows) to a file."""
+
+    class ClearRequested(TextualMessage):
+        """Forget every event kept and counted so far."""
 
     class FollowingChanged(TextualMessage):
         def __init__(self, following: bool) -> None:
@@ -309,6 +314,9 @@ class EventLog(ScrollView, can_focus=True):
 
     def action_export(self) -> None:
         self.post_message(self.ExportRequested())
+
+    def action_clear(self) -> None:
+        self.post_message(self.ClearRequested())
 
     def watch_following(self, following: bool) -> None:
         if following:

@@ -5,7 +5,7 @@
 | ctrl+n | add a row below the current one |
 | ctrl+y | duplicate the current row (another ``Variable``, say) |
 | ctrl+t | switch the current row off or on (kept, but not sent) |
-| ctrl+g | remove the current row |
+| ctrl+d | remove the current row (the Delete key still deletes a character) |
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class FieldsEditor(VerticalScroll):
         Binding("ctrl+n", "add_row", "Add field", priority=True, show=False),
         Binding("ctrl+y", "duplicate_row", "Duplicate", priority=True, show=False),
         Binding("ctrl+t", "toggle_row", "On/off", priority=True, show=False),
-        Binding("ctrl+g", "remove_row", "Remove", priority=True, show=False),
+        Binding("ctrl+d", "remove_row", "Remove", priority=True, show=False),
     ]
 
     DEFAULT_CSS = """
@@ -51,7 +51,7 @@ class FieldsEditor(VerticalScroll):
             self.key = key
 
     class RowRemoving(Message):
-        """A row is about to be removed (ctrl+g): ``rows`` are all of them before (for undo)."""
+        """A row is about to be removed (ctrl+d): ``rows`` are all of them before (for undo)."""
 
         def __init__(self, rows: list[tuple[str, str, bool]]) -> None:
             super().__init__()

@@ -2,7 +2,7 @@
 step as what it asks for really happens on the wire, and offers a hint and a "show me".
 
 The console stays fully usable beside it: the panel takes the focus only when asked
-(ctrl+e), and "show me" fills the composer without ever sending. Everything a lesson says
+(ctrl+l), and "show me" fills the composer without ever sending. Everything a lesson says
 comes from a file (a trainer may write it), so it is drawn as plain text.
 
 | Key | Does (while the panel has the focus) |
@@ -208,7 +208,7 @@ class LessonPanel(VerticalScroll, can_focus=True):
             text.append(f"\nHint: {step.hint.strip()}\n", style="italic yellow")
         keys = "h hint" + (" · s show me" if step.show else "") + " · l lessons"
         text.append(f"\n{keys}\n", style="dim")
-        text.append("ctrl+e hides this panel, or comes back here\n", style="dim")
+        text.append("ctrl+l hides this panel, or comes back here\n", style="dim")
 
     # -- keys -----------------------------------------------------------------------------
     def action_hint(self) -> None:

@@ -18,6 +18,7 @@ from ami_console import clock
 from ami_console.session import Exchange
 from ami_console.ui.plaintext import PlainText, clean, plain
 from ami_console.ui.widgets.event_log import EventLog, ExplainRequested
+from ami_console.ui.widgets.reading_area import ReadingArea
 from ami_console.ui.widgets.sized_table import SizedTable
 
 STATUS_STYLES = {"Success": "bold green", "Error": "bold red", "Goodbye": "bold yellow", "Follows": "bold cyan"}
@@ -73,6 +74,8 @@ class ResponsePane(Vertical):
     ResponsePane { border: round $primary-darken-1; border-title-align: left; }
     ResponsePane:focus-within { border: round $primary; }
     ResponsePane #response-status { height: 1; padding: 0 1; }
+    ResponsePane #response-advice { display: none; height: auto; max-height: 4; padding: 0 1; color: $warning; }
+    ResponsePane #response-advice.-shown { display: block; }
     ResponsePane TabPane { padding: 0; }
     ResponsePane #output-search { display: none; height: 1; border: none; padding: 0 1; }
     ResponsePane #output-search.-shown { display: block; }
@@ -85,23 +88,27 @@ class ResponsePane(Vertical):
         self.border_title = "Response"
         self.history: list[Exchange] = []
         self.index = -1
+        # What the console adds to an answer, kept with it (F7/F8 come back to it): why
+        # "Permission denied", in words, with the write class and manager.conf's write=.
+        self.advice: dict[str, str] = {}  # ActionID -> words
 
     def compose(self) -> ComposeResult:
         yield Static(
             PlainText("No action sent yet. Compose one on the left and press ctrl+s.", style="dim"),
             id="response-status",
         )
+        yield Static(id="response-advice")
         with TabbedContent(id="response-tabs"):
             with TabPane("Fields", id="tab-fields"):
                 yield SizedTable(id="fields-table", zebra_stripes=True, cursor_type="row", fit_width=True)
             with TabPane("Output", id="tab-output"):
                 yield Input(placeholder="search the output (enter: next match)", id="output-search")
-                yield TextArea(id="output-text", read_only=True, soft_wrap=False)
+                yield ReadingArea(id="output-text")
             with TabPane("List", id="tab-list"):
                 yield Static(id="list-summary")
                 yield SizedTable(id="list-table", zebra_stripes=True, cursor_type="row")
             with TabPane("Raw", id="tab-raw"):
-                yield TextArea(id="raw-text", read_only=True, soft_wrap=False)
+                yield ReadingArea(id="raw-text")
 
     def on_mount(self) -> None:
         self.query_one("#fields-table", SizedTable).fill(FIELD_COLUMNS, [])
@@ -152,9 +159,9 @@ class ResponsePane(Vertical):
             FIELD_COLUMNS, [(plain(k, "bold"), plain(v)) for k, v in fields]
         )
         output = response.headers("Output") if response else []
-        self.query_one("#output-text", TextArea).load_text("\n".join(clean(line) for line in output))
+        self.query_one("#output-text", ReadingArea).load_text("\n".join(clean(line) for line in output))
         self._show_list(exchange if response else None)
-        self.query_one("#raw-text", TextArea).load_text(self._raw(exchange))
+        self.query_one("#raw-text", ReadingArea).load_text(self._raw(exchange))
         if choose_tab and response is not None:
             tabs = self.query_one(TabbedContent)
             tabs.active = "tab-output" if output else "tab-list" if exchange.items else "tab-fields"
@@ -176,16 +183,36 @@ class ResponsePane(Vertical):
             if exchange.elapsed is not None:
                 status.append(f"  {exchange.elapsed * 1000:.0f} ms")
             if exchange.items:
-                status.append(f"  {len(exchange.items) - 1} items")
+                count = len(exchange.items) - 1
+                status.append(f"  {count} item{'' if count == 1 else 's'}")
             message = response.header("Message") if response else None
             if message:
                 status.append(f"  {clean(message)}", style="italic")
         status.append(f"   ◀ {self.index + 1}/{len(self.history)} ▶ (F7/F8)", style="dim")
         self.query_one("#response-status", Static).update(status)
+        advice = self.advice.get(exchange.action_id, "")
+        shown = self.query_one("#response-advice", Static)
+        shown.update(PlainText(clean(advice)))
+        shown.set_class(bool(advice), "-shown")
+
+    def explain(self, exchange: Exchange, advice: str) -> None:
+        """Words the console adds to this answer, shown with it whenever it is shown."""
+        self.advice[exchange.action_id] = advice
+        if len(self.advice) > HISTORY_MAX:
+            del self.advice[next(iter(self.advice))]
+        if exchange is self.current:
+            self._show_status()
 
     def _tick(self) -> None:
         if self.current is not None and self.current.pending:
             self._show_status()
+        # A line wider than the pane is cut at its edge: say so where it shows.
+        active = self.query_one(TabbedContent).active
+        area = {"tab-output": "#output-text", "tab-raw": "#raw-text"}.get(active)
+        wide = area is not None and self.query_one(area, ReadingArea).wider_than_shown
+        subtitle = "lines wider than shown: ←/→ scroll, w wraps" if wide else ""
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle
 
     def _show_list(self, exchange: Exchange | None) -> None:
         table = self.query_one("#list-table", SizedTable)
