@@ -4,7 +4,6 @@
   config and data directories.
 - :mod:`.history`: every action sent, secrets masked (JSON Lines).
 - :mod:`.saved`: saved actions as TOML files, with a read-only starter set (``starter_actions/``).
-- :mod:`.transcript`: the lines sent and received, secrets masked, bounded.
 - :mod:`.layout`: the console's layout (the event log's share of the height), remembered.
 - :mod:`.atomic`: writing a file so that a crash never leaves half of it.
 - :mod:`.regular`: reading a file we did not write: regular files only, never blocking, bounded.

@@ -27,10 +27,10 @@ from ami_console.actiondocs import changes_pbx, parse_list_commands, parse_list_
 from ami_console.client import AMIClient
 from ami_console.files.history import History, HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
-from ami_console.files.transcript import Transcript
 from ami_console.lessons.checks import Observation
 from ami_console.monitor.models import Models
 from ami_console.monitor.server_filters import ServerFilters
+from ami_console.monitor.transcript import Transcript
 from ami_console.protocol import Fields, Message, serialize_action
 from ami_console.session import Exchange, Session
 

@@ -78,9 +78,9 @@ standalone server is ``ami-console simulate`` (:mod:`.standalone`).
 """
 
 from .faults import KINDS as FAULT_KINDS
+from .manager_session import SessionLog
 from .perms import User, default_users
 from .server import DEMO_CALLS_PER_MINUTE, DEMO_SECRET, DEMO_USERNAME, Simulator
-from .session import SessionLog
 
 __all__ = [
     "DEMO_CALLS_PER_MINUTE",

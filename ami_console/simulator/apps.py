@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from . import events
-from .calls import answer, end_channel
+from . import manager_events
+from .call_control import answer, end_channel
 from .channels import BUSY, NORMAL_CLEARING, UP, USER_BUSY, Channel
-from .dialplan import find_extension
+from .config import find_extension
 from .pbx import PBX
 
 NEXT = "next"
@@ -76,7 +76,7 @@ async def run_dialplan(pbx: PBX, chan: Channel) -> str:
         chan.appl, chan.data = step.app, data
         if not chan.cdr.get("final"):
             chan.cdr["last_app"], chan.cdr["last_data"] = step.app, data
-        pbx.publish(events.newexten(chan, step.app, data))
+        pbx.publish(manager_events.newexten(chan, step.app, data))
         result = await pbx.apps.get(step.app.lower(), app_unknown)(pbx, chan, data)
         if result in (HANGUP, END):
             return result
@@ -246,7 +246,7 @@ async def app_hangup(pbx: PBX, chan: Channel, data: str) -> str:
         chan.hangup_cause = int(data)
     elif chan.hangup_cause == 0:
         chan.hangup_cause = NORMAL_CLEARING
-    pbx.publish(events.soft_hangup_request(chan))
+    pbx.publish(manager_events.soft_hangup_request(chan))
     return HANGUP
 
 
@@ -257,7 +257,7 @@ async def app_busy(pbx: PBX, chan: Channel, data: str) -> str:
     if chan.state != UP:
         chan.hangup_cause = USER_BUSY
         chan.state = BUSY
-        pbx.publish(events.newstate(chan))
+        pbx.publish(manager_events.newstate(chan))
         for other in (chan.peer, chan.peer.owner if chan.peer is not None else None):
             if other is not None:
                 other.poke()
@@ -292,7 +292,7 @@ async def app_noop(pbx: PBX, chan: Channel, data: str) -> str:
 @APPLICATIONS.application("UserEvent")
 async def app_userevent(pbx: PBX, chan: Channel, data: str) -> str:
     name, *headers = data.split(",")
-    pbx.publish(events.user_event(chan, name, headers))
+    pbx.publish(manager_events.user_event(chan, name, headers))
     return NEXT
 
 

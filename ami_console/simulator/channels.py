@@ -89,7 +89,7 @@ class Channel:
     tech_cause: int = 0  # the channel driver's cause, e.g. a SIP response code
     peer: Channel | None = None  # the other half of a Local pair
     owner: Channel | None = None  # for a dialled channel: the caller whose Dial runs it
-    bridge: Any = None  # the calls.Bridge it is in
+    bridge: Any = None  # the call_control.Bridge it is in
     in_dialplan: bool = False  # running dialplan (as opposed to one application)
     dead: bool = False
     softhangup: bool = False  # someone asked this channel to hang up

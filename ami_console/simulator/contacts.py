@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from .dialplan import Endpoint
+from .config import Endpoint
 
 ASTERISK_ADDRESS = "IPV4/UDP/127.0.0.1/5060"
 USER_AGENT = "PJSUA/v2.17 Linux-6.18.44 x86_64 glibc-2.36"

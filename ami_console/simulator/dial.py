@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import time
 
-from . import events
+from . import manager_events
 from .apps import END, INTERRUPTED, NEXT, AppTable, run_channel
-from .calls import (
+from .call_control import (
     Bridge,
     answer,
     end_channel,
@@ -26,7 +26,7 @@ from .calls import (
     set_state,
 )
 from .channels import BUSY, NORMAL_CLEARING, RINGING, USER_BUSY, Channel
-from .dialplan import Endpoint
+from .config import Endpoint
 from .originate import fail_local_pair, local_pair
 from .pbx import PBX
 from .phones import BUSY_HERE, HABITS, hold_later, new_phone_channel, on_a_call, take_outcome
@@ -67,28 +67,28 @@ async def _dial_phone(pbx: PBX, chan: Channel, endpoint: Endpoint, timeout: floa
     peer = new_phone_channel(pbx, endpoint, linkedid=chan.linkedid)
     peer.owner = chan
     peer.cdr["record"] = False
-    pbx.publish(events.newchannel(peer))
+    pbx.publish(manager_events.newchannel(peer))
     pbx.set_variable(peer, "DIALEDPEERNUMBER", endpoint.name)
     peer.exten = chan.exten
     peer.connected_num, peer.connected_name = chan.caller_num, chan.caller_name
-    pbx.publish(events.newexten(peer, peer.appl, peer.data))
-    pbx.publish(events.newconnectedline(peer))
-    pbx.publish(events.dial_begin(chan, peer, endpoint.name))
+    pbx.publish(manager_events.newexten(peer, peer.appl, peer.data))
+    pbx.publish(manager_events.newconnectedline(peer))
+    pbx.publish(manager_events.dial_begin(chan, peer, endpoint.name))
     chan.connected_num, chan.connected_name = peer.caller_num, peer.caller_name
-    pbx.publish(events.newconnectedline(chan))
+    pbx.publish(manager_events.newconnectedline(chan))
     outcome = take_outcome(pbx, endpoint.name, busy=busy, habit=HABITS.get((chan.context, chan.exten)))
     ring = float("inf") if outcome.kind == "noanswer" else outcome.ring
     if ring > 0:
         set_state(pbx, peer, RINGING)
         for variable in ("RINGTIME", "RINGTIME_MS"):
             pbx.set_variable(chan, variable, "0")
-        pbx.publish(events.dial_state(chan, peer, "RINGING"))
+        pbx.publish(manager_events.dial_state(chan, peer, "RINGING"))
         pbx.phone_changed(chan.device)  # the ringing is passed on to the caller's phone (180)
     limit = min(ring, timeout if timeout is not None else float("inf"), 3600.0)
     deadline = time.monotonic() + pbx.scaled(limit)
     while (remaining := deadline - time.monotonic()) > 0:
         if not await chan.wait(remaining):
-            pbx.publish(events.dial_end(chan, peer, "CANCEL"))
+            pbx.publish(manager_events.dial_end(chan, peer, "CANCEL"))
             hang_up_now(pbx, peer, 0)
             pbx.set_variable(chan, "DIALSTATUS", "CANCEL")
             return INTERRUPTED
@@ -103,13 +103,15 @@ async def _dial_phone(pbx: PBX, chan: Channel, endpoint: Endpoint, timeout: floa
     pbx.set_variable(chan, "DIALSTATUS", "ANSWER")
     pbx.set_variable(chan, "DIALEDPEERNAME", peer.name)
     pbx.set_variable(chan, "DIALEDPEERNUMBER", endpoint.name)
-    pbx.publish(events.dial_end(chan, peer, "ANSWER"))
+    pbx.publish(manager_events.dial_end(chan, peer, "ANSWER"))
     answer(pbx, chan)
     if outcome.talk is not None:
         who = peer if outcome.callee_hangs_up else chan
         pbx.spawn(_hang_up_later(pbx, who, outcome.talk))
     peer.can_transfer = transfers
-    bridge = make_bridge(pbx, peer, chan, announce=lambda: pbx.publish(events.newexten(peer, peer.appl, peer.data)))
+    bridge = make_bridge(
+        pbx, peer, chan, announce=lambda: pbx.publish(manager_events.newexten(peer, peer.appl, peer.data))
+    )
     chan.cdr["destination_channel"] = peer.name
     if outcome.hold is not None:
         pbx.spawn(hold_later(pbx, peer, outcome.hold))
@@ -121,14 +123,14 @@ def _dial_failed(pbx: PBX, chan: Channel, peer: Channel, status: str) -> str:
     not answered (Asterisk CANCELs it: its Hangup has cause 0) (pjsip_call_busy,
     pjsip_call_noanswer)."""
     if chan.interrupted:
-        pbx.publish(events.dial_end(chan, peer, "CANCEL"))
+        pbx.publish(manager_events.dial_end(chan, peer, "CANCEL"))
         hang_up_now(pbx, peer, 0)
         return INTERRUPTED
     if status == "BUSY":
         chan.hangup_cause = peer.hangup_cause = USER_BUSY
         chan.tech_cause = peer.tech_cause = BUSY_HERE
-        pbx.publish(events.hangup_request(peer, USER_BUSY))
-    pbx.publish(events.dial_end(chan, peer, status))
+        pbx.publish(manager_events.hangup_request(peer, USER_BUSY))
+    pbx.publish(manager_events.dial_end(chan, peer, status))
     pbx.set_variable(chan, "DIALSTATUS", status)
     hang_up_now(pbx, peer, peer.hangup_cause)
     _record_failure(chan, peer, status)
@@ -238,17 +240,17 @@ async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | N
     one.caller_num, one.caller_name = chan.caller_num or chan.exten, chan.caller_name
     one.owner = chan
     one.cdr["record"] = False
-    pbx.publish(events.newexten(one, one.appl, one.data))
-    pbx.publish(events.newcallerid(one))
+    pbx.publish(manager_events.newexten(one, one.appl, one.data))
+    pbx.publish(manager_events.newcallerid(one))
     pbx.set_variable(two, "DIALEDPEERNUMBER", resource)
     two.connected_num, two.connected_name = one.caller_num, one.caller_name
-    pbx.publish(events.newconnectedline(two))
+    pbx.publish(manager_events.newconnectedline(two))
     if not pbx.extension_exists(context, exten):
         fail_local_pair(pbx, one, two)
         pbx.set_variable(chan, "DIALSTATUS", "CHANUNAVAIL")
         return NEXT
-    pbx.publish(events.local_bridge(one, two, context, exten))
-    pbx.publish(events.dial_begin(chan, one, resource))
+    pbx.publish(manager_events.local_bridge(one, two, context, exten))
+    pbx.publish(manager_events.dial_begin(chan, one, resource))
     pbx.spawn(run_channel(pbx, two))
     limit = timeout if timeout is not None else 3600.0
     deadline = time.monotonic() + pbx.scaled(limit)
@@ -257,13 +259,13 @@ async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | N
         if remaining <= 0 or not await chan.wait(remaining):
             break
     if chan.interrupted:
-        pbx.publish(events.dial_end(chan, one, "CANCEL"))
+        pbx.publish(manager_events.dial_end(chan, one, "CANCEL"))
         end_channel(pbx, one, "outside")
         return INTERRUPTED
     if not one.answered_event.is_set() or one.dead:
         status = "BUSY" if two.state == BUSY else "NOANSWER"
         _record_failure(chan, one, status)
-        pbx.publish(events.dial_end(chan, one, status))
+        pbx.publish(manager_events.dial_end(chan, one, status))
         if not one.dead:
             end_channel(pbx, one, "outside")
         pbx.set_variable(chan, "DIALSTATUS", status)
@@ -272,9 +274,9 @@ async def _dial_local(pbx: PBX, chan: Channel, resource: str, timeout: float | N
     pbx.set_variable(chan, "DIALEDPEERNAME", one.name)
     pbx.set_variable(chan, "DIALEDPEERNUMBER", resource)
     one.exten = ""  # Asterisk shows the answered outgoing half without an extension
-    pbx.publish(events.dial_end(chan, one, "ANSWER"))
+    pbx.publish(manager_events.dial_end(chan, one, "ANSWER"))
     answer(pbx, chan)
     one.can_transfer = transfers
-    bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(events.newexten(one, one.appl, one.data)))
+    bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(manager_events.newexten(one, one.appl, one.data)))
     chan.cdr["destination_channel"] = one.name
     return await _talk(pbx, chan, one, bridge)

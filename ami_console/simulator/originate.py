@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from . import events
+from . import manager_events
 from .apps import HANGUP, run_channel
-from .calls import answer, end_channel, hang_up_now, request_hangup, set_state
+from .call_control import answer, end_channel, hang_up_now, request_hangup, set_state
 from .channels import (
     DOWN,
     NORMAL_CLEARING,
@@ -118,26 +118,26 @@ def local_pair(
             chan.caller_num, chan.caller_name = caller.caller_num, caller.caller_name
             chan.connected_num, chan.connected_name = caller.caller_num, caller.caller_name
         pbx.add_channel(chan)
-        pbx.publish(events.newchannel(chan))
+        pbx.publish(manager_events.newchannel(chan))
     return one, two
 
 
 def _set_caller(pbx: PBX, one: Channel, two: Channel, number: str | None, name: str | None) -> None:
     one.caller_num, one.caller_name = number, name
-    pbx.publish(events.newcallerid(one))
+    pbx.publish(manager_events.newcallerid(one))
     one.connected_num, one.connected_name = number, name
-    pbx.publish(events.newconnectedline(one))
+    pbx.publish(manager_events.newconnectedline(one))
     if two is not one:
         two.connected_num, two.connected_name = number, name
         two.caller_num, two.caller_name = number, name
-        pbx.publish(events.newcallerid(two))
-        pbx.publish(events.newconnectedline(two))
+        pbx.publish(manager_events.newcallerid(two))
+        pbx.publish(manager_events.newconnectedline(two))
 
 
 def fail_local_pair(pbx: PBX, one: Channel, two: Channel) -> None:
     """The second half found no such extension: both go at once, no Cdr."""
     for chan in (two, one):
-        pbx.publish(events.hangup(chan))
+        pbx.publish(manager_events.hangup(chan))
         pbx.remove_channel(chan)
     for _ in range(2):
         pbx.set_device_state(one.device, "INVALID", force=True)
@@ -148,7 +148,7 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
     context = context.split("/")[0] or "default"
     one, two = local_pair(pbx, exten, context, uniqueids=(request.channel_id, request.other_channel_id))
     one.appl, one.data = "AppDial2", "(Outgoing Line)"
-    pbx.publish(events.newexten(one, one.appl, one.data))
+    pbx.publish(manager_events.newexten(one, one.appl, one.data))
     if request.caller_num is not None or request.caller_name is not None:
         _set_caller(pbx, one, two, request.caller_num, request.caller_name)
     for name, value in request.variables:
@@ -158,11 +158,11 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
     if not pbx.extension_exists(context, exten):
         fail_local_pair(pbx, one, two)
         return OriginateResult(False, FAILED)
-    pbx.publish(events.local_bridge(one, two, context, exten))
-    pbx.publish(events.dial_begin(None, one, f"{exten}@{context}"))
+    pbx.publish(manager_events.local_bridge(one, two, context, exten))
+    pbx.publish(manager_events.dial_begin(None, one, f"{exten}@{context}"))
     # If the other half gives up first (Busy, a Dial that failed), Asterisk reports the
     # originate's DialEnd NOANSWER just before this half's Hangup (call_busy).
-    one.before_hangup = lambda: pbx.publish(events.dial_end(None, one, "NOANSWER"))
+    one.before_hangup = lambda: pbx.publish(manager_events.dial_end(None, one, "NOANSWER"))
     pbx.spawn(run_channel(pbx, two))
     deadline = time.monotonic() + request.timeout
     while not one.answered_event.is_set():
@@ -178,7 +178,7 @@ async def _originate_local(pbx: PBX, request: OriginateRequest, resource: str) -
     result = OriginateResult(True, ANSWERED, one)
     if request.respond:
         pbx.publish(_response_event(request, result))
-    pbx.publish(events.dial_end(None, one, "ANSWER"))
+    pbx.publish(manager_events.dial_end(None, one, "ANSWER"))
     pbx.set_device_state(one.device, "INUSE", force=True)
     pbx.spawn(_after_answer(pbx, one, request))
     return result
@@ -196,38 +196,38 @@ async def _originate_phone(pbx: PBX, request: OriginateRequest, resource: str) -
     if request.channel_id:
         chan.uniqueid = chan.linkedid = request.channel_id
     chan.appl = "AppDial2"
-    pbx.publish(events.newchannel(chan))
-    pbx.publish(events.newexten(chan, chan.appl, chan.data))
+    pbx.publish(manager_events.newchannel(chan))
+    pbx.publish(manager_events.newexten(chan, chan.appl, chan.data))
     if request.caller_num is not None or request.caller_name is not None:
         _set_caller(pbx, chan, chan, request.caller_num, request.caller_name)
     for name, value in request.variables:
         pbx.set_variable(chan, name, value)
     chan.accountcode = request.account
-    pbx.publish(events.dial_begin(None, chan, resource))
+    pbx.publish(manager_events.dial_begin(None, chan, resource))
     outcome = take_outcome(pbx, endpoint.name, busy=busy)
     ring = float("inf") if outcome.kind == "noanswer" else pbx.scaled(outcome.ring)
     if ring > 0:
         set_state(pbx, chan, RINGING)
-        pbx.publish(events.dial_state(None, chan, "RINGING"))
+        pbx.publish(manager_events.dial_state(None, chan, "RINGING"))
         if not await chan.sleep(min(ring, request.timeout)):
-            pbx.publish(events.dial_end(None, chan, "CANCEL"))
+            pbx.publish(manager_events.dial_end(None, chan, "CANCEL"))
             hang_up_now(pbx, chan, chan.hangup_cause)
             return OriginateResult(False, NO_ANSWER_REASON)
     if ring > request.timeout:
-        pbx.publish(events.dial_end(None, chan, "NOANSWER"))
+        pbx.publish(manager_events.dial_end(None, chan, "NOANSWER"))
         hang_up_now(pbx, chan, 0)  # Asterisk CANCELs the phone
         return OriginateResult(False, NO_ANSWER_REASON)
     if outcome.kind == "busy":
         chan.tech_cause = BUSY_HERE
-        pbx.publish(events.hangup_request(chan, USER_BUSY))
-        pbx.publish(events.dial_end(None, chan, "BUSY"))
+        pbx.publish(manager_events.hangup_request(chan, USER_BUSY))
+        pbx.publish(manager_events.dial_end(None, chan, "BUSY"))
         hang_up_now(pbx, chan, USER_BUSY)
         return OriginateResult(False, BUSY_REASON)
     answer(pbx, chan)
     result = OriginateResult(True, ANSWERED, chan)
     if request.respond:
         pbx.publish(_response_event(request, result))
-    pbx.publish(events.dial_end(None, chan, "ANSWER"))
+    pbx.publish(manager_events.dial_end(None, chan, "ANSWER"))
     if outcome.talk is not None:
         pbx.spawn(_phone_hangs_up(pbx, chan, outcome.talk))
     pbx.spawn(_after_answer(pbx, chan, request))

@@ -16,10 +16,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from . import events
+from . import manager_events
 from .channels import BUSY, DOWN, RINGING, Channel
-from .contacts import Contact, new_contact
-from .dialplan import (
+from .config import (
     HINT,
     FeatureMap,
     build_dialplan,
@@ -27,10 +26,11 @@ from .dialplan import (
     build_queues,
     find_extension,
 )
+from .contacts import Contact, new_contact
 from .wire import Event
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .manager_session import ManagerSession
 
 log = logging.getLogger("ami_console.simulator")
 
@@ -84,9 +84,9 @@ class PBX:
         self.contacts: dict[str, Contact] = {
             name: new_contact(endpoint, self.sip_rng) for name, endpoint in self.endpoints.items()
         }
-        self.sessions: set[Session] = set()
+        self.sessions: set[ManagerSession] = set()
         self.channels: dict[str, Channel] = {}
-        self.bridges: dict[str, Any] = {}  # BridgeUniqueid -> calls.Bridge, while it exists
+        self.bridges: dict[str, Any] = {}  # BridgeUniqueid -> call_control.Bridge, while it exists
         self.global_vars: dict[str, str] = {}
         self.astdb: dict[tuple[str, str], str] = {}
         self.started = time.time()
@@ -188,12 +188,12 @@ class PBX:
         self.device_states[device] = state
         if old == state and not force:
             return
-        self.publish(events.device_state(device, state))
+        self.publish(manager_events.device_state(device, state))
         if old != state:
             for context, exten, hint in self.hints():
                 if hint == device:
                     status, text = EXTENSION_STATES.get(state, (-1, "Unknown"))
-                    self.publish(events.extension_status(exten, context, hint, status, text))
+                    self.publish(manager_events.extension_status(exten, context, hint, status, text))
 
     def phone_changed(self, device: str) -> None:
         """A phone's device state, recomputed when one of its channels changes state,
@@ -259,7 +259,7 @@ class PBX:
             self.global_vars[name] = value
         else:
             chan.variables[name] = value
-        self.publish(events.varset(chan, name, value))
+        self.publish(manager_events.varset(chan, name, value))
 
 
 def _channel_builtin(chan: Channel, name: str) -> str | None:

@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from . import events
+from . import manager_events
 from .apps import run_channel
 from .channels import DOWN, RING, Channel
+from .config import Endpoint
 from .contacts import new_call_id
-from .dialplan import Endpoint
 from .pbx import PBX
 from .sip import authenticated
 
@@ -129,7 +129,7 @@ def start_call(pbx: PBX, caller: Endpoint, number: str) -> Channel:
         device=caller.device,
     )
     pbx.add_channel(chan)
-    pbx.publish(events.newchannel(chan))
+    pbx.publish(manager_events.newchannel(chan))
     pbx.set_variable(chan, "SIPDOMAIN", "127.0.0.1")
     pbx.spawn(run_channel(pbx, chan))
     return chan
@@ -142,11 +142,11 @@ async def hold_later(pbx: PBX, holder: Channel, hold: tuple[float, float]) -> No
     after, length = hold
     if not await holder.sleep(pbx.scaled(after)) or holder.bridge is None:
         return
-    pbx.publish(events.channel_event("Hold", holder, [("MusicClass", MUSIC_CLASS)]))
+    pbx.publish(manager_events.channel_event("Hold", holder, [("MusicClass", MUSIC_CLASS)]))
     _hold_others(pbx, holder, True)
     held = await holder.sleep(pbx.scaled(length))
     if held and holder.bridge is not None:
-        pbx.publish(events.channel_event("Unhold", holder))
+        pbx.publish(manager_events.channel_event("Unhold", holder))
         _hold_others(pbx, holder, False)
 
 

@@ -8,8 +8,8 @@ which is neither alphabetical nor the configuration's: the tables below are that
 
 from __future__ import annotations
 
+from .config import Endpoint
 from .contacts import QUALIFY_FREQUENCY, USER_AGENT, Contact
-from .dialplan import Endpoint
 
 Fields = list[tuple[str, object]]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 
-from . import events
+from . import manager_events
 from .apps import INTERRUPTED, NEXT, AppTable, run_channel
-from .calls import answer, end_channel, leave_bridge, make_bridge
+from .call_control import answer, end_channel, leave_bridge, make_bridge
 from .channels import NORMAL_CLEARING, Channel
-from .dialplan import Queue, QueueMember
+from .config import Queue, QueueMember
 from .originate import fail_local_pair, local_pair
 from .pbx import PBX
 
@@ -34,7 +34,7 @@ async def queue_call(pbx: PBX, chan: Channel, data: str) -> str:
     joined = time.monotonic()
     chan.cdr["queue_joined"] = time.time()
     pbx.publish(
-        events.queue_caller_event(
+        manager_events.queue_caller_event(
             "QueueCallerJoin",
             chan,
             [
@@ -71,9 +71,9 @@ def _leave(pbx: PBX, queue: Queue, chan: Channel, *, abandoned: bool, joined: fl
             ("OriginalPosition", position),
             ("HoldTime", int(time.monotonic() - joined)),
         ]
-        pbx.publish(events.queue_caller_event("QueueCallerAbandon", chan, fields))
+        pbx.publish(manager_events.queue_caller_event("QueueCallerAbandon", chan, fields))
     fields = [("Queue", queue.name), ("Position", position), ("Count", len(queue.callers))]  # call_queue
-    pbx.publish(events.queue_caller_event("QueueCallerLeave", chan, fields))
+    pbx.publish(manager_events.queue_caller_event("QueueCallerLeave", chan, fields))
 
 
 async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMember, joined: float) -> str | None:
@@ -86,12 +86,12 @@ async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMembe
     # As Dial does (call_queue): the member's half takes the caller's caller ID, or the
     # caller's extension when it has none, and the other half sees it as connected line.
     one.caller_num, one.caller_name = chan.caller_num or chan.exten, chan.caller_name
-    pbx.publish(events.newexten(one, one.appl, one.data))
-    pbx.publish(events.newcallerid(one))
+    pbx.publish(manager_events.newexten(one, one.appl, one.data))
+    pbx.publish(manager_events.newcallerid(one))
     pbx.set_variable(one, "DIALEDPEERNUMBER", f"{exten}@{context}")
     pbx.set_variable(two, "DIALEDPEERNUMBER", f"{exten}@{context}")
     two.connected_num, two.connected_name = one.caller_num, one.caller_name
-    pbx.publish(events.newconnectedline(two))
+    pbx.publish(manager_events.newconnectedline(two))
     if not pbx.extension_exists(context, exten):
         fail_local_pair(pbx, one, two)
         return None
@@ -100,12 +100,12 @@ async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMembe
         ("Interface", member.interface),
         ("MemberName", member.name),
     ]
-    pbx.publish(events.local_bridge(one, two, context, exten))
+    pbx.publish(manager_events.local_bridge(one, two, context, exten))
     # Asterisk's DialBegin carries the member channel's snapshot from before app_queue
     # moved it to the caller's extension, and AgentCalled the one after (call_queue).
-    dial_begin = events.dial_begin(chan, one, member.interface)
+    dial_begin = manager_events.dial_begin(chan, one, member.interface)
     one.exten = chan.exten
-    pbx.publish(events.agent_event("AgentCalled", chan, one, member_fields))
+    pbx.publish(manager_events.agent_event("AgentCalled", chan, one, member_fields))
     pbx.publish(dial_begin)
     rang = time.monotonic()
     pbx.spawn(run_channel(pbx, two))
@@ -117,21 +117,21 @@ async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMembe
         await chan.wait(remaining)
     if not one.answered_event.is_set() or one.dead:
         if not one.dead:
-            pbx.publish(events.dial_end(chan, one, "CANCEL" if chan.interrupted else "NOANSWER"))
+            pbx.publish(manager_events.dial_end(chan, one, "CANCEL" if chan.interrupted else "NOANSWER"))
             ring_time = [("RingTime", int(time.monotonic() - rang))]
-            pbx.publish(events.agent_event("AgentRingNoAnswer", chan, one, [*member_fields, *ring_time]))
+            pbx.publish(manager_events.agent_event("AgentRingNoAnswer", chan, one, [*member_fields, *ring_time]))
             end_channel(pbx, one, "outside")
         return None
-    pbx.publish(events.dial_end(chan, one, "ANSWER"))
+    pbx.publish(manager_events.dial_end(chan, one, "ANSWER"))
     hold = pbx.dialplan_seconds(time.monotonic() - joined)
     connected = [("HoldTime", hold), ("RingTime", pbx.dialplan_seconds(time.monotonic() - rang))]
     # call_queue's order: the caller leaves the queue, the agent connects, then the
     # caller is answered and both are bridged (the agent's half first).
     _leave(pbx, queue, chan, abandoned=False, joined=joined)
-    pbx.publish(events.agent_event("AgentConnect", chan, one, [*member_fields, *connected]))
+    pbx.publish(manager_events.agent_event("AgentConnect", chan, one, [*member_fields, *connected]))
     answer(pbx, chan)
     member.in_call = 1
-    bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(events.newexten(one, one.appl, one.data)))
+    bridge = make_bridge(pbx, one, chan, announce=lambda: pbx.publish(manager_events.newexten(one, one.appl, one.data)))
     chan.cdr["destination_channel"] = one.name
     talk_start = time.monotonic()
     completed: list[str] = []
@@ -144,7 +144,7 @@ async def _ring_member(pbx: PBX, chan: Channel, queue: Queue, member: QueueMembe
         completed.append(reason)
         talk = pbx.dialplan_seconds(time.monotonic() - talk_start)
         done = [("HoldTime", hold), ("TalkTime", talk), ("Reason", reason)]
-        pbx.publish(events.agent_event("AgentComplete", chan, one, [*member_fields, *done]))
+        pbx.publish(manager_events.agent_event("AgentComplete", chan, one, [*member_fields, *done]))
         member.in_call = 0
         member.calls_taken += 1
         member.last_call = int(time.time())

@@ -16,7 +16,7 @@ import asyncio
 import time
 
 from .channels import Channel
-from .events import channel_event
+from .manager_events import channel_event
 from .pbx import PBX
 from .perms import REPORTING
 from .wire import Event

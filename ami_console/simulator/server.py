@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 
 from . import sip
 from .applications import build_apps
-from .core import ServerCore
-from .dialplan import Endpoint
+from .config import Endpoint
 from .faults import make_fault
+from .manager_session import SessionLog
 from .pbx import PBX
 from .perms import User, default_users
 from .phones import OUTCOMES, PERSONALITIES, Outcome, script_outcome, start_call
-from .session import SessionLog
+from .server_core import ServerCore
 from .traffic import Storm, demo_traffic
 
 T = TypeVar("T")

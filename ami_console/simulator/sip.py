@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 
 from . import wire
+from .config import Endpoint
 from .contacts import ASTERISK_ADDRESS, Contact, new_contact
-from .dialplan import Endpoint
 from .pbx import PBX
 from .perms import SECURITY, SYSTEM
 from .wire import Event

@@ -10,7 +10,7 @@ The storm publishes realistic call events (whole answered calls: Newchannel, Dia
 Newstate, Bridge*, Hangup...; mostly 16 to 18 headers each) at ``rate`` per second, or as fast as
 the clients read them when ``rate`` is ``None``: it waits whenever a session's socket
 buffer is full; a session that takes nothing for ``write_timeout`` is dropped (see
-:mod:`.session`), so a client that never reads holds the others up that long at most.
+:mod:`.manager_session`), so a client that never reads holds the others up that long at most.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import events
-from .calls import request_hangup
+from . import manager_events
+from .call_control import request_hangup
 from .channels import RING, RINGING, UP, Channel
-from .dialplan import Endpoint
+from .config import Endpoint
 from .pbx import PBX
 from .phones import Outcome, script_outcome, start_call
 from .sip import phones_off, register
 from .wire import Event
 
 if TYPE_CHECKING:
-    from .core import ServerCore
+    from .server_core import ServerCore
 
 # Caller names of many scripts, so clients meet what real switchboards send.
 STORM_NAMES = [
@@ -189,28 +189,28 @@ class Storm:
             connected_name=caller_name,
         )
         bridge = f"{number:08x}-5038-4000-8000-{self._epoch:012x}"
-        made = [events.newchannel(caller)]
-        made.append(events.varset(caller, "CALLERID(name)", caller_name))
-        made.append(events.newexten(caller, "Dial", f"PJSIP/{caller.exten},30"))
-        made.append(events.newchannel(callee))
-        made.append(events.dial_begin(caller, callee, caller.exten))
+        made = [manager_events.newchannel(caller)]
+        made.append(manager_events.varset(caller, "CALLERID(name)", caller_name))
+        made.append(manager_events.newexten(caller, "Dial", f"PJSIP/{caller.exten},30"))
+        made.append(manager_events.newchannel(callee))
+        made.append(manager_events.dial_begin(caller, callee, caller.exten))
         callee.state = RINGING
-        made.append(events.newstate(callee))
-        made.append(events.dial_state(caller, callee, "RINGING"))
-        made.append(events.device_state(f"PJSIP/{caller.exten}", "RINGING"))
+        made.append(manager_events.newstate(callee))
+        made.append(manager_events.dial_state(caller, callee, "RINGING"))
+        made.append(manager_events.device_state(f"PJSIP/{caller.exten}", "RINGING"))
         callee.state = caller.state = UP
-        made.append(events.newstate(callee))
-        made.append(events.newstate(caller))
-        made.append(events.dial_end(caller, callee, "ANSWER"))
-        made.append(events.bridge_event("BridgeCreate", bridge, 0))
-        made.append(events.bridge_event("BridgeEnter", bridge, 1, caller))
-        made.append(events.bridge_event("BridgeEnter", bridge, 2, callee))
+        made.append(manager_events.newstate(callee))
+        made.append(manager_events.newstate(caller))
+        made.append(manager_events.dial_end(caller, callee, "ANSWER"))
+        made.append(manager_events.bridge_event("BridgeCreate", bridge, 0))
+        made.append(manager_events.bridge_event("BridgeEnter", bridge, 1, caller))
+        made.append(manager_events.bridge_event("BridgeEnter", bridge, 2, callee))
         callee.hangup_cause = caller.hangup_cause = 16
-        made.append(events.bridge_event("BridgeLeave", bridge, 1, callee))
-        made.append(events.hangup(callee))
-        made.append(events.bridge_event("BridgeLeave", bridge, 0, caller))
-        made.append(events.bridge_event("BridgeDestroy", bridge, 0))
-        made.append(events.hangup(caller))
+        made.append(manager_events.bridge_event("BridgeLeave", bridge, 1, callee))
+        made.append(manager_events.hangup(callee))
+        made.append(manager_events.bridge_event("BridgeLeave", bridge, 0, caller))
+        made.append(manager_events.bridge_event("BridgeDestroy", bridge, 0))
+        made.append(manager_events.hangup(caller))
         return made
 
     async def run(self) -> None:

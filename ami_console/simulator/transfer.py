@@ -6,7 +6,7 @@ and the extension's digits, ``CancelAtxfer`` the atxferabort code, ``PlayDTMF`` 
 them one at a time, a DTMFEnd (``Direction: Received``) each, with the pacing of
 call_attended_transfer. In a bridge, a channel that may transfer (the side Dial called,
 with Dial option t or the caller's BRIDGE_FEATURES=t; the caller's T is not modelled) has
-its digits matched against the feature codes of :class:`~.dialplan.FeatureMap`; other
+its digits matched against the feature codes of :class:`~.config.FeatureMap`; other
 digits just pass:
 
 * atxfer (``*2``): Hold on the transferer; the digits that follow are the extension,
@@ -29,9 +29,9 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import events
+from . import manager_events
 from .apps import run_channel
-from .calls import Bridge, destroy_bridge, end_channel, enter_bridge, leave_bridge, new_bridge
+from .call_control import Bridge, destroy_bridge, end_channel, enter_bridge, leave_bridge, new_bridge
 from .channels import NORMAL_CLEARING, Channel
 from .originate import local_pair
 from .pbx import PBX
@@ -70,17 +70,17 @@ async def send_digit(pbx: PBX, chan: Channel, digit: str, duration_ms: int) -> N
     """PlayDTMF without Receive: the digit is sent to the channel's far end (not captured:
     the events Asterisk 22 documents; a digit lasts at least 100 ms, as its emulation)."""
     duration_ms = max(duration_ms, 100)
-    pbx.publish(events.dtmf_begin(chan, digit, "Sent"))
+    pbx.publish(manager_events.dtmf_begin(chan, digit, "Sent"))
     await asyncio.sleep(pbx.scaled(duration_ms / 1000))
     if not chan.dead:
-        pbx.publish(events.dtmf_end(chan, digit, duration_ms, "Sent"))
+        pbx.publish(manager_events.dtmf_end(chan, digit, duration_ms, "Sent"))
 
 
 async def _read_digits(pbx: PBX, chan: Channel) -> None:
     try:
         while chan.dtmf and not chan.dead:
             digit, duration_ms = chan.dtmf.popleft()
-            pbx.publish(events.dtmf_end(chan, digit, duration_ms, "Received"))
+            pbx.publish(manager_events.dtmf_end(chan, digit, duration_ms, "Received"))
             await _digit_read(pbx, chan, digit)
     finally:
         chan.dtmf_reader = None
@@ -146,7 +146,7 @@ def _start(pbx: PBX, chan: Channel) -> None:
     context = chan.variables.get("TRANSFER_CONTEXT") or chan.context or "default"
     transfer = Transfer(chan, bridge, context)
     chan.transfer = transfer
-    pbx.publish(events.channel_event("Hold", chan))
+    pbx.publish(manager_events.channel_event("Hold", chan))
     _set_held(pbx, [c for c in bridge.channels if c is not chan], True)
     pbx.spawn(_await_extension(pbx, transfer))
 
@@ -173,7 +173,7 @@ def _set_held(pbx: PBX, chans: list[Channel], held: bool) -> None:
 def _back_from_hold(pbx: PBX, transfer: Transfer) -> None:
     chan = transfer.transferer
     if not chan.dead:
-        pbx.publish(events.channel_event("Unhold", chan))
+        pbx.publish(manager_events.channel_event("Unhold", chan))
     _set_held(pbx, [c for c in transfer.first.channels if c is not chan], False)
 
 
@@ -191,10 +191,10 @@ def _dial_target(pbx: PBX, transfer: Transfer) -> None:
     for variable in ("ATTENDEDTRANSFER", "TRANSFERERNAME"):
         pbx.set_variable(two, variable, chan.name)
     two.caller_num, two.caller_name = chan.caller_num, chan.caller_name
-    pbx.publish(events.newcallerid(two))
-    pbx.publish(events.local_bridge(one, two, transfer.context, transfer.exten))
+    pbx.publish(manager_events.newcallerid(two))
+    pbx.publish(manager_events.local_bridge(one, two, transfer.context, transfer.exten))
     one.connected_num, one.connected_name = chan.caller_num, chan.caller_name
-    pbx.publish(events.newconnectedline(one))
+    pbx.publish(manager_events.newconnectedline(one))
     pbx.spawn(run_channel(pbx, two))
     enter_bridge(pbx, second, one)
     pbx.spawn(_consult(pbx, transfer))
@@ -211,7 +211,7 @@ async def _consult(pbx: PBX, transfer: Transfer) -> None:
             _abort(pbx, transfer)
             return
     pbx.set_variable(target, "ATTENDEDTRANSFER", "")
-    pbx.publish(events.dial_end(None, target, "ANSWER"))
+    pbx.publish(manager_events.dial_end(None, target, "ANSWER"))
     first.held_by = chan  # the transferee stays in the first bridge, waiting
     leave_bridge(pbx, chan)
     enter_bridge(pbx, second, chan)
@@ -255,17 +255,17 @@ def _complete(pbx: PBX, transfer: Transfer) -> None:
     chan, first, second, target = transfer.transferer, transfer.first, transfer.second, transfer.target
     assert second is not None and target is not None
     transferee = first.channels[0]
-    pbx.publish(events.bridge_merge(first.state, second.state))
+    pbx.publish(manager_events.bridge_merge(first.state, second.state))
     for moving in [c for c in second.channels if c is not chan]:
         leave_bridge(pbx, moving, keep=True)
         enter_bridge(pbx, first, moving)
     leave_bridge(pbx, chan, keep=True)
     first.held_by = None
     chan.transfer = None
-    pbx.publish(events.attended_transfer(chan, first.state, second.state, transferee, target))
+    pbx.publish(manager_events.attended_transfer(chan, first.state, second.state, transferee, target))
     target.owner = transferee
     target.connected_num, target.connected_name = transferee.caller_num, transferee.caller_name
-    pbx.publish(events.newconnectedline(target))
+    pbx.publish(manager_events.newconnectedline(target))
     if target.peer is not None:
         target.peer.queued_caller = (transferee.caller_num, transferee.caller_name)
     destroy_bridge(pbx, second)

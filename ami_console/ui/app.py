@@ -24,10 +24,10 @@ from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventS
 from ami_console.files.history import History
 from ami_console.files.profiles import ConnectionSettings, Profiles
 from ami_console.files.saved import SavedActions
-from ami_console.files.transcript import Transcript
 from ami_console.monitor.connection import ConnectedInfo, Connection
 from ami_console.monitor.models import Models
 from ami_console.monitor.server_filters import ServerFilters
+from ami_console.monitor.transcript import Transcript
 from ami_console.printable import clean, clean_lines
 from ami_console.ui.keys import KeyGate
 from ami_console.ui.screens.connect import ConnectScreen

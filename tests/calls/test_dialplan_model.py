@@ -16,7 +16,7 @@ from ami_console.calls.dialplan import (
     render_listing,
 )
 from ami_console.protocol import Message, Parser
-from ami_console.simulator.dialplan import build_dialplan
+from ami_console.simulator.config import build_dialplan
 from tests.captures import capture_messages, transcript
 
 LISTS = capture_messages("dialplan_lists")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ami_console.calls.dialplan as console_dialplan
-import ami_console.simulator.dialplan as demo_pbx
+import ami_console.simulator.config as demo_pbx
 from ami_console.patterns import extension_matches, split_caller_id
 
 NO_CALLER = None  # the caller's number is not known: the extension part alone decides

@@ -10,7 +10,7 @@ import time
 from ami_console.client import AMIClient
 from ami_console.protocol import Message
 from ami_console.simulator import Simulator
-from ami_console.simulator.dialplan import build_endpoints
+from ami_console.simulator.config import build_endpoints
 from ami_console.simulator.traffic import plan_call
 from tests.simulator.test_simulator_support import RawConnection, no_thread_leaks, pbx, running  # noqa: F401 (fixtures)
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent
 from ami_console.events.export import write_jsonl
 from ami_console.files.history import HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
-from ami_console.files.transcript import OWN_MARK, Transcript
+from ami_console.monitor.transcript import OWN_MARK, Transcript
 from ami_console.protocol import Message
 from ami_console.session import Exchange
 from ami_console.ui.app import AMIConsoleApp

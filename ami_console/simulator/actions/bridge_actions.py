@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import events, wire
+from .. import manager_events, wire
 from ..perms import CALL
 from ..reader import Request
 from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 
 ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
@@ -26,10 +26,10 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     see_also=["BridgeInfo"],
     since="12.0.0",
 )
-async def bridge_list(session: Session, request: Request) -> Reply:
+async def bridge_list(session: ManagerSession, request: Request) -> Reply:
     wanted = request.header("BridgeType")
     items = [
-        wire.list_item(request, "BridgeListItem", events.bridge_fields(*bridge.state))
+        wire.list_item(request, "BridgeListItem", manager_events.bridge_fields(*bridge.state))
         for bridge in session.pbx.bridges.values()
         if not wanted or wanted == "basic"
     ]
@@ -49,7 +49,7 @@ async def bridge_list(session: Session, request: Request) -> Reply:
     see_also=["BridgeList"],
     since="12.0.0",
 )
-async def bridge_info(session: Session, request: Request) -> Reply:
+async def bridge_info(session: ManagerSession, request: Request) -> Reply:
     bridge_id = request.header("BridgeUniqueid")
     if not bridge_id:
         return wire.error(request, "BridgeUniqueid must be provided")
@@ -58,7 +58,7 @@ async def bridge_info(session: Session, request: Request) -> Reply:
         return wire.error(request, f"Bridge {bridge_id} not found")
     # Asterisk lists the channel that joined last first (call_dial_bridge).
     items = [wire.list_item(request, "BridgeInfoChannel", chan.fields()) for chan in reversed(bridge.channels)]
-    fields = events.bridge_fields(*bridge.state)
+    fields = manager_events.bridge_fields(*bridge.state)
     return (
         wire.list_start(request, "Bridge channel listing will follow")
         + "".join(items)
@@ -82,7 +82,7 @@ async def bridge_info(session: Session, request: Request) -> Reply:
     see_also=["Redirect", "BlindTransfer"],
     since="12.0.0",
 )
-async def blind_transfer(session: Session, request: Request) -> Reply:
+async def blind_transfer(session: ManagerSession, request: Request) -> Reply:
     name, exten = request.header("Channel"), request.header("Exten")
     if not name:
         return wire.error(request, "No channel specified")
@@ -103,10 +103,10 @@ async def blind_transfer(session: Session, request: Request) -> Reply:
     # call_blind_transfer: Unhold on the transferer, the transferee's Newexten at the new
     # extension's priority 1 still naming the application it was in, then it runs on
     # from priority 2 (priority 1 itself is not run), and the BlindTransfer event.
-    pbx.publish(events.channel_event("Unhold", chan))
-    pbx.publish(events.blind_transfer(chan, transferee, bridge.state, context, exten))
+    pbx.publish(manager_events.channel_event("Unhold", chan))
+    pbx.publish(manager_events.blind_transfer(chan, transferee, bridge.state, context, exten))
     transferee.context, transferee.exten, transferee.priority = context, exten, 1
-    pbx.publish(events.newexten(transferee, transferee.appl, transferee.data))
+    pbx.publish(manager_events.newexten(transferee, transferee.appl, transferee.data))
     transferee.redirect_to = (context, exten, 2)
     transferee.poke()
     return wire.success(request, "Transfer succeeded")

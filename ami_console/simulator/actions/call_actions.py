@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import wire
-from ..calls import request_hangup
+from ..call_control import request_hangup
 from ..channels import Channel
 from ..originate import OriginateRequest, originate
 from ..perms import CALL, ORIGINATE, SYSTEM
@@ -14,7 +14,7 @@ from ..reader import Request
 from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 _TRUE = {"yes", "true", "y", "t", "1", "on"}
 # Applications and functions Originate refuses unless the user may write "system".
@@ -95,7 +95,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     see_also=["OriginateResponse"],
     since="0.2.0",
 )
-async def originate_action(session: Session, request: Request) -> Reply:
+async def originate_action(session: ManagerSession, request: Request) -> Reply:
     name = request.header("Channel")
     exten, context = request.header("Exten"), request.header("Context")
     priority_text, timeout_text = request.header("Priority"), request.header("Timeout")
@@ -169,7 +169,7 @@ async def originate_action(session: Session, request: Request) -> Reply:
     ],
     since="0.2.0",
 )
-async def hangup_action(session: Session, request: Request) -> Reply:
+async def hangup_action(session: ManagerSession, request: Request) -> Reply:
     target, cause_text = request.header("Channel"), request.header("Cause")
     pbx = session.pbx
     if not target:
@@ -213,7 +213,7 @@ async def hangup_action(session: Session, request: Request) -> Reply:
     ],
     since="0.2.0",
 )
-async def redirect_action(session: Session, request: Request) -> Reply:
+async def redirect_action(session: ManagerSession, request: Request) -> Reply:
     name, name2 = request.header("Channel"), request.header("ExtraChannel")
     exten, exten2 = request.header("Exten"), request.header("ExtraExten")
     context, context2 = request.header("Context"), request.header("ExtraContext")

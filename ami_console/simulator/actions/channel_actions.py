@@ -13,12 +13,12 @@ from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
     from ..channels import Channel
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 _TRUE = {"yes", "true", "y", "t", "1", "on"}
 
 
-def _channel_if_named(session: Session, request: Request, name: str) -> tuple[Channel | None, Reply | None]:
+def _channel_if_named(session: ManagerSession, request: Request, name: str) -> tuple[Channel | None, Reply | None]:
     """The channel ``name`` names (None if no name is given), or Asterisk's error if there is none."""
     if not name:
         return None, None
@@ -39,7 +39,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     ],
     see_also=["Setvar"],
 )
-async def getvar_action(session: Session, request: Request) -> Reply:
+async def getvar_action(session: ManagerSession, request: Request) -> Reply:
     name, variable = request.header("Channel"), request.header("Variable")
     if not variable:
         return wire.error(request, "No variable specified")
@@ -63,7 +63,7 @@ async def getvar_action(session: Session, request: Request) -> Reply:
     ],
     see_also=["Getvar"],
 )
-async def setvar_action(session: Session, request: Request) -> Reply:
+async def setvar_action(session: ManagerSession, request: Request) -> Reply:
     name, variable = request.header("Channel"), request.header("Variable")
     if not variable:
         return wire.error(request, "No variable specified")
@@ -81,7 +81,7 @@ async def setvar_action(session: Session, request: Request) -> Reply:
     description="A CoreShowChannel event per channel, then CoreShowChannelsComplete.",
     see_also=["Status"],
 )
-async def core_show_channels(session: Session, request: Request) -> Reply:
+async def core_show_channels(session: ManagerSession, request: Request) -> Reply:
     now = time.monotonic()
     items = [
         wire.list_item(
@@ -115,7 +115,7 @@ async def core_show_channels(session: Session, request: Request) -> Reply:
     ],
     see_also=["CoreShowChannels"],
 )
-async def status_action(session: Session, request: Request) -> Reply:
+async def status_action(session: ManagerSession, request: Request) -> Reply:
     name, wanted = request.header("Channel"), request.header("Variables")
     every = request.header("AllVariables").lower() in _TRUE
     if not session.writeperm & SYSTEM and ("SHELL" in wanted or "EVAL" in wanted):

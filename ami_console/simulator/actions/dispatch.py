@@ -15,12 +15,12 @@ from ..reader import Request
 from .registry import Close
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 PRE_LOGIN = ("login", "logoff", "challenge")
 
 
-async def dispatch(session: Session, request: Request) -> bool:
+async def dispatch(session: ManagerSession, request: Request) -> bool:
     """Run one request; True when the connection must close afterwards."""
     if request.error:
         session.write(wire.error(request, request.error))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import wire
-from ..dialplan import Endpoint
+from ..config import Endpoint
 from ..pbx import DEVICE_STATE_TEXT, PBX
 from ..perms import SYSTEM
 from ..pjsip_objects import (
@@ -23,7 +23,7 @@ from ..reader import Request
 from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 
 def _state(pbx: PBX, endpoint: Endpoint) -> list[tuple[str, object]]:
@@ -45,7 +45,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     description="An EndpointList per endpoint (its AOR, auth, contacts, device state, channels), then EndpointListComplete.",
     see_also=["PJSIPShowEndpoint", "PJSIPShowContacts"],
 )
-async def show_endpoints(session: Session, request: Request) -> Reply:
+async def show_endpoints(session: ManagerSession, request: Request) -> Reply:
     pbx = session.pbx
     endpoints = sorted(pbx.endpoints.values(), key=lambda e: e.name)
     if not endpoints:
@@ -72,7 +72,7 @@ async def show_endpoints(session: Session, request: Request) -> Reply:
     arguments=[("Endpoint", True, "The endpoint's name (a PJSIP/ prefix is allowed).")],
     see_also=["PJSIPShowEndpoints"],
 )
-async def show_endpoint(session: Session, request: Request) -> Reply:
+async def show_endpoint(session: ManagerSession, request: Request) -> Reply:
     name = request.header("Endpoint")
     if not name:
         return wire.error(request, "PJSIPShowEndpoint requires an endpoint name\n")
@@ -104,7 +104,7 @@ async def show_endpoint(session: Session, request: Request) -> Reply:
     description="A ContactList per contact (its URI, user agent, expiry and qualify status), then ContactListComplete.",
     see_also=["PJSIPShowAors", "PJSIPShowEndpoint"],
 )
-async def show_contacts(session: Session, request: Request) -> Reply:
+async def show_contacts(session: ManagerSession, request: Request) -> Reply:
     contacts = sorted(session.pbx.contacts.values(), key=lambda c: c.id)
     if not contacts:
         return wire.error(request, "No Contacts found\n")
@@ -123,7 +123,7 @@ async def show_contacts(session: Session, request: Request) -> Reply:
     description="An AorList per AOR (its settings and contacts), then AorListComplete.",
     see_also=["PJSIPShowContacts"],
 )
-async def show_aors(session: Session, request: Request) -> Reply:
+async def show_aors(session: ManagerSession, request: Request) -> Reply:
     pbx = session.pbx
     endpoints = sorted(pbx.endpoints.values(), key=lambda e: e.name)
     if not endpoints:

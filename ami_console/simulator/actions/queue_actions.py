@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .. import events, wire
+from .. import manager_events, wire
 from ..channels import shown
 from ..perms import AGENT
 from ..reader import Request
 from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 
 ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the tables)
@@ -29,7 +29,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     ],
     see_also=["QueueSummary"],
 )
-async def queue_status(session: Session, request: Request) -> Reply:
+async def queue_status(session: ManagerSession, request: Request) -> Reply:
     wanted, member_filter = request.header("Queue"), request.header("Member")
     pbx = session.pbx
     items: list[str] = []
@@ -112,7 +112,7 @@ def _percent(part: int, whole: int) -> str:
     arguments=[("Queue", False, "Only this queue.")],
     see_also=["QueueStatus"],
 )
-async def queue_summary(session: Session, request: Request) -> Reply:
+async def queue_summary(session: ManagerSession, request: Request) -> Reply:
     wanted = request.header("Queue")
     pbx = session.pbx
     items = []
@@ -158,7 +158,7 @@ async def queue_summary(session: Session, request: Request) -> Reply:
     see_also=["QueueStatus"],
     since="1.6.0",
 )
-async def queue_pause(session: Session, request: Request) -> Reply:
+async def queue_pause(session: ManagerSession, request: Request) -> Reply:
     interface, paused = request.header("Interface"), request.header("Paused")
     wanted, reason = request.header("Queue"), request.header("Reason") or ""
     if not interface or not paused:
@@ -181,7 +181,7 @@ async def queue_pause(session: Session, request: Request) -> Reply:
             state = "INUSE" if pause else "NOT_INUSE"
             pbx.set_device_state(f"Queue:{queue.name}_pause_{interface}", state, force=True)
             pbx.set_device_state(f"Queue:{queue.name}_avail", state, force=True)
-            pbx.publish(events.queue_member_status(queue.name, member, int(pbx.started), "QueueMemberPause"))
+            pbx.publish(manager_events.queue_member_status(queue.name, member, int(pbx.started), "QueueMemberPause"))
     if not found:
         return wire.error(request, "Interface not found")
     return wire.success(request, f"Interface {'paused' if pause else 'unpaused'} successfully")

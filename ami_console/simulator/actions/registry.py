@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ..reader import Request
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 ACTION_ID_HELP = "Any string you like; the response, and every event of a list it starts, carry it back."
 
@@ -34,7 +34,7 @@ class Close:
 
 
 Reply = str | Close
-Handler = Callable[["Session", Request], Awaitable[Reply]]
+Handler = Callable[["ManagerSession", Request], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)

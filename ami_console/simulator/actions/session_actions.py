@@ -16,7 +16,7 @@ from ..reader import Request
 from .registry import ActionTable, Close, Reply, sorted_actions
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 _challenges = random.SystemRandom()
 
@@ -44,7 +44,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     see_also=["Challenge", "Logoff"],
     since="0.2.0",
 )
-async def login(session: Session, request: Request) -> Reply:
+async def login(session: ManagerSession, request: Request) -> Reply:
     if session.authenticated:
         return wire.success(request, "Already authenticated")
     if not _authenticate(session, request):
@@ -60,7 +60,7 @@ async def login(session: Session, request: Request) -> Reply:
     return text
 
 
-def _authenticate(session: Session, request: Request) -> bool:
+def _authenticate(session: ManagerSession, request: Request) -> bool:
     username = request.header("Username")
     if not username:
         return False
@@ -105,7 +105,7 @@ def _authenticate(session: Session, request: Request) -> bool:
     arguments=[("AuthType", True, "Must be MD5.")],
     see_also=["Login"],
 )
-async def challenge(session: Session, request: Request) -> Reply:
+async def challenge(session: ManagerSession, request: Request) -> Reply:
     if request.header("AuthType").lower() != "md5":
         return wire.error(request, "Must specify AuthType")
     if not session.challenge:
@@ -121,7 +121,7 @@ async def challenge(session: Session, request: Request) -> Reply:
     see_also=["Login"],
     since="0.2.0",
 )
-async def logoff(session: Session, request: Request) -> Reply:
+async def logoff(session: ManagerSession, request: Request) -> Reply:
     return Close(wire.response(request, "Goodbye", "Thanks for all the fish."))
 
 
@@ -132,7 +132,7 @@ async def logoff(session: Session, request: Request) -> Reply:
     description="Answers Pong with the server's clock, to keep a connection open or time a round trip.",
     since="0.2.0",
 )
-async def ping(session: Session, request: Request) -> Reply:
+async def ping(session: ManagerSession, request: Request) -> Reply:
     return wire.success(request, fields=[("Ping", "Pong"), ("Timestamp", wire.timestamp())])
 
 
@@ -147,7 +147,7 @@ async def ping(session: Session, request: Request) -> Reply:
     arguments=[("EventMask", True, "on, off, or a comma-separated list of event classes.")],
     see_also=["Filter"],
 )
-async def events_action(session: Session, request: Request) -> Reply:
+async def events_action(session: ManagerSession, request: Request) -> Reply:
     mask = event_mask(request.header("EventMask"))
     if mask < 0:
         return wire.error(request, "Invalid event mask")
@@ -172,7 +172,7 @@ async def events_action(session: Session, request: Request) -> Reply:
     ],
     see_also=["Events"],
 )
-async def filter_action(session: Session, request: Request) -> Reply:
+async def filter_action(session: ManagerSession, request: Request) -> Reply:
     if request.header("Operation").lower() != "add":
         return wire.error(request, "Unknown operation")
     try:
@@ -189,7 +189,7 @@ async def filter_action(session: Session, request: Request) -> Reply:
     "List the actions this user may send.",
     description="One line per action: its name, what it does, and the write classes it needs.",
 )
-async def list_commands(session: Session, request: Request) -> Reply:
+async def list_commands(session: ManagerSession, request: Request) -> Reply:
     allowed = [
         spec
         for spec in sorted_actions(session.core.actions)
@@ -212,7 +212,7 @@ async def list_commands(session: Session, request: Request) -> Reply:
         ("Header1", False, "Any further header is copied into the event as it is."),
     ],
 )
-async def user_event(session: Session, request: Request) -> Reply:
+async def user_event(session: ManagerSession, request: Request) -> Reply:
     name = request.header("UserEvent")
     body = "".join(f"{line}\r\n" for line in request.lines if not line.lower().startswith(("userevent:", "action:")))
     reply = wire.success(request, "Event Sent")

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from .. import wire
 from ..cli.registry import run_cli
-from ..dialplan import HINT, REGISTRAR, extension_matches
-from ..events import extension_fields
+from ..config import HINT, REGISTRAR, extension_matches
+from ..manager_events import extension_fields
 from ..perms import CALL, COMMAND, CONFIG, REPORTING, SYSTEM
 from ..reader import Request
 from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 ASTERISK_VERSION = "22.10.1"
 AMI_VERSION = "11.0.0"
@@ -30,7 +30,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     "Show the PBX's version and core settings.",
     description="Versions of Asterisk and of AMI, and the limits and switches of the core.",
 )
-async def core_settings(session: Session, request: Request) -> Reply:
+async def core_settings(session: ManagerSession, request: Request) -> Reply:
     return wire.success(
         request,
         fields=[
@@ -56,7 +56,7 @@ async def core_settings(session: Session, request: Request) -> Reply:
     "Show when the PBX started and how many calls it carries.",
     description="Start and reload times, channels up now, and calls handled since the start.",
 )
-async def core_status(session: Session, request: Request) -> Reply:
+async def core_status(session: ManagerSession, request: Request) -> Reply:
     started = time.localtime(session.pbx.started)
     date, clock = time.strftime("%Y-%m-%d", started), time.strftime("%H:%M:%S", started)
     return wire.success(
@@ -83,7 +83,7 @@ async def core_status(session: Session, request: Request) -> Reply:
     arguments=[("Command", True, "The CLI command line, e.g. core show channels.")],
     since="0.2.0",
 )
-async def command(session: Session, request: Request) -> Reply:
+async def command(session: ManagerSession, request: Request) -> Reply:
     line = request.header("Command")
     if not line:
         return wire.error(request, "No command provided")
@@ -112,7 +112,7 @@ async def command(session: Session, request: Request) -> Reply:
     ],
     see_also=["DBGet", "DBDel"],
 )
-async def db_put(session: Session, request: Request) -> Reply:
+async def db_put(session: ManagerSession, request: Request) -> Reply:
     family, key = request.header("Family"), request.header("Key")
     if not family:
         return wire.error(request, "No family specified")
@@ -145,7 +145,7 @@ def _tree(astdb: dict[tuple[str, str], str], family: str, key: str | None) -> li
     arguments=[("Family", True, "The family."), ("Key", True, "The key within the family.")],
     see_also=["DBPut", "DBGetTree"],
 )
-async def db_get(session: Session, request: Request) -> Reply:
+async def db_get(session: ManagerSession, request: Request) -> Reply:
     family, key, missing = _family_and_key(request)
     if missing:
         return missing
@@ -167,7 +167,7 @@ async def db_get(session: Session, request: Request) -> Reply:
     arguments=[("Family", True, "The family."), ("Key", False, "Only keys under this path.")],
     see_also=["DBGet"],
 )
-async def db_get_tree(session: Session, request: Request) -> Reply:
+async def db_get_tree(session: ManagerSession, request: Request) -> Reply:
     family, key = request.header("Family"), request.header("Key")
     if not family:
         return wire.error(request, "No family specified.")
@@ -193,7 +193,7 @@ async def db_get_tree(session: Session, request: Request) -> Reply:
     arguments=[("Family", True, "The family."), ("Key", True, "The key to delete.")],
     see_also=["DBPut", "DBDelTree"],
 )
-async def db_del(session: Session, request: Request) -> Reply:
+async def db_del(session: ManagerSession, request: Request) -> Reply:
     family, key, missing = _family_and_key(request)
     if missing:
         return missing
@@ -209,7 +209,7 @@ async def db_del(session: Session, request: Request) -> Reply:
     arguments=[("Family", True, "The family."), ("Key", False, "Only keys under this path.")],
     see_also=["DBDel"],
 )
-async def db_del_tree(session: Session, request: Request) -> Reply:
+async def db_del_tree(session: ManagerSession, request: Request) -> Reply:
     family, key = request.header("Family"), request.header("Key")
     if not family:
         return wire.error(request, "No family specified.")
@@ -233,7 +233,7 @@ async def db_del_tree(session: Session, request: Request) -> Reply:
     ],
     see_also=["ExtensionState"],
 )
-async def show_dialplan(session: Session, request: Request) -> Reply:
+async def show_dialplan(session: ManagerSession, request: Request) -> Reply:
     wanted_context, wanted_exten = request.header("Context"), request.header("Extension")
     contexts = session.pbx.contexts
     if wanted_context and wanted_context not in contexts:
@@ -306,7 +306,7 @@ async def show_dialplan(session: Session, request: Request) -> Reply:
     ],
     see_also=["ExtensionStateList"],
 )
-async def extension_state(session: Session, request: Request) -> Reply:
+async def extension_state(session: ManagerSession, request: Request) -> Reply:
     exten = request.header("Exten")
     if not exten:
         return wire.error(request, "Extension not specified")
@@ -321,7 +321,7 @@ async def extension_state(session: Session, request: Request) -> Reply:
     "List the state of every hint.",
     see_also=["ExtensionState"],
 )
-async def extension_state_list(session: Session, request: Request) -> Reply:
+async def extension_state_list(session: ManagerSession, request: Request) -> Reply:
     items = []
     for context, exten, hint in session.pbx.hints():
         _, status, text = session.pbx.extension_state(context, exten)
@@ -338,7 +338,7 @@ async def extension_state_list(session: Session, request: Request) -> Reply:
     CALL | REPORTING,
     "List the state of every known device.",
 )
-async def device_state_list(session: Session, request: Request) -> Reply:
+async def device_state_list(session: ManagerSession, request: Request) -> Reply:
     pbx = session.pbx
     devices = [endpoint.device for endpoint in pbx.endpoints.values()]
     devices += [d for d in pbx.device_states if d not in devices]

@@ -14,7 +14,7 @@ from ..transfer import queue_digits, send_digit
 from .registry import ActionTable, Reply
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 _TRUE = {"yes", "true", "y", "t", "1", "on"}
 
@@ -42,7 +42,7 @@ ACTIONS = ActionTable()  # this module's actions (actions.catalog gathers the ta
     see_also=["CancelAtxfer", "BlindTransfer", "PlayDTMF"],
     since="1.6.1.0",
 )
-async def atxfer(session: Session, request: Request) -> Reply:
+async def atxfer(session: ManagerSession, request: Request) -> Reply:
     name, exten, context = request.header("Channel"), request.header("Exten"), request.header("Context")
     if not name:
         return wire.error(request, "No channel specified")
@@ -72,7 +72,7 @@ async def atxfer(session: Session, request: Request) -> Reply:
     see_also=["Atxfer"],
     since="15.1.0, 14.7.0, 13.18.0",
 )
-async def cancel_atxfer(session: Session, request: Request) -> Reply:
+async def cancel_atxfer(session: ManagerSession, request: Request) -> Reply:
     name = request.header("Channel")
     if not name:
         return wire.error(request, "No channel specified")
@@ -103,7 +103,7 @@ async def cancel_atxfer(session: Session, request: Request) -> Reply:
     ],
     see_also=["Atxfer"],
 )
-async def play_dtmf(session: Session, request: Request) -> Reply:
+async def play_dtmf(session: ManagerSession, request: Request) -> Reply:
     pbx = session.pbx
     chan = pbx.find_channel(request.header("Channel"))
     if chan is None:

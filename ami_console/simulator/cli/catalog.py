@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import core, data, manager
+from . import core_commands, data, manager
 from .registry import CliCommand
 
-MODULES = (core, data, manager)
+MODULES = (core_commands, data, manager)
 
 
 def build_commands() -> list[CliCommand]:

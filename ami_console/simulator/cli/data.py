@@ -9,7 +9,7 @@ from ..pbx import DEVICE_STATE_TEXT
 from .registry import SHOW_USAGE, CommandTable, lines, plural
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 MEMBER_STATES = {1: "Not in use", 2: "In use", 3: "Busy", 6: "Ringing"}
 
@@ -22,7 +22,7 @@ COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tab
     "Show the Asterisk database, or one family or key path of it",
     "database show [family [keytree]]",
 )
-def show(session: Session, args: list[str]) -> object:
+def show(session: ManagerSession, args: list[str]) -> object:
     if len(args) > 2:
         return SHOW_USAGE
     prefix = "/" + "/".join(args) if args else ""
@@ -32,7 +32,7 @@ def show(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("database get", "Read one value from the Asterisk database", "database get <family> <key>")
-def get(session: Session, args: list[str]) -> object:
+def get(session: ManagerSession, args: list[str]) -> object:
     if len(args) != 2:
         return SHOW_USAGE
     value = session.pbx.astdb.get((args[0], args[1]))
@@ -44,7 +44,7 @@ def get(session: Session, args: list[str]) -> object:
     "Store one value in the Asterisk database",
     "database put <family> <key> <value>",
 )
-def put(session: Session, args: list[str]) -> object:
+def put(session: ManagerSession, args: list[str]) -> object:
     if len(args) != 3:
         return SHOW_USAGE
     session.pbx.astdb[(args[0], args[1])] = args[2]
@@ -52,7 +52,7 @@ def put(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("database del", "Delete one value from the Asterisk database", "database del <family> <key>")
-def delete(session: Session, args: list[str]) -> object:
+def delete(session: ManagerSession, args: list[str]) -> object:
     if len(args) != 2:
         return SHOW_USAGE
     gone = session.pbx.astdb.pop((args[0], args[1]), None)
@@ -60,7 +60,7 @@ def delete(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("queue show", "Show the queues, their members and who is waiting", "queue show [queue]")
-def queues(session: Session, args: list[str]) -> object:
+def queues(session: ManagerSession, args: list[str]) -> object:
     pbx = session.pbx
     chosen = [q for q in pbx.queues.values() if not args or q.name == args[0]]
     if args and not chosen:
@@ -91,7 +91,7 @@ def queues(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("pjsip show endpoints", "List the phones, their state and their calls")
-def endpoints(session: Session, args: list[str]) -> object:
+def endpoints(session: ManagerSession, args: list[str]) -> object:
     pbx = session.pbx
     rows = [
         "",

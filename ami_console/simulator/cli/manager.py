@@ -11,14 +11,14 @@ from ..perms import authority_to_str
 from .registry import SHOW_USAGE, CommandTable, lines
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 
 COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tables)
 
 
 @COMMANDS.cli("manager show commands", "List every manager action with a line about it")
-def commands(session: Session, args: list[str]) -> object:
+def commands(session: ManagerSession, args: list[str]) -> object:
     specs = sorted_actions(session.core.actions)
     width = max(len(spec.name) for spec in specs)
     room = max(0, 80 - width - 4)
@@ -31,7 +31,7 @@ def commands(session: Session, args: list[str]) -> object:
     "Show the documentation of one or more manager actions",
     "manager show command <action> [<action> ...]",
 )
-def command(session: Session, args: list[str]) -> object:
+def command(session: ManagerSession, args: list[str]) -> object:
     if not args:
         return SHOW_USAGE
     wanted = {a.lower() for a in args}
@@ -39,7 +39,7 @@ def command(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("manager show connected", "List the sessions connected to the manager interface")
-def connected(session: Session, args: list[str]) -> object:
+def connected(session: ManagerSession, args: list[str]) -> object:
     row = "  {:<15.15}  {:<55.55}  {:<10.10}  {:<10.10}  {:<8.8}  {:<8.8}  {:<10.10}  {:<10.10}"
     heads = (
         "Username",
@@ -63,7 +63,7 @@ def connected(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("manager show users", "List the manager users this PBX knows")
-def users(session: Session, args: list[str]) -> object:
+def users(session: ManagerSession, args: list[str]) -> object:
     names = [user.username for user in session.core.users]
     return lines(
         [
@@ -78,7 +78,7 @@ def users(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("manager show user", "Show what one manager user may read and write", "manager show user <user>")
-def user(session: Session, args: list[str]) -> object:
+def user(session: ManagerSession, args: list[str]) -> object:
     if len(args) != 1:
         return SHOW_USAGE
     found = session.core.find_user(args[0])

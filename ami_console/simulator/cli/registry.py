@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 SHOW_USAGE = object()  # what a handler returns to print its usage (and answer Error)
 
-Handler = Callable[["Session", list[str]], object]
+Handler = Callable[["ManagerSession", list[str]], object]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class CommandTable(list[CliCommand]):
         return add
 
 
-def run_cli(session: Session, line: str) -> tuple[bool, str]:
+def run_cli(session: ManagerSession, line: str) -> tuple[bool, str]:
     """Run a CLI line: (succeeded, output text)."""
     commands = session.core.commands
     try:

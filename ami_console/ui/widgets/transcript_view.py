@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Log
 
-from ami_console.files.transcript import DEFAULT_LIMIT, OWN_MARK, Transcript
+from ami_console.monitor.transcript import DEFAULT_LIMIT, OWN_MARK, Transcript
 
 MAX_LINES = 20_000
 MOST_PER_UPDATE = 300  # messages turned into lines at each update, the newest

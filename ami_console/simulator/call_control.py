@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import events
+from . import manager_events
 from .channels import NORMAL_CLEARING, UP, Channel
 from .pbx import PBX
 from .rtcp import start_reports
@@ -36,21 +36,21 @@ class Bridge:
     # The transferer consulting away from this bridge (an attended transfer): the bridge
     # stays up with the party on hold alone in it, and tells the transferer of changes.
     held_by: Channel | None = None
-    technology: str = events.SIMPLE_BRIDGE
+    technology: str = manager_events.SIMPLE_BRIDGE
 
     @property
-    def state(self) -> events.BridgeState:
+    def state(self) -> manager_events.BridgeState:
         return (self.id, len(self.channels), self.technology)
 
-    def event(self, name: str, chan: Channel | None = None) -> events.Event:
-        return events.bridge_event(name, self.id, len(self.channels), chan, self.technology)
+    def event(self, name: str, chan: Channel | None = None) -> manager_events.Event:
+        return manager_events.bridge_event(name, self.id, len(self.channels), chan, self.technology)
 
 
 # -- answering ---------------------------------------------------------------------------------
 def set_state(pbx: PBX, chan: Channel, state: int) -> None:
     """A new channel state (Newstate); a phone's device follows its channels."""
     chan.state = state
-    pbx.publish(events.newstate(chan))
+    pbx.publish(manager_events.newstate(chan))
     pbx.phone_changed(chan.device)
 
 
@@ -73,7 +73,7 @@ def _local_answered(pbx: PBX, first: Channel) -> None:
     first.state = UP
     first.answered = time.time()
     first.cdr.setdefault("answer", first.answered)
-    pbx.publish(events.newstate(first))
+    pbx.publish(manager_events.newstate(first))
     first.poke_answer()
     if first.owner is not None:
         first.owner.poke()
@@ -86,7 +86,7 @@ def member_device_changed(pbx: PBX, device: str, state: str) -> None:
         for member in queue.members:
             if member.interface == device and member.status != status:
                 member.status = status
-                pbx.publish(events.queue_member_status(queue.name, member, int(pbx.started)))
+                pbx.publish(manager_events.queue_member_status(queue.name, member, int(pbx.started)))
                 if not pbx.queue_avail_published:
                     # Asterisk publishes the queue's availability device once, when it is
                     # first computed; later changes of one member do not change it here.
@@ -103,7 +103,7 @@ def request_hangup(pbx: PBX, chan: Channel, cause: int = 0, *, remote: bool = Fa
     if cause > 0:
         chan.hangup_cause = cause
     if remote:
-        pbx.publish(events.hangup_request(chan, chan.hangup_cause))
+        pbx.publish(manager_events.hangup_request(chan, chan.hangup_cause))
     chan.softhangup = True
     chan.poke()
     owner = chan.owner
@@ -127,10 +127,10 @@ def end_channel(pbx: PBX, chan: Channel, how: str) -> None:
     if how == "outside" and chan.in_dialplan:
         # Its dialplan stops (pjsip_call_answered: the caller's phone hung up in Dial).
         leave_bridge(pbx, chan)
-        pbx.publish(events.soft_hangup_request(chan))
+        pbx.publish(manager_events.soft_hangup_request(chan))
     _hangup_event(pbx, chan)
     if chan.cdr.get("record", True):
-        pbx.publish(events.cdr(chan, disposition=disposition(chan), ended=time.time()))
+        pbx.publish(manager_events.cdr(chan, disposition=disposition(chan), ended=time.time()))
     pbx.remove_channel(chan)
     _device_idle(pbx, chan)
 
@@ -139,7 +139,7 @@ def _end_local_pair(pbx: PBX, first: Channel, other: Channel, how: str) -> None:
     cause = first.hangup_cause
     if how == "dialplan" and cause == 0:
         cause = first.hangup_cause = NORMAL_CLEARING
-    pbx.publish(events.hangup_request(other, cause))
+    pbx.publish(manager_events.hangup_request(other, cause))
     other.hangup_cause = other.hangup_cause or cause  # Busy() has set 17 already
     other.softhangup = True
     ended = time.time()
@@ -172,7 +172,7 @@ def _cdr(pbx: PBX, chan: Channel, ended: float) -> None:
         return
     if chan.tech == "Local" and chan.answered is None and "disposition" not in chan.cdr:
         return  # an unanswered Local half that dialled nobody leaves no record (call_busy)
-    pbx.publish(events.cdr(chan, disposition=disposition(chan), ended=ended))
+    pbx.publish(manager_events.cdr(chan, disposition=disposition(chan), ended=ended))
 
 
 def _hangup_other(pbx: PBX, other: Channel) -> None:
@@ -186,7 +186,7 @@ def _hangup_other(pbx: PBX, other: Channel) -> None:
         other.before_hangup()  # what its application says on the way out (AgentComplete)
         other.before_hangup = None
     if other.in_dialplan:
-        pbx.publish(events.soft_hangup_request(other))
+        pbx.publish(manager_events.soft_hangup_request(other))
     _hangup_event(pbx, other)
 
 
@@ -199,10 +199,10 @@ def _hangup_event(pbx: PBX, chan: Channel) -> None:
     queued = chan.queued_caller
     if queued is not None:
         chan.caller_num, chan.caller_name = queued
-    pbx.publish(events.hangup(chan))
+    pbx.publish(manager_events.hangup(chan))
     if queued is not None:
-        presentation = events.ALLOWED if queued[0] is not None else events.NUMBER_UNAVAILABLE
-        pbx.publish(events.newcallerid(chan, presentation))
+        presentation = manager_events.ALLOWED if queued[0] is not None else manager_events.NUMBER_UNAVAILABLE
+        pbx.publish(manager_events.newcallerid(chan, presentation))
 
 
 def _device_idle(pbx: PBX, chan: Channel) -> None:
@@ -258,7 +258,7 @@ def enter_bridge(pbx: PBX, bridge: Bridge, chan: Channel) -> None:
     chan.bridge_id = bridge.id
     pbx.publish(bridge.event("BridgeEnter", chan))
     if len(bridge.channels) == 2 and all(c.tech == "PJSIP" for c in bridge.channels):
-        bridge.technology = events.NATIVE_RTP  # the smart bridge moves two phones' media
+        bridge.technology = manager_events.NATIVE_RTP  # the smart bridge moves two phones' media
     start_reports(pbx, chan)
 
 

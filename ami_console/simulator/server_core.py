@@ -13,10 +13,10 @@ from collections import deque
 from .actions.catalog import build_actions
 from .cli.catalog import build_commands
 from .faults import Fault
+from .manager_session import ManagerSession, SessionLog
 from .pbx import PBX
 from .perms import User
 from .reader import Request
-from .session import Session, SessionLog
 from .traffic import Storm
 
 REQUEST_OVERHEAD = 256  # about what a logged Message costs beyond its raw bytes
@@ -74,18 +74,18 @@ class ServerCore:
         """Connections not logged in yet (closing ones too: they still hold a socket)."""
         return sum(not session.authenticated for session in self.pbx.sessions)
 
-    def new_session(self) -> Session:
+    def new_session(self) -> ManagerSession:
         self._sessions += 1
-        return Session(self, self._sessions)
+        return ManagerSession(self, self._sessions)
 
     # -- logs -----------------------------------------------------------------------------
-    def open_log(self, session: Session) -> SessionLog:
+    def open_log(self, session: ManagerSession) -> SessionLog:
         log = SessionLog(session.number, (str(session.remote[0]), int(session.remote[1])), time.time())
         with self.logs_lock:
             self.logs.append(log)
         return log
 
-    def record(self, session: Session, data: bytes) -> None:
+    def record(self, session: ManagerSession, data: bytes) -> None:
         log = session.log
         if log is None:
             return
@@ -94,7 +94,7 @@ class ServerCore:
             log.raw += data[: max(0, room)]
             log.truncated = log.truncated or len(data) > room
 
-    def record_request(self, session: Session, request: Request) -> None:
+    def record_request(self, session: ManagerSession, request: Request) -> None:
         """Log a request while the log's budget lasts: each costs its bytes and the objects
         that hold it, so a flood of blank lines cannot fill the log with empty ones."""
         log = session.log
@@ -108,12 +108,12 @@ class ServerCore:
             log.request_bytes += cost
             log.requests.append(request.to_message())
 
-    def logged_in(self, session: Session) -> None:
+    def logged_in(self, session: ManagerSession) -> None:
         if session.log is not None:
             with self.logs_lock:
                 session.log.username = session.username
 
-    def close_log(self, session: Session) -> None:
+    def close_log(self, session: ManagerSession) -> None:
         if session.log is not None and session.log.closed_at is None:
             with self.logs_lock:
                 session.log.closed_at = time.time()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..protocol import Message
-from . import events, wire
+from . import manager_events, wire
 from .actions.dispatch import dispatch
 from .faults import oversized_event
 from .filters import EventFilter, passes
@@ -34,7 +34,7 @@ from .perms import User
 from .reader import RequestReader, encode
 
 if TYPE_CHECKING:
-    from .core import ServerCore
+    from .server_core import ServerCore
 
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
 MAX_PENDING_INPUT = 64 * 1024  # past this, stop reading the socket until it is parsed
@@ -56,7 +56,7 @@ class SessionLog:
     request_bytes: int = 0  # what the logged requests cost against ``record_limit``
 
 
-class Session(asyncio.Protocol):
+class ManagerSession(asyncio.Protocol):
     def __init__(self, core: ServerCore, number: int) -> None:
         self.core = core
         self.pbx = core.pbx
@@ -252,7 +252,7 @@ class Session(asyncio.Protocol):
         family = "IPV6" if ":" in self.local[0] else "IPV4"
         session_tv = self.login_time if self.login_time else 0.0
         self.pbx.publish(
-            events.security_event(
+            manager_events.security_event(
                 name,
                 event_tv=wire.event_tv(time.time()),
                 account=self.username if account is None else account,

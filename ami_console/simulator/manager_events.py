@@ -7,7 +7,7 @@ sessions whose read classes, event mask and filters let it through.
 from __future__ import annotations
 
 from .channels import SOFTHANGUP_EXPLICIT, Channel, cause_text
-from .dialplan import QueueMember
+from .config import QueueMember
 from .perms import AGENT, CALL, CDR, DIALPLAN, DTMF, SECURITY, USER
 from .wire import Event, Fields, cdr_time
 

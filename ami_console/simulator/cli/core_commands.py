@@ -6,11 +6,11 @@ import platform
 import time
 from typing import TYPE_CHECKING
 
-from ..dialplan import HINT, extension_matches
+from ..config import HINT, extension_matches
 from .registry import SHOW_USAGE, CommandTable, lines, plural
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..manager_session import ManagerSession
 
 VERSION = "22.10.1"
 
@@ -32,12 +32,12 @@ COMMANDS = CommandTable()  # this module's commands (cli.catalog gathers the tab
 
 
 @COMMANDS.cli("!", "Run a shell command on the console (the server runs nothing)", "!<command>")
-def shell(session: Session, args: list[str]) -> object:
+def shell(session: ManagerSession, args: list[str]) -> object:
     return ""
 
 
 @COMMANDS.cli("core show version", "Show the version of Asterisk this PBX claims to be")
-def version(session: Session, args: list[str]) -> object:
+def version(session: ManagerSession, args: list[str]) -> object:
     if args:
         return SHOW_USAGE
     built = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(session.pbx.started))
@@ -46,7 +46,7 @@ def version(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("core show uptime", "Show how long the PBX has run", "core show uptime [seconds]")
-def uptime(session: Session, args: list[str]) -> object:
+def uptime(session: ManagerSession, args: list[str]) -> object:
     seconds = int(time.time() - session.pbx.started)
     if args == ["seconds"]:
         return f"System uptime: {seconds}\nLast reload: {seconds}\n"
@@ -56,7 +56,7 @@ def uptime(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("core show calls", "Count the calls up now and those handled since the start")
-def calls(session: Session, args: list[str]) -> object:
+def calls(session: ManagerSession, args: list[str]) -> object:
     pbx = session.pbx
     active = sum(1 for c in pbx.channels.values() if c.in_dialplan)
     return lines([plural(active, "active call"), f"{plural(pbx.processed_calls, 'call')} processed"])
@@ -67,7 +67,7 @@ def calls(session: Session, args: list[str]) -> object:
     "List the channels up now, one line each",
     "core show channels [concise|verbose|count]",
 )
-def channels(session: Session, args: list[str]) -> object:
+def channels(session: ManagerSession, args: list[str]) -> object:
     mode = args[0].lower() if args else ""
     if len(args) > 1 or mode not in ("", "concise", "verbose", "count"):
         return SHOW_USAGE
@@ -140,7 +140,7 @@ def _verbose(*values: str) -> str:
 
 
 @COMMANDS.cli("core show help", "List the commands, or explain one", "core show help [command]")
-def show_help(session: Session, args: list[str]) -> object:
+def show_help(session: ManagerSession, args: list[str]) -> object:
     wanted = [a.lower() for a in args]
     chosen = [c for c in session.core.commands if list(c.words[: len(wanted)]) == wanted]
     if len(chosen) == 1 and list(chosen[0].words) == wanted:
@@ -150,7 +150,7 @@ def show_help(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("core show hints", "List the dialplan hints and the state of each")
-def hints(session: Session, args: list[str]) -> object:
+def hints(session: ManagerSession, args: list[str]) -> object:
     pbx = session.pbx
     found = pbx.hints()
     rows = ["    -= Registered Asterisk Dial Plan Hints =-"]
@@ -163,7 +163,7 @@ def hints(session: Session, args: list[str]) -> object:
 
 
 @COMMANDS.cli("core reload", "Reload every module (nothing to reload here)")
-def reload(session: Session, args: list[str]) -> object:
+def reload(session: ManagerSession, args: list[str]) -> object:
     return ""
 
 
@@ -172,7 +172,7 @@ def reload(session: Session, args: list[str]) -> object:
     "Show the dialplan, or one context or extension of it",
     "dialplan show [[exten@]context]",
 )
-def dialplan(session: Session, args: list[str]) -> object:
+def dialplan(session: ManagerSession, args: list[str]) -> object:
     if len(args) > 1:
         return SHOW_USAGE
     target = args[0] if args else ""
