@@ -214,6 +214,7 @@ def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = Fals
             log_bytes=args.log_bytes * 2**20,
             learn=learn,
             lessons=lessons,
+            demo_address=settings.address,
         )
         app.run()
     return 0

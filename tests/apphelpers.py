@@ -22,6 +22,8 @@ def console(pbx: Simulator | None, tmp_path: Path, **options) -> AMIConsoleApp:
         host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=3
     )
     options.setdefault("autoconnect", True)
+    if pbx is not None:  # the demo PBX, as ami-console --demo starts it: the lessons are for it
+        options.setdefault("demo_address", f"{pbx.host}:{pbx.port}")
     return AMIConsoleApp(settings, profiles=Profiles(tmp_path / "profiles.toml"), **options)
 
 

@@ -96,6 +96,7 @@ def make_app(scene: Scene, pbx: Simulator, folder: Path) -> AMIConsoleApp:
         saved=SavedActions(Path("/home/operator/.config/ami-console/actions")),
         learn=scene.learn,
         lessons_progress=folder / "lessons.json",
+        demo_address=f"{pbx.host}:{pbx.port}",
     )
 
 

@@ -99,6 +99,7 @@ class AMIConsoleApp(App):
         learn: bool = False,
         lessons: Path | None = None,
         lessons_progress: Path | None = None,
+        demo_address: str | None = None,
     ) -> None:
         super().__init__()
         settings = settings or ConnectionSettings()
@@ -124,7 +125,7 @@ class AMIConsoleApp(App):
             saved or SavedActions(),
             replay=replay,
             note=note,
-            lessons=LessonSource(lessons, lessons_progress, open_at_connect=learn),
+            lessons=LessonSource(lessons, lessons_progress, open_at_connect=learn, demo_address=demo_address),
         )
         self.connect_screen = ConnectScreen(settings, self.profiles, hint)
         self._frozen = False

@@ -239,11 +239,58 @@ def test_explain_a_header_in_the_fields_view_and_an_unknown_name(pbx, tmp_path):
             explain("Response", "Success", kind="header") or "ami-console has no explanation of Header Response yet."
         )
         await pilot.press("escape")
-        app.console_screen.explain_this("NoSuchHeaderAtAll", "x", "header")
+        app.console_screen.teaching.explain("NoSuchHeaderAtAll", "x", "header")
         assert (await explained(pilot)) == "ami-console has no explanation of Header NoSuchHeaderAtAll yet."
         await pilot.press("escape")
-        app.console_screen.explain_this("NoSuchEventAtAll")  # connected: the server is asked; its answer is shown
+        app.console_screen.teaching.explain("NoSuchEventAtAll")  # connected: the server is asked; its answer is shown
         await until(pilot, lambda: "Asking the server" not in app.screen.text, what="the server's answer")
         assert "ami-console has no explanation of NoSuchEventAtAll" in (await explained(pilot))
 
     run(app, scenario)
+
+
+def test_steps_ticked_together_each_stay_readable(tmp_path: Path) -> None:
+    """One answer can tick several steps at once (lesson 4's call ticks four): the text of
+    each stays on the panel until the next tick, so the learner reads what each taught."""
+    from tests.lessonwalk import LESSONS, focus_panel, learner, panel_text, start_lesson
+
+    with Simulator(time_scale=0.02) as pbx:
+        app = learner(pbx, tmp_path)
+
+        async def scenario(pilot) -> None:
+            await start_lesson(pilot, 4)
+            await focus_panel(pilot)
+            panel = app.console_screen.lesson_panel
+            steps = LESSONS[4].steps
+            with app.models.lock:
+                app.models.lesson.index = 3  # as when one event ticks steps 1 to 3
+            panel.ticked_now()
+            text = panel_text(app)
+            for number in (1, 2, 3):
+                last_line = steps[number - 1].text.strip().splitlines()[-1]
+                assert f"✓ Step {number} done." in text and last_line in text
+            assert "Step 4 of 5" in text
+
+        run(app, scenario)
+
+
+def test_show_me_on_a_server_that_is_not_the_demo_never_fills_a_call(tmp_path: Path) -> None:
+    """The lessons are written for the demo PBX: elsewhere the panel says so, and show me
+    leaves the composer alone for a step whose action would change the PBX (an Originate)."""
+    from tests.lessonwalk import focus_panel, learner, panel_text, start_lesson
+
+    with Simulator(time_scale=0.02) as pbx:
+        app = learner(pbx, tmp_path)
+        app.console_screen.lessons = app.console_screen.lessons.__class__(
+            progress=tmp_path / "progress.json", open_at_connect=True, demo_address="192.0.2.7:5038"
+        )
+
+        async def scenario(pilot) -> None:
+            await start_lesson(pilot, 5)  # step 1: an Originate into the demo's dialplan
+            assert "Written for the demo PBX" in panel_text(app)
+            await focus_panel(pilot)
+            await pilot.press("s")
+            await until(pilot, lambda: any("Not filled" in n.message for n in app._notifications), what="the refusal")
+            assert app.console_screen.composer.picker.value != "Originate"
+
+        run(app, scenario)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
-from ami_console import clock
 from ami_console.actiondocs import denied_in_words
 from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
 from ami_console.files.saved import SavedActions
@@ -31,6 +30,8 @@ from ami_console.monitor.connection import ConnectedInfo, Connection
 from ami_console.monitor.models import Changes, Models
 from ami_console.session import Exchange
 from ami_console.ui.screens.connect import explain
+from ami_console.ui.screens.console_calls import CallViews
+from ami_console.ui.screens.console_lessons import Teaching
 from ami_console.ui.screens.server_filters import ServerFiltersScreen
 from ami_console.ui.widgets.composer import Composer
 from ami_console.ui.widgets.connection_header import ConnectionHeader
@@ -59,13 +60,6 @@ TAB_VIEWS = {
     "tab-raw": "raw",
 }
 
-EXPORT_CHOICES = [
-    ("jsonl-all", "JSON Lines: every event in the log (arrival times kept)"),
-    ("raw-all", "Raw AMI text: every event in the log, as received"),
-    ("jsonl-shown", "JSON Lines: only what the filter shows"),
-    ("raw-shown", "Raw AMI text: only what the filter shows"),
-]
-
 
 @dataclass(frozen=True)
 class LessonSource:
@@ -75,6 +69,7 @@ class LessonSource:
     folder: Path | None = None
     progress: Path | None = None
     open_at_connect: bool = False
+    demo_address: str | None = None  # the demo PBX the console started, which lessons are written for
 
 
 class BottomTabs(TabbedContent):
@@ -163,8 +158,9 @@ class ConsoleScreen(Screen):
         self.layout_file = layout_file or LayoutFile()
         self.log_share = self.layout_file.load_log_share()  # percent of the height for the log
         self._layout_warned = False
-        self.lesson_panel: LessonPanel | None = None  # mounted on first use (ctrl+l, learn)
         self.shows_connected = False  # the screen shows a connection made (header, composer)
+        self.call_views = CallViews(self)
+        self.teaching = Teaching(self)
 
     def compose(self) -> ComposeResult:
         from ami_console.ui.widgets.calls_view import CallsView
@@ -249,8 +245,9 @@ class ConsoleScreen(Screen):
         composer.docs.clear()
         composer.read_only = settings.read_only
         composer.set_next_action_id(self.connection.next_action_id)
+        self.teaching.connected_to(settings.address)
         if self.lessons.open_at_connect:
-            self.lessons = LessonSource(self.lessons.folder, self.lessons.progress)  # once
+            self.lessons = replace(self.lessons, open_at_connect=False)  # once
             self.open_lessons()
         self.shows_connected = True
 
@@ -405,42 +402,21 @@ class ConsoleScreen(Screen):
             "Action: saved actions", "Load, save, rename, delete saved actions (ctrl+b)", self.action_saved
         )
         yield SystemCommand(
-            "Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", self.action_export
+            "Events: export the log", "Write the log to JSON Lines or raw AMI text (x in the log)", self.events.export
         )
         yield SystemCommand(
-            "Transcript: save to a file", "The lines sent and received, secrets masked", self.action_save_transcript
+            "Transcript: save to a file",
+            "The lines sent and received, secrets masked",
+            self.query_one(TranscriptView).action_save,
         )
 
-    # -- explain this ------------------------------------------------------------------------------------
+    # -- explain this, lessons (console_lessons.Teaching does them) -------------------------------
     def on_explain_requested(self, event: ExplainRequested) -> None:
-        self.explain_this(event.name, event.value, event.kind)
+        self.teaching.explain(event.name, event.value, event.kind)
 
-    def explain_this(self, name: str, value: str | None = None, kind: str = "event") -> None:
-        """Open the "explain this" popup for an event name or a header (and its value)."""
-        from ami_console.lessons.explain import explain as explained
-        from ami_console.ui.screens.explain import ExplainScreen
-
-        text = explained(name, value, kind=kind)
-        what = f"{'Event' if kind == 'event' else 'Header'} {name}"
-        if text is not None:
-            self.app.push_screen(ExplainScreen(what, text))
-            return
-        unknown = f"ami-console has no explanation of {what} yet."
-        if kind != "event" or not self.connection.connected:
-            self.app.push_screen(ExplainScreen(what, unknown))
-            return
-        # Asterisk documents its events itself; a read-only CLI show command.
-        screen = ExplainScreen(what, f"{unknown}\n\nAsking the server (manager show event {name})…", asking=name)
-        self.app.push_screen(screen)
-        query = [("Action", "Command"), ("Command", f"manager show event {name}")]
-        self.ask(query, lambda exchange: screen.post_message(ExplainScreen.ServerAnswered(name, exchange.response)))
-
-    # -- lessons -------------------------------------------------------------------------------------
     @property
-    def lesson_running(self) -> bool:
-        with self.models.lock:
-            lesson = self.models.lesson
-            return lesson is not None and not lesson.finished
+    def lesson_panel(self) -> LessonPanel | None:
+        return self.teaching.panel
 
     def view_opened(self, view: str) -> None:
         """A view opened: a lesson may have asked for it."""
@@ -448,61 +424,17 @@ class ConsoleScreen(Screen):
             self.models.observe(Observation("view", text=view))
 
     def open_lessons(self) -> LessonPanel:
-        """Mount the lesson panel (it loads the lessons and continues the first unfinished
-        one), or show it again."""
-        panel = self.lesson_panel
-        if panel is None:
-            panel = self.lesson_panel = self._new_lesson_panel()
-            self.mount(panel)
-        panel.remove_class("-hidden")
-        return panel
-
-    def _new_lesson_panel(self) -> LessonPanel:
-        from ami_console.ui.widgets.lesson_panel import LessonPanel
-
-        return LessonPanel(self.models, self.lessons.folder, self.lessons.progress, id="lesson-panel")
+        return self.teaching.open()
 
     async def action_lesson(self) -> None:
         """ctrl+l: bring the lesson panel back, or go to it; from the panel, hide it."""
-        panel = self.lesson_panel
-        if panel is not None and not panel.has_class("-hidden") and self.focused is panel:
-            panel.add_class("-hidden")
-            self.action_focus_composer()
-            return
-        if panel is None:
-            panel = self.lesson_panel = self._new_lesson_panel()
-            await self.mount(panel)
-        panel.remove_class("-hidden")
-        # Now, not after a refresh: the next key typed goes to the panel ("h", "s").
-        self.set_focus(panel)
+        await self.teaching.toggle()
 
     def on_lesson_panel_show_me_requested(self, event: LessonPanel.ShowMeRequested) -> None:
-        self.call_later(self._show_me, event.rows)
-
-    async def _show_me(self, rows: list[tuple[str, str]]) -> None:
-        """Fill the composer with the step's action; never send it: the learner does."""
-        action = rows[0][1] if rows and rows[0][0].lower() == "action" else ""
-        fields = [(key, value, True) for key, value in rows if key.lower() not in ("action", "actionid")]
-        await self.composer.load(action, fields)
-        self.action_focus_composer()
-        self.notify("The composer is filled: read it, then send it with ctrl+s.", title="Show me")
-
-    def on_lesson_panel_list_requested(self) -> None:
-        self.action_lessons_list()
+        self.call_later(self.teaching.show_me, event.rows)
 
     def action_lessons_list(self) -> None:
-        from ami_console.ui.screens.lessons import LessonsScreen
-
-        if self.lesson_panel is None:
-            self.open_lessons()
-        panel = self.lesson_panel
-        assert panel is not None
-        self.app.push_screen(LessonsScreen(panel.lessons, panel.errors, panel.progress), self._lesson_chosen)
-
-    def _lesson_chosen(self, choice: tuple[str, bool] | None) -> None:
-        if choice is not None and self.lesson_panel is not None:
-            self.lesson_panel.remove_class("-hidden")
-            self.lesson_panel.start(choice[0], restart=choice[1])
+        self.teaching.open().action_list()
 
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -645,7 +577,7 @@ class ConsoleScreen(Screen):
             if action.description:
                 self.notify(action.description, title=action.name, timeout=8)
 
-    # -- following and tracing a call -------------------------------------------------------------
+    # -- following and tracing a call, the Calls tab (console_calls.CallViews does it) -----------
     @on(EventLog.ClearRequested)
     def clear_requested(self) -> None:
         self.action_clear_log()
@@ -661,146 +593,23 @@ class ConsoleScreen(Screen):
 
     @on(EventLog.TraceRequested)
     def trace_requested(self, event: EventLog.TraceRequested) -> None:
-        from ami_console.calls.trace import call_key
+        self.call_views.trace_event(event.message)
 
-        key = call_key(event.message)
-        if key is None:
-            self.notify("This event belongs to no call.", severity="warning")
-        else:
-            self._trace(key)
-
-    def _trace(self, key: str) -> None:
-        from ami_console.ui.screens.trace import CallTraceScreen
-
-        self.view_opened("trace")
-        self.app.push_screen(CallTraceScreen(self.models, key))
-
-    # -- the Calls tab (handlers named for CallsView's messages: it loads after start-up) --------
-    @property
-    def server_name(self) -> str:
-        """What an export says the events came from."""
-        return f"replay of {self.replay}" if self.replay is not None else self.connection.settings.address
-
+    # Named for CallsView's messages, not decorated with them: it loads after start-up.
     def on_calls_view_ladder_requested(self, event: CallsView.LadderRequested) -> None:
-        from ami_console.ui.screens.ladder import LadderScreen
-
-        self.view_opened("ladder")
-        self.app.push_screen(LadderScreen(self.models, event.key, self.server_name))
+        self.call_views.ladder(event.key)
 
     def on_calls_view_trace_requested(self, event: CallsView.TraceRequested) -> None:
-        self._trace(event.key)
+        self.call_views.trace(event.key)
 
     def on_calls_view_dialplan_requested(self, event: CallsView.DialplanRequested) -> None:
-        from ami_console.ui.screens.dialplan import DialplanScreen
-
-        self.view_opened("dialplan")
-        fetch = None if self.replay is not None else self.fetch_dialplan
-        self.app.push_screen(DialplanScreen(self.models, event.key, event.uniqueid, fetch=fetch))
-
-    def fetch_dialplan(self, request: ListingRequest) -> bool:
-        """Ask for one listing (bounded: a hostile answer is cut where the model says);
-        the dialplan panes redraw when it comes. Every request ends in the model's
-        update() or failed(), or it would hold one of its few slots."""
-        from ami_console.calls.dialplan import MAX_LISTING_BYTES, MAX_LISTING_ITEMS
-
-        dialplan = self.models.dialplan
-
-        def listed(exchange: Exchange) -> None:
-            response = exchange.response
-            if response is not None and response.header("Response") == "Success":
-                dialplan.update(exchange.items, request)
-            else:
-                dialplan.failed(request, response.header("Message", "") if response is not None else "no answer")
-            self.models.changes.dialplan = True
-
-        with self.models.lock:
-            dialplan.asked(request)
-        if self.ask(request.fields(), listed, max_items=MAX_LISTING_ITEMS, max_bytes=MAX_LISTING_BYTES):
-            return True
-        with self.models.lock:
-            dialplan.failed(request, "not connected")
-        return False
+        self.call_views.dialplan(event.key, event.uniqueid)
 
     def on_calls_view_action_requested(self, event: CallsView.ActionRequested) -> None:
-        """Confirm the action on the selected channel first; send it only on enter."""
-        from ami_console.ui.screens.call_action import CallActionScreen
+        self.call_views.confirm_action(event.kind, event.key, event.uniqueid)
 
-        with self.models.lock:
-            call = self.models.calls.call_for(event.key) if event.key else None
-            channel = call.channels.get(event.uniqueid) if call is not None else None
-        if channel is None and event.kind != "originate":  # Originate is the one that needs no call
-            self.notify("Select a call first: the action applies to the channel shown under the list.")
-            return
-        connection = self.connection
-        screen = CallActionScreen(
-            event.kind,
-            call,
-            channel,
-            next_id=lambda: connection.next_action_id,
-            read_only=connection.settings.read_only,
-            dialplan=self.models.dialplan,
-            lock=self.models.lock,
-            fetch=self.fetch_dialplan,
-        )
-
-        def confirmed(fields: list[tuple[str, str]] | None) -> None:
-            if fields:
-                self.send(fields)
-
-        self.app.push_screen(screen, confirmed)
-
-    # -- files ------------------------------------------------------------------------------------
-    @on(EventLog.ExportRequested)
-    def action_export(self) -> None:
-        from ami_console.ui.screens.savefile import SaveFileScreen
-
-        screen = SaveFileScreen(
-            "Export the event log",
-            Path.cwd() / f"ami-events-{_stamp()}.jsonl",
-            EXPORT_CHOICES,
-            "Open it again with: ami-console --replay FILE",
-        )
-        self.app.push_screen(screen, self._export_to)
-
-    def _export_to(self, choice: tuple[Path, str] | None) -> None:
-        if choice is None:
-            return
-        from ami_console.events.export import write_jsonl, write_raw
-
-        path, how = choice
-        with self.models.lock:
-            events = list(self.store.view if how.endswith("shown") else self.store.entries)
-        if how.startswith("raw") and path.suffix == ".jsonl":
-            path = path.with_suffix(".ami")
-        try:
-            count = (write_raw if how.startswith("raw") else write_jsonl)(path, events)
-        except OSError as error:
-            self.notify(f"Not exported: {error.strerror or error} ({path})", severity="error")
-            return
-        self.notify(f"Wrote {count:,} events to {path}")
-
-    @on(TranscriptView.SaveRequested)
-    def action_save_transcript(self) -> None:
-        from ami_console.ui.screens.savefile import SaveFileScreen
-
-        screen = SaveFileScreen(
-            "Save the transcript",
-            Path.cwd() / f"ami-transcript-{_stamp()}.txt",
-            help_text="The lines sent (>>) and received (<<), secrets masked.",
-        )
-        self.app.push_screen(screen, self._save_transcript_to)
-
-    def _save_transcript_to(self, choice: tuple[Path, str] | None) -> None:
-        if choice is None:
-            return
-        from ami_console.events.export import save_transcript
-
-        try:
-            count = save_transcript(choice[0], self.transcript.lines())
-        except OSError as error:
-            self.notify(f"Not saved: {error.strerror or error} ({choice[0]})", severity="error")
-            return
-        self.notify(f"Wrote {count:,} lines to {choice[0]}")
+    def fetch_dialplan(self, request: ListingRequest) -> bool:
+        return self.call_views.fetch_dialplan(request)
 
     # -- server-side filtering ----------------------------------------------------------------------
     def action_server_filters(self) -> None:
@@ -815,7 +624,3 @@ class ConsoleScreen(Screen):
         for screen in self.app.screen_stack:
             if isinstance(screen, ServerFiltersScreen):
                 screen.refresh_state()
-
-
-def _stamp() -> str:
-    return clock.stamp("%Y%m%d-%H%M%S")

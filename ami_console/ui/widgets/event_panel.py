@@ -8,12 +8,15 @@ file's own rate and where the cursor is, not "PAUSED" (nothing arrives to pause)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
 from textual.widgets import Input, Static
 
+from ami_console import clock
 from ami_console.calls.trace import CallFilter, call_key
 from ami_console.events.filter import EventFilter, FollowedCall
 from ami_console.monitor.models import Models
@@ -22,6 +25,12 @@ from ami_console.ui.plaintext import PlainText
 from ami_console.ui.widgets.event_detail import EventDetail
 from ami_console.ui.widgets.event_log import EventLog, column_titles
 
+EXPORT_CHOICES = [
+    ("jsonl-all", "JSON Lines: every event in the log (arrival times kept)"),
+    ("raw-all", "Raw AMI text: every event in the log, as received"),
+    ("jsonl-shown", "JSON Lines: only what the filter shows"),
+    ("raw-shown", "Raw AMI text: only what the filter shows"),
+]
 FILTER_HINT = 'NOANSWER  alice,bob  Event=Hangup  !VarSet  Cause=17  Channel=PJSIP/bob  "two words"  (F6)'
 DETAIL_BESIDE_FROM = 150  # columns: narrower, the details open below the log
 
@@ -199,3 +208,34 @@ class EventPanel(Vertical):
             marker.add_class("-shown")
         else:
             marker.remove_class("-shown")
+
+    # -- export (x in the log) -------------------------------------------------------------
+    @on(EventLog.ExportRequested)
+    def export(self) -> None:
+        """Ask where to write the log, and how much of it."""
+        from ami_console.ui.screens.savefile import SaveFileScreen
+
+        screen = SaveFileScreen(
+            "Export the event log",
+            Path.cwd() / f"ami-events-{clock.stamp('%Y%m%d-%H%M%S')}.jsonl",
+            EXPORT_CHOICES,
+            "Open it again with: ami-console --replay FILE",
+        )
+        self.app.push_screen(screen, self._export_to)
+
+    def _export_to(self, choice: tuple[Path, str] | None) -> None:
+        if choice is None:
+            return
+        from ami_console.events.export import write_jsonl, write_raw
+
+        path, how = choice
+        with self.models.lock:
+            events = list(self.store.view if how.endswith("shown") else self.store.entries)
+        if how.startswith("raw") and path.suffix == ".jsonl":
+            path = path.with_suffix(".ami")
+        try:
+            count = (write_raw if how.startswith("raw") else write_jsonl)(path, events)
+        except OSError as error:
+            self.notify(f"Not exported: {error.strerror or error} ({path})", severity="error")
+            return
+        self.notify(f"Wrote {count:,} events to {path}")

@@ -55,9 +55,6 @@ class LessonPanel(VerticalScroll, can_focus=True):
             super().__init__()
             self.rows = rows
 
-    class ListRequested(Message):
-        """The learner asked for the list of lessons."""
-
     class Loaded(Message):
         """The lessons were read (in a worker thread: a trainer's folder is untrusted and may be large)."""
 
@@ -78,7 +75,9 @@ class LessonPanel(VerticalScroll, can_focus=True):
         self.progress = Progress(progress or Progress.default_path())
         self.loaded = False
         self.hint_shown = False
-        self.ticked = ""  # the celebration shown after the last tick, until the next change
+        self.just_done: list[int] = []  # the steps the last ticks did: their text stays readable
+        self.seen_index = 0  # how many steps of the lesson running the panel has shown done
+        self.away_from_demo = ""  # the server's address when it is not the demo PBX the lessons are for
         self.shown = ""
 
     def compose(self) -> ComposeResult:
@@ -116,9 +115,9 @@ class LessonPanel(VerticalScroll, can_focus=True):
             self.progress.restart(lesson_id)
         done = self.progress.done(lesson_id)
         with self.models.lock:
-            self.models.lesson = LessonRun(lesson, min(done, len(lesson.steps)))
+            self.models.lesson = run = LessonRun(lesson, min(done, len(lesson.steps)))
             self.models.progress = self.progress
-        self.hint_shown, self.ticked = False, ""
+        self.hint_shown, self.just_done, self.seen_index = False, [], run.index
         self.draw()
 
     def start_first_unfinished(self) -> None:
@@ -138,7 +137,11 @@ class LessonPanel(VerticalScroll, can_focus=True):
             if run is None:
                 return
             done = len(run.lesson.steps) if run.finished else run.index
-        self.ticked = f"✓ Step {done} done!"
+        # Several steps may tick at once (one action's answer and its events): each one's
+        # text stays on the panel until the next tick, so the learner reads what it taught.
+        if done > self.seen_index:
+            self.just_done = list(range(self.seen_index, done))
+            self.seen_index = done
         self.hint_shown = False
         self.draw()
 
@@ -180,6 +183,11 @@ class LessonPanel(VerticalScroll, can_focus=True):
     def _draw_run(self, run: LessonRun, text: PlainText) -> None:
         lesson, steps = run.lesson, run.lesson.steps
         text.append(f"{lesson.title}\n", style="bold")
+        if self.away_from_demo:
+            text.append(
+                f"Written for the demo PBX: on {self.away_from_demo}, show me leaves out what would change it.\n",
+                style="yellow",
+            )
         if run.finished:
             text.append(f"All {len(steps)} steps done\n\n", style="dim")
         else:
@@ -192,8 +200,10 @@ class LessonPanel(VerticalScroll, can_focus=True):
                 text.append(f"▶ {first}\n", style="bold")
             else:
                 text.append(f"· {first}\n", style="dim")
-        if self.ticked:
-            text.append(f"\n{self.ticked}\n", style="bold green")
+        for number in self.just_done:
+            if number < len(steps):
+                text.append(f"\n✓ Step {number + 1} done. ", style="bold green")
+                text.append(f"{steps[number].text.strip()}\n", style="green")
         step = run.current
         if step is None:
             text.append("\nLesson done. Well done!\n", style="bold green")
@@ -224,7 +234,15 @@ class LessonPanel(VerticalScroll, can_focus=True):
         self.post_message(self.ShowMeRequested([(key, value) for key, value in step.show]))
 
     def action_list(self) -> None:
-        self.post_message(self.ListRequested())
+        """The list of lessons (l): the one chosen starts here, from where it was left or again."""
+        from ami_console.ui.screens.lessons import LessonsScreen
+
+        self.app.push_screen(LessonsScreen(self.lessons, self.errors, self.progress), self._chosen)
+
+    def _chosen(self, choice: tuple[str, bool] | None) -> None:
+        if choice is not None:
+            self.remove_class("-hidden")
+            self.start(choice[0], restart=choice[1])
 
     def action_next(self) -> None:
         if self.run is not None and self.run.finished and (following := self.next_lesson()) is not None:

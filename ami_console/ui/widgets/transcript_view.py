@@ -13,14 +13,16 @@ queries (parameter help) are dimmed and marked ``(console)``: they are not the u
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.style import Style
 from textual import on
 from textual.binding import Binding
-from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Log
 
+from ami_console import clock
 from ami_console.monitor.transcript import DEFAULT_LIMIT, OWN_MARK, Transcript
 
 MAX_LINES = 20_000
@@ -62,9 +64,6 @@ class TranscriptView(Log):
         Binding("slash", "search", "Search"),
     ]
 
-    class SaveRequested(Message):
-        """Write the transcript to a file."""
-
     DEFAULT_CSS = """
     TranscriptView { height: 1fr; }
     """
@@ -81,7 +80,27 @@ class TranscriptView(Log):
         self.catch_up()
 
     def action_save(self) -> None:
-        self.post_message(self.SaveRequested())
+        """Ask where to write the transcript (secrets stay masked)."""
+        from ami_console.ui.screens.savefile import SaveFileScreen
+
+        screen = SaveFileScreen(
+            "Save the transcript",
+            Path.cwd() / f"ami-transcript-{clock.stamp('%Y%m%d-%H%M%S')}.txt",
+            help_text="The lines sent (>>) and received (<<), secrets masked.",
+        )
+        self.app.push_screen(screen, self._save_to)
+
+    def _save_to(self, choice: tuple[Path, str] | None) -> None:
+        if choice is None:
+            return
+        from ami_console.events.export import save_transcript
+
+        try:
+            count = save_transcript(choice[0], self.transcript.lines())
+        except OSError as error:
+            self.notify(f"Not saved: {error.strerror or error} ({choice[0]})", severity="error")
+            return
+        self.notify(f"Wrote {count:,} lines to {choice[0]}")
 
     def catch_up(self) -> None:
         # Hidden behind the Events tab, it does nothing: decoding every message of a busy
