@@ -20,12 +20,15 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual.actions import parse
 from textual.app import App as TextualApp
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
+    from textual.screen import Screen
+    from textual.widget import Widget
 
-__all__ = ["KeyGate"]
+__all__ = ["KeyGate", "say_why_greyed"]
 
 NEVER_HELD = frozenset({"ctrl+q"})
 LOOK_AGAIN = 0.5  # seconds between looks at whether the way of the key on its way was cut
@@ -134,3 +137,15 @@ class KeyGate:
     async def _next(self) -> None:
         if self._held:
             await self._let_go(self._held.popleft())
+
+
+def say_why_greyed(node: Widget | Screen, event: events.Key, why: str) -> None:
+    """A key bound on ``node`` to an action shown greyed in the footer (``check_action``
+    gives None) says ``why`` at once, instead of doing nothing (Textual then ignores it)."""
+    for binding in node._bindings.key_to_bindings.get(event.key, ()):
+        namespace, action, parameters = parse(binding.action)
+        if not namespace and node.check_action(action, parameters) is None:
+            event.stop()
+            event.prevent_default()
+            node.notify(why, severity="warning", timeout=6)
+            return

@@ -371,3 +371,28 @@ def test_the_transcript_keeps_up_with_a_storm_by_showing_the_latest(pbx, tmp_pat
         assert len(lines) < 300 * 25  # the newest few hundred messages, not thousands
 
     run(app, scenario)
+
+
+def test_a_replay_greys_what_needs_a_server_and_says_why(tmp_path, monkeypatch):
+    """A replay has no server: ctrl+s and h on a call are greyed, and say so at once
+    (nothing opens that offers to send)."""
+    from ami_console.ui.screens.console import NO_SERVER
+    from tests.scenes import captured_call
+
+    monkeypatch.chdir(tmp_path)
+    app = AMIConsoleApp(ConnectionSettings(), replay=captured_call())
+
+    async def offline(pilot):
+        await until(pilot, lambda: app.models.store.counts["Cdr"] >= 2, what="the replayed call")
+        screen = app.console_screen
+        assert screen.check_action("send", ()) is None
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any(NO_SERVER in n.message for n in app._notifications), what="why ctrl+s")
+        app.clear_notifications()
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: screen.calls.selected_key, what="the call selected")
+        await pilot.press("h")
+        await until(pilot, lambda: any(NO_SERVER in n.message for n in app._notifications), what="why h")
+        assert app.screen is screen
+
+    run(app, offline)

@@ -155,3 +155,26 @@ def test_the_flag_the_profile_and_the_form_carry_read_only(tmp_path, pbx):
         assert form.query_one("#host", Input).value == "pbx"
 
     run(app, scenario, size=(80, 24))
+
+
+def test_a_call_action_key_is_greyed_and_says_why_at_once(pbx, tmp_path):
+    """h on a call in the Calls tab, read-only: no confirmation that offers to send; the
+    key says why at once, and the footer shows it greyed (its action is disabled)."""
+    from ami_console.ui.screens.console import READ_ONLY
+
+    app = read_only_app(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        await connected(pilot)
+        pbx.place_call("alice", "1002", outcome="answer", ring=0.1, talk=30)
+        await until(pilot, lambda: channels(app), what="the call")
+        await pilot.press("ctrl+g")
+        calls = app.console_screen.calls
+        await until(pilot, lambda: calls.selected_key, what="a call selected")
+        assert calls.check_action("act", ("hangup",)) is None
+        await pilot.press("h")
+        await until(pilot, lambda: READ_ONLY in notes(app), what="why, at once")
+        await after_a_ping(pilot)
+        assert not isinstance(app.screen, CallActionScreen)
+
+    run(app, scenario)

@@ -189,7 +189,12 @@ class CallActionScreen(ModalScreen[Fields | None]):
                     yield Label("Reason")
                     yield Input(placeholder="optional: shown as PausedReason", id="call-reason", compact=True)
             yield Static(id="call-choices").set_styles("display: none;")
-            yield Static("Will send  (enter: send · esc: cancel)", classes="section")
+            heading = (
+                "Would send, if not read-only  (esc: close)"
+                if self.read_only
+                else "Will send  (enter: send · esc: cancel)"
+            )
+            yield Static(heading, classes="section")
             yield Static(id="call-preview")
         yield Footer(compact=True)
 

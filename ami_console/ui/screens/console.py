@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -29,6 +30,7 @@ from ami_console.lessons.checks import Observation
 from ami_console.monitor.connection import ConnectedInfo, Connection
 from ami_console.monitor.models import Changes, Models
 from ami_console.session import Exchange
+from ami_console.ui.keys import say_why_greyed
 from ami_console.ui.screens.connect import explain
 from ami_console.ui.screens.console_calls import CallViews
 from ami_console.ui.screens.console_lessons import Teaching
@@ -50,6 +52,9 @@ if TYPE_CHECKING:
     from ami_console.ui.widgets.event_panel import EventPanel
     from ami_console.ui.widgets.lesson_panel import LessonPanel
     from ami_console.ui.widgets.response_pane import ResponsePane
+
+NO_SERVER = "This is a replay of a file: there is no server to send to."
+READ_ONLY = "Read-only (--read-only): actions that change the PBX are not sent. Start without it to act on calls."
 
 # The tabs whose opening a lesson may ask for, by the name lessons use (VIEWS).
 TAB_VIEWS = {
@@ -213,6 +218,8 @@ class ConsoleScreen(Screen):
 
     def on_mount(self) -> None:
         self.set_class(self.replay is not None, "-replay")
+        if self.replay is not None:
+            self.calls.cannot_change = NO_SERVER
         self._apply_split()
         if self.replay is not None:
             self.set_focus(self.events.log_view)
@@ -220,9 +227,13 @@ class ConsoleScreen(Screen):
             self.composer.picker.input.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.replay is None:
+        if self.replay is None or not (action in self.NEEDS_SERVER or action == "lesson"):
             return True
-        return not (action in self.NEEDS_SERVER or action == "lesson")
+        return None  # shown greyed in the footer; the key says why
+
+    def on_key(self, event: Key) -> None:
+        if self.replay is not None:
+            say_why_greyed(self, event, NO_SERVER)
 
     # -- the connection, as the app hears of it ------------------------------------------------
     def connecting(self) -> None:
@@ -244,6 +255,7 @@ class ConsoleScreen(Screen):
             composer.set_actions(info.commands)
         composer.docs.clear()
         composer.read_only = settings.read_only
+        self.calls.cannot_change = READ_ONLY if settings.read_only else ""
         composer.set_next_action_id(self.connection.next_action_id)
         self.teaching.connected_to(settings.address)
         if self.lessons.open_at_connect:
@@ -322,7 +334,7 @@ class ConsoleScreen(Screen):
         )
         if isinstance(result, str):
             if self.replay is not None:
-                result = "This is a replay of a file: there is no server to send to."
+                result = NO_SERVER
             read_only = self.connection.settings.read_only and self.connection.connected
             self.notify(result, title="Read-only" if read_only else "", severity="error", timeout=10)
             return None

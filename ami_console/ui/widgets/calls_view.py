@@ -40,6 +40,7 @@ from textual.widgets import Input, Static
 
 from ami_console.events.filter import EventFilter
 from ami_console.monitor.models import Models
+from ami_console.ui.keys import say_why_greyed
 from ami_console.ui.plaintext import PlainText, fit
 
 if TYPE_CHECKING:  # the console imports this module at start-up; the model comes with the first event
@@ -259,6 +260,7 @@ class CallsView(Vertical):
         self.sort_by = SORTS[0]
         self.filter = EventFilter()
         self._channel = 0  # the index, among the selected call's channels, of the one actions apply to
+        self.cannot_change = ""  # why actions that change the PBX cannot be sent here (replay, read-only)
         self._selected = ""  # the key of the call under the cursor, kept across rebuilds
         self._dirty = True
         self._live_count = 0
@@ -463,6 +465,15 @@ class CallsView(Vertical):
                 runs = call.dialplan_channel() if call is not None else None
                 uniqueid = runs.uniqueid if runs is not None else uniqueid
         self.post_message(self.DialplanRequested(key, uniqueid))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act" and self.cannot_change:
+            return None  # shown greyed; the key says why
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        if self.cannot_change:
+            say_why_greyed(self, event, self.cannot_change)
 
     def action_act(self, kind: str) -> None:
         # Originate needs no call; the others are refused by the handler when none is selected.
