@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,9 @@ def _inherited(cls: type) -> set[tuple[str, str]]:
 def _title(cls: type) -> str:
     doc = inspect.cleandoc(cls.__doc__ or "") if "__doc__" in cls.__dict__ else ""
     first = doc.split("\n\n")[0].replace("\n", " ").strip()
-    return first
+    if first.startswith("|"):  # the docstring opens with its own key table: the bindings say it
+        return ""
+    return re.sub(r":\w+:`~?([^`]+)`", r"`\1`", first).replace("``", "`")
 
 
 def classes_with_keys() -> list[tuple[str, type]]:
