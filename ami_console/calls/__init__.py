@@ -18,6 +18,7 @@
   :mod:`.path` (one channel's walk, from its events), :mod:`.debugger` (the walk drawn
   on the listing, as a debugger shows source).
 - :mod:`.actions`: the actions the Calls view sends.
+- :mod:`.servers`: which servers these views can follow (Asterisk 12 and later).
 
 May import the AMI library and ``ami_console.events``; never Textual or Rich.
 """

@@ -49,7 +49,7 @@ class ConnectionSettings:
     events: str = "on"  # the Events value sent with Login
     timeout: float = 10.0
     auto_reconnect: bool = False  # connect again by itself, with backoff, when the connection drops
-    read_only: bool = False  # refuse, before sending, every action that changes the PBX (actiondocs.changes_pbx)
+    read_only: bool = False  # refuse, before sending, every action that changes the PBX (monitor.read_only.changes_pbx)
 
     def __post_init__(self) -> None:
         # A port written in the host wins ("127.0.0.1:5039", "[::1]:5039"): from here on

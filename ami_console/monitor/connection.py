@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ami_console import clock
-from ami_console.actiondocs import changes_pbx, parse_list_commands, parse_list_privileges
+from ami_console.actiondocs import parse_list_commands, parse_list_privileges
 from ami_console.client import AMIClient
 from ami_console.files.history import History, HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.lessons.checks import Observation
 from ami_console.monitor.models import Models
+from ami_console.monitor.read_only import changes_pbx
 from ami_console.monitor.server_filters import ServerFilters
 from ami_console.monitor.transcript import Transcript
 from ami_console.protocol import Fields, Message, serialize_action

@@ -30,12 +30,12 @@ from textual.suggester import Suggester
 from textual.widgets import Checkbox, Footer, Input, Label, Static
 
 from ami_console import clock
-from ami_console.actiondocs import changes_pbx
 from ami_console.calls import actions
 from ami_console.calls.dialplan import Dialplan, ListingRequest
 from ami_console.calls.live import Call, ChannelState, short_channel
+from ami_console.monitor.composing import Composed
+from ami_console.monitor.read_only import changes_pbx
 from ami_console.ui.plaintext import PlainText, clean
-from ami_console.ui.widgets.composer import Composed
 
 Fields = list[tuple[str, str]]
 

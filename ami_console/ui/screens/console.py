@@ -250,6 +250,7 @@ class ConsoleScreen(Screen):
         header.read_only = settings.read_only
         header.show("connected", settings.address, settings.username, info)
         self.banner.hide()
+        self.calls.server_speaks(info.ami_version)
         composer = self.composer
         if info.commands:
             composer.set_actions(info.commands)

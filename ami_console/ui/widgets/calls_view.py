@@ -20,6 +20,9 @@ the tab shows.
 | s | sort by duration, state, or start |
 | / | go to the filter (F6 does too) |
 | h, r, b, o, p | hang up, redirect, blind transfer, originate, pause a queue member: ask first |
+
+On a server older than Asterisk 12 (:func:`ami_console.calls.servers.calls_unsupported`) the
+tab says why it cannot follow calls there, shows no rows, and its keys are off.
 """
 
 from __future__ import annotations
@@ -221,6 +224,11 @@ class CallsView(Vertical):
     CallsView #calls-status { width: auto; max-width: 60%; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     CallsView #calls-columns { height: 1; color: $text-muted; text-style: bold; }
     CallsView #calls-channel { height: 1; color: $text-muted; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    CallsView #calls-unsupported { display: none; height: auto; padding: 1 2; color: $warning; }
+    CallsView.-unsupported #calls-unsupported { display: block; }
+    CallsView.-unsupported #calls-bar, CallsView.-unsupported #calls-columns, CallsView.-unsupported #calls-channel {
+        display: none;
+    }
     """
 
     class LadderRequested(TextualMessage):
@@ -267,8 +275,10 @@ class CallsView(Vertical):
         self._recent_count = 0
         self._evicted = 0
         self._channel_chosen = False  # left/right chose the channel: d opens on it
+        self.unsupported: str | None = None  # why this server's calls cannot be followed
 
     def compose(self) -> ComposeResult:
+        yield Static(id="calls-unsupported")
         with Horizontal(id="calls-bar"):
             yield Static("Filter ›", id="calls-filter-label")
             yield Input(placeholder=FILTER_HINT, id="calls-filter")
@@ -288,6 +298,20 @@ class CallsView(Vertical):
     def on_mount(self) -> None:
         self.set_interval(1, self._tick)  # durations and queue waits count up
         self.set_interval(REBUILD_EVERY, self._rebuild_if_changed)
+
+    def server_speaks(self, ami_version: str) -> None:
+        """The server connected to speaks AMI ``ami_version``: before Asterisk 12 the tab
+        says it cannot follow calls there instead of drawing a wrong picture."""
+        from ami_console.calls.servers import calls_unsupported  # the model loads after start-up
+
+        self.unsupported = calls_unsupported(ami_version)
+        self.set_class(self.unsupported is not None, "-unsupported")
+        self.query_one("#calls-unsupported", Static).update(PlainText(self.unsupported or ""))
+        self.refresh_bindings()
+        self._dirty = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.unsupported is None
 
     # -- what the rows are --------------------------------------------------------------
     def calls_changed(self) -> None:
@@ -312,6 +336,9 @@ class CallsView(Vertical):
     def rebuild(self) -> None:
         """Make the rows again from the model (sorted, filtered), the cursor kept on its call."""
         self._dirty = False
+        if self.unsupported is not None:
+            self.list_view.show([], 0)
+            return
         now = self.now()
         flt = self.filter
         with self.models.lock:

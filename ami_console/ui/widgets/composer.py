@@ -18,7 +18,6 @@ are likewise always those of the name in the field.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events, on
@@ -30,18 +29,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ami_console.actiondocs import (
-    COMMON_ACTIONS,
-    ActionDoc,
-    DocCache,
-    changes_pbx,
-    is_refusal,
-    parse_action_doc,
-    parse_pasted_action,
-    rows_for,
-)
+from ami_console.actiondocs import COMMON_ACTIONS, ActionDoc, is_refusal, parse_action_doc
+from ami_console.monitor.composing import Composed, DocCache, parse_pasted_action, rows_for
+from ami_console.monitor.read_only import changes_pbx
 from ami_console.protocol import Message as AMIMessage
-from ami_console.protocol import action_fields, mask_secrets, serialize_action
+from ami_console.protocol import action_fields
 from ami_console.ui.plaintext import clean
 from ami_console.ui.widgets.action_picker import ActionPicker
 from ami_console.ui.widgets.field_row import ComposerInput
@@ -52,23 +44,6 @@ MAX_UNDO = 20  # states ctrl+z can go back to
 MAX_PREVIEW_LINES = 1000  # the preview shows the whole action (the composer scrolls)
 
 Rows = list[tuple[str, str, bool]]
-
-
-@dataclass(frozen=True)
-class Composed:
-    """The action as it stands: what the preview shows is what ctrl+s sends."""
-
-    pairs: tuple[tuple[str, str], ...]  # Action first, then the rows switched on, in order
-    problem: str | None  # why it cannot be sent, or None
-
-    def wire(self, action_id: str) -> str:
-        """The bytes on the wire as text, secrets masked (the preview)."""
-        return serialize_action(mask_secrets(list(self.pairs)), action_id).decode()
-
-    def block(self) -> str:
-        """``Key: Value`` lines without the ActionID: pasted back, they compose the same
-        action (secrets masked, as everywhere the console shows them)."""
-        return "".join(f"{key}: {value}\r\n" for key, value in mask_secrets(list(self.pairs)))
 
 
 class Clamped(Widget):

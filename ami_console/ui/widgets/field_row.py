@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from ami_console.actiondocs import PastedAction, parse_pasted_action
+from ami_console.monitor.composing import PastedAction, parse_pasted_action
 
 SECRET_KEYS = {"secret", "key"}
 

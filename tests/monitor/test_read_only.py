@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ami_console.actiondocs import READ_ONLY_ACTIONS, changes_pbx
+from ami_console.monitor.read_only import READ_ONLY_ACTIONS, changes_pbx
 
 
 @pytest.mark.parametrize(
