@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ami_console.actiondocs import changes_pbx
+from ami_console.monitor.read_only import changes_pbx
 
 if TYPE_CHECKING:
     from ami_console.ui.screens.console import ConsoleScreen

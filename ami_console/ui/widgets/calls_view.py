@@ -310,9 +310,6 @@ class CallsView(Vertical):
         self.refresh_bindings()
         self._dirty = True
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.unsupported is None
-
     # -- what the rows are --------------------------------------------------------------
     def calls_changed(self) -> None:
         """Events changed some calls: the rows follow within :data:`REBUILD_EVERY`."""
@@ -494,6 +491,8 @@ class CallsView(Vertical):
         self.post_message(self.DialplanRequested(key, uniqueid))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.unsupported is not None:
+            return False  # an Asterisk before 12: the tab says why, its keys are not offered
         if action == "act" and self.cannot_change:
             return None  # shown greyed; the key says why
         return True
