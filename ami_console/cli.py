@@ -20,6 +20,7 @@ watch events live. With no options it opens the connection form.
   ami-console --profile live --read-only     watch a live PBX: nothing that changes it is sent
   ami-console simulate --port 5038           run the demo PBX alone (see: simulate --help)
   ami-console learn                          lessons: learn AMI by doing, on the demo PBX
+  ami-console test --demo                    dialplan tests: place calls, check each (see: test --help)
 """
 
 LEARN_DESCRIPTION = """\
@@ -135,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         return simulate(argv[1:])
     if argv[:1] == ["learn"]:
         return run_learn(build_learn_parser().parse_args(argv[1:]))
+    if argv[:1] == ["test"]:
+        return run_test(argv[1:])
     args = build_parser().parse_args(argv)
     if args.secret:
         print(
@@ -184,6 +187,20 @@ def run_learn(args: argparse.Namespace) -> int:
         log_bytes=64,
     )
     return run_demo(demo, Profiles(), learn=True, lessons=folder)
+
+
+def run_test(argv: list[str]) -> int:
+    """``ami-console test``: its logic is in ami_console.scenarios.cli; here only the demo PBX."""
+    from ami_console.scenarios import cli as dialplan_tests
+
+    args = dialplan_tests.build_parser(port_number).parse_args(argv)
+    if not args.demo or args.read_only:
+        return dialplan_tests.main(args)
+    from ami_console.simulator import Simulator
+
+    with Simulator(calls_per_minute=args.calls_per_minute, seed=args.seed) as pbx:
+        demo = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret)
+        return dialplan_tests.main(args, demo=demo)
 
 
 def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = False, lessons: Path | None = None) -> int:
