@@ -292,7 +292,7 @@ def parse_scenario(source: str, path: Path | None = None) -> Scenario:
     lines = _Lines(source)
     for key in data:
         if key not in _TOP_KEYS:
-            raise _Problem(lines.find(key), f"unknown key {key!r}: a scenario has {', '.join(_TOP_KEYS)}")
+            raise _Problem(lines.section(key), f"unknown key {key!r}: a scenario has {', '.join(_TOP_KEYS)}")
     name = data.get("name", path.stem if path is not None else "scenario")
     if not isinstance(name, str) or not name.strip():
         raise _Problem(lines.find("name"), "'name' must be text in quotes")
