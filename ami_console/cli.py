@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="browse, filter and trace an exported event log (JSON Lines or raw AMI text) offline, without a server",
     )
+    parser.add_argument(
+        "--tests",
+        metavar="DIR",
+        help="the folder of dialplan test scenarios the Tests view lists (kept in the profile)",
+    )
     parser.add_argument("--calls-per-minute", type=float, default=4.0, help="with --demo: background calls per minute")
     parser.add_argument("--seed", type=int, help="with --demo: make the background calls reproducible")
     return parser
@@ -124,6 +129,8 @@ def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSet
         changes["auto_reconnect"] = True
     if args.read_only:  # only ever turns it on: a profile saved read-only stays so
         changes["read_only"] = True
+    if args.tests:
+        changes["tests_dir"] = str(Path(args.tests).expanduser())
     secret = args.secret or os.environ.get("AMI_SECRET", "")
     return ConnectionSettings(**{**base.__dict__, **changes, "secret": secret, "timeout": args.timeout})
 
@@ -204,6 +211,7 @@ def run_test(argv: list[str]) -> int:
 
 
 def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = False, lessons: Path | None = None) -> int:
+    from ami_console.scenarios.cli import examples_folder
     from ami_console.simulator import Simulator
     from ami_console.ui.app import AMIConsoleApp
 
@@ -215,6 +223,7 @@ def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = Fals
             secret=pbx.secret,
             timeout=args.timeout,
             read_only=args.read_only,
+            tests_dir=str(Path(args.tests).expanduser()) if getattr(args, "tests", None) else str(examples_folder()),
         )
         hint = (
             f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "

@@ -12,13 +12,24 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from ami_console.calls.call import Call
 from ami_console.calls.words import is_normal_cause
+from ami_console.files.atomic import write_atomic
+from ami_console.files.profiles import data_dir
 from ami_console.scenarios.record import CallRecord
 from ami_console.scenarios.scenario import Placement
 
-__all__ = ["MAX_RECORDED_STEPS", "placement_for", "record_of", "scenario_from_call", "scenario_text", "toml_string"]
+__all__ = [
+    "MAX_RECORDED_STEPS",
+    "placement_for",
+    "record_of",
+    "scenario_from_call",
+    "scenario_text",
+    "toml_string",
+    "write_recorded",
+]
 
 MAX_RECORDED_STEPS = 60  # steps written; a long loop's steps are trimmed to its first ones
 _SUFFIX = re.compile(r"-[0-9a-fA-F]+(;[12])?$")  # Asterisk's "-00000003;1" after a channel's name
@@ -128,3 +139,18 @@ def _squeezed(went: list[str]) -> list[str]:
         if not kept or kept[-1] != where:
             kept.append(where)
     return kept[:MAX_RECORDED_STEPS]
+
+
+def write_recorded(folder: Path | None, key: str, text: str) -> Path:
+    """Write a recorded scenario into ``folder`` (None: ``tests`` in the data directory) as
+    ``recorded-KEY.toml``, never over another file; its path. Raises OSError."""
+    where = folder if folder is not None else data_dir() / "tests"
+    where.mkdir(parents=True, exist_ok=True)
+    stem = "recorded-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", key).strip("-.")[:60] or "call")
+    path = where / f"{stem}.toml"
+    number = 1
+    while path.exists():
+        number += 1
+        path = where / f"{stem}-{number}.toml"
+    write_atomic(path, text.encode("utf-8"))
+    return path

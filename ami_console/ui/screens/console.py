@@ -109,12 +109,14 @@ class ConsoleScreen(Screen):
         # ctrl+l: every F-key is taken, and no input takes it (ctrl+e is End in an input).
         # Clearing the log, which it did, is the log's own key (delete).
         Binding("ctrl+l", "lesson", "Lesson"),
+        # ctrl+\: every F-key and the free ctrl+letters are taken (the fields editor has ctrl+t).
+        Binding("ctrl+backslash", "tests", "Tests"),
         Binding("escape", "close_detail", "Close", show=False),
     ]
 
     # What a replay of a file cannot do: there is no server to send to.
     NEEDS_SERVER = frozenset(
-        ("send", "focus_composer", "focus_response", "older", "newer", "history", "saved", "server_filters")
+        ("send", "focus_composer", "focus_response", "older", "newer", "history", "saved", "server_filters", "tests")
     )
 
     class ActionSubmitted(Message):
@@ -803,6 +805,32 @@ class ConsoleScreen(Screen):
         self.notify(f"Wrote {count:,} lines to {choice[0]}")
 
     # -- server-side filtering ----------------------------------------------------------------------
+    def action_tests(self) -> None:
+        """The Tests view: the dialplan scenarios of the profile's tests folder."""
+        from ami_console.ui.screens.tests import TestsScreen
+
+        settings = self.connection.settings
+        folder = Path(settings.tests_dir) if settings.tests_dir else None
+        self.app.push_screen(TestsScreen(folder, settings), self._tests_closed)
+
+    def _tests_closed(self, failed: tuple[str, str] | None) -> None:
+        from ami_console.ui.widgets.calls_view import CallsView
+
+        if failed is not None:  # a failed scenario's call, in the dialplan pane
+            self.post_message(CallsView.DialplanRequested(*failed))
+
+    def on_calls_view_test_recorded(self, event: CallsView.TestRecorded) -> None:
+        """Write a scenario recorded from a call into the tests folder."""
+        from ami_console.scenarios.recording import write_recorded
+
+        folder = self.connection.settings.tests_dir
+        try:
+            path = write_recorded(Path(folder) if folder else None, event.key, event.text)
+        except OSError as exc:
+            self.notify(f"The test could not be written: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Wrote {path}: trim it, then run it (ctrl+\\).", title="Test recorded", timeout=8)
+
     def action_server_filters(self) -> None:
         self.view_opened("server_filters")
         self.app.push_screen(ServerFiltersScreen(self.server_filters, self.models.lock, send=self.send))

@@ -209,6 +209,7 @@ class CallsView(Vertical):
         Binding("o", "act('originate')", "Originate", show=False),
         Binding("p", "act('pause')", "Pause member", show=False),
         Binding("slash", "focus_filter", "Filter", show=False),
+        Binding("w", "record_test", "Write test", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -463,6 +464,26 @@ class CallsView(Vertical):
                 runs = call.dialplan_channel() if call is not None else None
                 uniqueid = runs.uniqueid if runs is not None else uniqueid
         self.post_message(self.DialplanRequested(key, uniqueid))
+
+    class TestRecorded(TextualMessage):
+        """A scenario that expects what the selected call did, to be written to the tests folder."""
+
+        def __init__(self, key: str, text: str) -> None:
+            super().__init__()
+            self.key = key
+            self.text = text
+
+    def action_record_test(self) -> None:
+        """Write a dialplan test from the selected call (live or replayed)."""
+        from ami_console.scenarios.recording import scenario_from_call
+
+        if not (key := self._need_call()):
+            return
+        with self.models.lock:
+            call = self.models.calls.call_for(key)
+            text = scenario_from_call(call) if call is not None else ""
+        if text:
+            self.post_message(self.TestRecorded(key, text))
 
     def action_act(self, kind: str) -> None:
         # Originate needs no call; the others are refused by the handler when none is selected.
