@@ -20,6 +20,7 @@ watch events live. With no options it opens the connection form.
   ami-console --profile live --read-only     watch a live PBX: nothing that changes it is sent
   ami-console simulate --port 5038           run the demo PBX alone (see: simulate --help)
   ami-console learn                          lessons: learn AMI by doing, on the demo PBX
+  ami-console test --demo                    dialplan tests: place calls, check each (see: test --help)
 """
 
 LEARN_DESCRIPTION = """\
@@ -83,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="browse, filter and trace an exported event log (JSON Lines or raw AMI text) offline, without a server",
     )
+    parser.add_argument(
+        "--tests",
+        metavar="DIR",
+        help="the folder of dialplan test scenarios the Tests view lists (kept in the profile)",
+    )
     parser.add_argument("--calls-per-minute", type=float, default=4.0, help="with --demo: background calls per minute")
     parser.add_argument("--seed", type=int, help="with --demo: make the background calls reproducible")
     return parser
@@ -123,6 +129,8 @@ def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSet
         changes["auto_reconnect"] = True
     if args.read_only:  # only ever turns it on: a profile saved read-only stays so
         changes["read_only"] = True
+    if args.tests:
+        changes["tests_dir"] = str(Path(args.tests).expanduser())
     secret = args.secret or os.environ.get("AMI_SECRET", "")
     return ConnectionSettings(**{**base.__dict__, **changes, "secret": secret, "timeout": args.timeout})
 
@@ -135,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return simulate(argv[1:])
     if argv[:1] == ["learn"]:
         return run_learn(build_learn_parser().parse_args(argv[1:]))
+    if argv[:1] == ["test"]:
+        return run_test(argv[1:])
     args = build_parser().parse_args(argv)
     if args.secret:
         print(
@@ -186,7 +196,22 @@ def run_learn(args: argparse.Namespace) -> int:
     return run_demo(demo, Profiles(), learn=True, lessons=folder)
 
 
+def run_test(argv: list[str]) -> int:
+    """``ami-console test``: its logic is in ami_console.scenarios.cli; here only the demo PBX."""
+    from ami_console.scenarios import cli as dialplan_tests
+
+    args = dialplan_tests.build_parser(port_number).parse_args(argv)
+    if not args.demo or args.read_only:
+        return dialplan_tests.main(args)
+    from ami_console.simulator import Simulator
+
+    with Simulator(calls_per_minute=args.calls_per_minute, seed=args.seed) as pbx:
+        demo = ConnectionSettings(host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret)
+        return dialplan_tests.main(args, demo=demo)
+
+
 def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = False, lessons: Path | None = None) -> int:
+    from ami_console.scenarios.cli import examples_folder
     from ami_console.simulator import Simulator
     from ami_console.ui.app import AMIConsoleApp
 
@@ -198,6 +223,7 @@ def run_demo(args: argparse.Namespace, profiles: Profiles, *, learn: bool = Fals
             secret=pbx.secret,
             timeout=args.timeout,
             read_only=args.read_only,
+            tests_dir=str(Path(args.tests).expanduser()) if getattr(args, "tests", None) else str(examples_folder()),
         )
         hint = (
             f"Demo PBX listening on {pbx.host}:{pbx.port}. Log in as {pbx.username} / {pbx.secret} "

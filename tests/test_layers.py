@@ -30,7 +30,14 @@ LIBRARY = {
     "ami_console.actiondocs",
     "ami_console.patterns",
 }
-MODEL = ("ami_console.events", "ami_console.calls", "ami_console.files", "ami_console.lessons", "ami_console.monitor")
+MODEL = (
+    "ami_console.events",
+    "ami_console.calls",
+    "ami_console.files",
+    "ami_console.lessons",
+    "ami_console.monitor",
+    "ami_console.scenarios",
+)
 UI = "ami_console.ui"
 
 

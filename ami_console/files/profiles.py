@@ -50,6 +50,7 @@ class ConnectionSettings:
     timeout: float = 10.0
     auto_reconnect: bool = False  # connect again by itself, with backoff, when the connection drops
     read_only: bool = False  # refuse, before sending, every action that changes the PBX (monitor.read_only.changes_pbx)
+    tests_dir: str = ""  # the folder of dialplan test scenarios the Tests view lists ("" : none chosen)
 
     def __post_init__(self) -> None:
         # A port written in the host wins ("127.0.0.1:5039", "[::1]:5039"): from here on

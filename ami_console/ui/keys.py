@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.widget import Widget
 
-__all__ = ["KeyGate", "say_why_greyed"]
+__all__ = ["KeyGate", "say_why_unavailable"]
 
 NEVER_HELD = frozenset({"ctrl+q"})
 LOOK_AGAIN = 0.5  # seconds between looks at whether the way of the key on its way was cut
@@ -139,12 +139,13 @@ class KeyGate:
             await self._let_go(self._held.popleft())
 
 
-def say_why_greyed(node: Widget | Screen, event: events.Key, why: str) -> None:
-    """A key bound on ``node`` to an action shown greyed in the footer (``check_action``
-    gives None) says ``why`` at once, instead of doing nothing (Textual then ignores it)."""
+def say_why_unavailable(node: Widget | Screen, event: events.Key, why: str) -> None:
+    """A key bound on ``node`` to an action it does not offer now (``check_action`` gives
+    None, greyed in the footer, or False, hidden) says ``why`` at once, instead of doing
+    nothing (Textual ignores such a key)."""
     for binding in node._bindings.key_to_bindings.get(event.key, ()):
         namespace, action, parameters = parse(binding.action)
-        if not namespace and node.check_action(action, parameters) is None:
+        if not namespace and not node.check_action(action, parameters):
             event.stop()
             event.prevent_default()
             node.notify(why, severity="warning", timeout=6)

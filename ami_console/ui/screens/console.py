@@ -30,7 +30,7 @@ from ami_console.lessons.checks import Observation
 from ami_console.monitor.connection import ConnectedInfo, Connection
 from ami_console.monitor.models import Changes, Models
 from ami_console.session import Exchange
-from ami_console.ui.keys import say_why_greyed
+from ami_console.ui.keys import say_why_unavailable
 from ami_console.ui.screens.connect import explain
 from ami_console.ui.screens.console_calls import CallViews
 from ami_console.ui.screens.console_lessons import Teaching
@@ -109,12 +109,14 @@ class ConsoleScreen(Screen):
         # ctrl+l: every F-key is taken, and no input takes it (ctrl+e is End in an input).
         # Clearing the log, which it did, is the log's own key (delete).
         Binding("ctrl+l", "lesson", "Lesson"),
+        # ctrl+\: every F-key and the free ctrl+letters are taken (the fields editor has ctrl+t).
+        Binding("ctrl+backslash", "tests", "Tests"),
         Binding("escape", "close_detail", "Close", show=False),
     ]
 
     # What a replay of a file cannot do: there is no server to send to.
     NEEDS_SERVER = frozenset(
-        ("send", "focus_composer", "focus_response", "older", "newer", "history", "saved", "server_filters")
+        ("send", "focus_composer", "focus_response", "older", "newer", "history", "saved", "server_filters", "tests")
     )
 
     class ActionSubmitted(Message):
@@ -227,13 +229,13 @@ class ConsoleScreen(Screen):
             self.composer.picker.input.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.replay is None or not (action in self.NEEDS_SERVER or action == "lesson"):
-            return True
-        return None  # shown greyed in the footer; the key says why
+        # A replay hides what needs a server (its keys say why): the footer keeps its room
+        # for what a replay can do.
+        return self.replay is None or not (action in self.NEEDS_SERVER or action == "lesson")
 
     def on_key(self, event: Key) -> None:
         if self.replay is not None:
-            say_why_greyed(self, event, NO_SERVER)
+            say_why_unavailable(self, event, NO_SERVER)
 
     # -- the connection, as the app hears of it ------------------------------------------------
     def connecting(self) -> None:
@@ -625,6 +627,32 @@ class ConsoleScreen(Screen):
         return self.call_views.fetch_dialplan(request)
 
     # -- server-side filtering ----------------------------------------------------------------------
+    def action_tests(self) -> None:
+        """The Tests view: the dialplan scenarios of the profile's tests folder."""
+        from ami_console.ui.screens.tests import TestsScreen
+
+        settings = self.connection.settings
+        folder = Path(settings.tests_dir) if settings.tests_dir else None
+        self.app.push_screen(TestsScreen(folder, settings), self._tests_closed)
+
+    def _tests_closed(self, failed: tuple[str, str] | None) -> None:
+        from ami_console.ui.widgets.calls_view import CallsView
+
+        if failed is not None:  # a failed scenario's call, in the dialplan pane
+            self.post_message(CallsView.DialplanRequested(*failed))
+
+    def on_calls_view_test_recorded(self, event: CallsView.TestRecorded) -> None:
+        """Write a scenario recorded from a call into the tests folder."""
+        from ami_console.scenarios.recording import write_recorded
+
+        folder = self.connection.settings.tests_dir
+        try:
+            path = write_recorded(Path(folder) if folder else None, event.key, event.text)
+        except OSError as exc:
+            self.notify(f"The test could not be written: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Wrote {path}: trim it, then run it (ctrl+\\).", title="Test recorded", timeout=8)
+
     def action_server_filters(self) -> None:
         self.view_opened("server_filters")
         self.app.push_screen(ServerFiltersScreen(self.server_filters, self.models.lock, send=self.send))

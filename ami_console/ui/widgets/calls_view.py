@@ -43,7 +43,7 @@ from textual.widgets import Input, Static
 
 from ami_console.events.filter import EventFilter
 from ami_console.monitor.models import Models
-from ami_console.ui.keys import say_why_greyed
+from ami_console.ui.keys import say_why_unavailable
 from ami_console.ui.plaintext import PlainText, fit
 
 if TYPE_CHECKING:  # the console imports this module at start-up; the model comes with the first event
@@ -213,6 +213,7 @@ class CallsView(Vertical):
         Binding("o", "act('originate')", "Originate", show=False),
         Binding("p", "act('pause')", "Pause member", show=False),
         Binding("slash", "focus_filter", "Filter", show=False),
+        Binding("w", "record_test", "Write test", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -498,8 +499,28 @@ class CallsView(Vertical):
         return True
 
     def on_key(self, event: events.Key) -> None:
-        if self.cannot_change:
-            say_why_greyed(self, event, self.cannot_change)
+        if self.cannot_change and self.unsupported is None:
+            say_why_unavailable(self, event, self.cannot_change)
+
+    class TestRecorded(TextualMessage):
+        """A scenario that expects what the selected call did, to be written to the tests folder."""
+
+        def __init__(self, key: str, text: str) -> None:
+            super().__init__()
+            self.key = key
+            self.text = text
+
+    def action_record_test(self) -> None:
+        """Write a dialplan test from the selected call (live or replayed)."""
+        from ami_console.scenarios.recording import scenario_from_call
+
+        if not (key := self._need_call()):
+            return
+        with self.models.lock:
+            call = self.models.calls.call_for(key)
+            text = scenario_from_call(call) if call is not None else ""
+        if text:
+            self.post_message(self.TestRecorded(key, text))
 
     def action_act(self, kind: str) -> None:
         # Originate needs no call; the others are refused by the handler when none is selected.

@@ -1,0 +1,89 @@
+"""The Tests view (ctrl+\\): the scenarios of the profile's tests folder, run from the
+console, each check ticked as it is decided; a failed one opens its call in the dialplan
+pane with d."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ami_console.files.profiles import ConnectionSettings
+from ami_console.simulator import Simulator
+from ami_console.ui.screens.dialplan import DialplanScreen
+from ami_console.ui.screens.tests import TestsScreen
+from tests.apphelpers import connected, console, run, until
+
+WRONG = """\
+name = "700 expected to answer (it is busy)"
+timeout = 20
+
+[call]
+channel = "Local/700@demo"
+application = "Wait"
+data = "10"
+
+[expect]
+dial_status = "ANSWER"
+"""
+
+
+def app_with_tests(pbx: Simulator, tmp_path: Path, folder: Path):
+    settings = ConnectionSettings(
+        host=pbx.host, port=pbx.port, username=pbx.username, secret=pbx.secret, timeout=3, tests_dir=str(folder)
+    )
+    return console(pbx, tmp_path, settings=settings)
+
+
+def log_lines(screen: TestsScreen) -> list[str]:
+    return list(screen.log_view.lines)
+
+
+def test_the_tests_view_runs_a_folder_and_ticks_each_check(tmp_path):
+    folder = tmp_path / "tests"
+    folder.mkdir()
+    for name in ("100-answer-and-wait.toml", "700-busy.toml"):
+        shutil.copy(Path(__file__).parents[2] / "ami_console" / "scenarios" / "examples" / name, folder / name)
+    with Simulator(time_scale=0.05) as pbx:
+        app = app_with_tests(pbx, tmp_path, folder)
+
+        async def scenario(pilot) -> None:
+            await connected(pilot)
+            await pilot.press("ctrl+backslash")
+            await until(pilot, lambda: isinstance(app.screen, TestsScreen), what="the Tests view")
+            screen = app.screen
+            await until(pilot, lambda: len(screen.scenarios) == 2, what="the scenarios listed")
+            await pilot.press("a")
+            await until(pilot, lambda: "2 passed, 0 failed" in log_lines(screen), timeout=30, what="the run's end")
+            lines = log_lines(screen)
+            assert any(line.startswith("✓ pass  dial status BUSY") for line in lines), lines
+            assert sum(line.startswith("PASS ") for line in lines) == 2
+
+        run(app, scenario)
+
+
+def test_a_failed_scenario_says_expected_and_actual_and_opens_the_dialplan(tmp_path):
+    folder = tmp_path / "tests"
+    folder.mkdir()
+    (folder / "wrong.toml").write_text(WRONG)
+    with Simulator(time_scale=0.05) as pbx:
+        app = app_with_tests(pbx, tmp_path, folder)
+
+        async def scenario(pilot) -> None:
+            await connected(pilot)
+            await pilot.press("ctrl+backslash")
+            await until(pilot, lambda: isinstance(app.screen, TestsScreen), what="the Tests view")
+            screen = app.screen
+            await until(pilot, lambda: screen.scenarios, what="the scenario listed")
+            await pilot.press("enter")
+            await until(
+                pilot,
+                lambda: "0 passed, 1 failed" in log_lines(screen),
+                timeout=30,
+                what=f"the end: {log_lines(screen)}",
+            )
+            text = "\n".join(log_lines(screen))
+            assert "dial status ANSWER" in text and "BUSY" in text  # expected, and what the call did
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DialplanScreen), what="the dialplan pane")
+
+        run(app, scenario)
