@@ -123,6 +123,13 @@ def settings_from(args: argparse.Namespace, profiles: Profiles) -> ConnectionSet
         "events": args.events,
     }
     changes = {k: v for k, v in values.items() if v is not None}
+    if args.host is not None or args.port is not None:
+        from ami_console.transport import split_host
+
+        try:  # said now, not left in the form's Host field for the connection to fail on
+            split_host(args.host if args.host is not None else base.host, args.port or base.port)
+        except ValueError as error:
+            raise SystemExit(f"ami-console: {error}") from None
     if args.tls:
         changes.update(tls=True, tls_verify=not args.insecure)
     if args.reconnect:

@@ -142,6 +142,7 @@ class AMIClient:
         self.event_callback = event_callback
         self.error: str | None = None
         self.greeting: str | None = None
+        self.refused_greeting = ""  # what came instead of a greeting (error "Unknown Protocol")
         self._next_id = action_id
         self._id_lock = threading.Lock()
         self._transport: Transport | None = None
@@ -426,6 +427,7 @@ class AMIClient:
             try:
                 greeting = self._parser.read_greeting()
             except ProtocolError as exc:
+                self.refused_greeting = exc.received
                 raise _Failure(str(exc)) from None
             if greeting is not None:
                 self._trace("<< ", [greeting.line])

@@ -47,6 +47,8 @@ DEFAULT_MAX_HEADERS = 250_000
 DEFAULT_MAX_LIST_ITEMS = 100_000
 DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
 MAX_GREETING_SIZE = 4096
+MAX_QUOTED = 80  # characters of a refused greeting kept to quote it
+
 MASK = "********"
 END_COMMAND = b"--END COMMAND--"
 
@@ -66,7 +68,12 @@ Fields = Mapping[str, Any] | Iterable[tuple[str, Any]]
 
 
 class ProtocolError(Exception):
-    """Bytes that cannot be AMI: a bad greeting, or a message over the size bound."""
+    """Bytes that cannot be AMI: a bad greeting, or a message over the size bound.
+    ``received``: for a bad greeting, the start of what came instead (decoded, bounded)."""
+
+    def __init__(self, message: str, received: str = "") -> None:
+        super().__init__(message)
+        self.received = received[:MAX_QUOTED]
 
 
 class Greeting:
@@ -582,12 +589,16 @@ class Parser:
         end = buf.find(b"\n", self._start)
         if end < 0:
             if len(buf) - self._start > MAX_GREETING_SIZE:
-                raise ProtocolError("Unknown Protocol")
+                quoted = bytes(buf[self._start : self._start + MAX_QUOTED]).decode(self.encoding, "replace")
+                raise ProtocolError("Unknown Protocol", quoted)
             return None
         line = bytes(buf[self._start : end]).decode(self.encoding, self.errors)
         self._start = self._scan = end + 1
         self._want_greeting = False
-        self.greeting = parse_greeting(line)
+        try:
+            self.greeting = parse_greeting(line)
+        except ProtocolError:
+            raise ProtocolError("Unknown Protocol", line.rstrip("\r\n")) from None
         return self.greeting
 
     def next_message(self) -> Message | None:

@@ -106,3 +106,15 @@ def test_a_port_outside_the_range_is_refused_from_the_shell():
     )
     assert result.returncode == 2
     assert "1 to 65535" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:70000", "[::1]:0", "pbx:x"])
+def test_a_bad_port_written_in_the_host_is_refused_before_the_console_starts(host, tmp_path):
+    """``--host 127.0.0.1:70000`` once reached the form as typed, beside Port 5038."""
+    from ami_console.cli import settings_from
+    from ami_console.files.profiles import Profiles
+
+    args = build_parser().parse_args(["--host", host])
+    with pytest.raises(SystemExit) as exit_info:
+        settings_from(args, Profiles(tmp_path / "profiles.toml"))
+    assert "port" in str(exit_info.value).lower() and "Traceback" not in str(exit_info.value)

@@ -182,7 +182,10 @@ class Connection:
     def _log_in(self, session: Session) -> ConnectedInfo | str:
         """Log in and learn about the server. Returns the info, or the error in words."""
         if not session.connect():
-            return session.error or "Connection failed"
+            error = session.error or "Connection failed"
+            if error == "Unknown Protocol" and session.client.refused_greeting:
+                return f"{error}: {session.client.refused_greeting}"  # the form quotes it
+            return error
         session.client.debug_file = None  # from here the session records whole messages itself
         core = session.send([("Action", "CoreSettings")], own=True)
         commands = session.send([("Action", "ListCommands")], own=True)

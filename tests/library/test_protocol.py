@@ -387,8 +387,17 @@ def test_greeting_split_and_followed_by_a_message_in_the_same_read():
 def test_a_greeting_that_never_ends_is_unknown_protocol():
     parser = Parser(greeting=True)
     parser.receive_data(b"\x00" * 10000)
-    with pytest.raises(ProtocolError, match="Unknown Protocol"):
+    with pytest.raises(ProtocolError, match="Unknown Protocol") as refused:
         parser.next_message()
+    assert refused.value.received == "\x00" * 80  # what came instead, bounded
+
+
+def test_a_refused_greeting_carries_what_came_instead_to_quote_it():
+    parser = Parser(greeting=True)
+    parser.receive_data(b"SSH-2.0-OpenSSH_9.2\r\n" + b"x" * 500)
+    with pytest.raises(ProtocolError, match="^Unknown Protocol$") as refused:
+        parser.next_message()
+    assert refused.value.received == "SSH-2.0-OpenSSH_9.2"
 
 
 # -- serialising ---------------------------------------------------------------------------

@@ -113,7 +113,10 @@ def test_unknown_host_is_explained(tmp_path):
 @pytest.mark.parametrize(
     "greeting, expected",
     [
-        (b"SSH-2.0-OpenSSH_9.2\r\n", "is not an AMI server: it did not greet with 'Asterisk Call Manager/...'"),
+        (
+            b"SSH-2.0-OpenSSH_9.2\r\n",
+            "is not an AMI server: it greeted with 'SSH-2.0-OpenSSH_9.2', not 'Asterisk Call Manager/...'",
+        ),
         (None, "accepted the connection but sent no AMI greeting within 0.3 s"),
     ],
 )

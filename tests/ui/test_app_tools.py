@@ -396,3 +396,20 @@ def test_a_replay_greys_what_needs_a_server_and_says_why(tmp_path, monkeypatch):
         assert app.screen is screen
 
     run(app, offline)
+
+
+def test_the_transcript_opens_at_its_newest_lines(pbx, tmp_path):
+    """F12 shows the newest lines (lesson 1 sends the learner there for the Login just
+    made), not the oldest: lines written while the tab was hidden do not leave it at the top."""
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot):
+        await connected(pilot)
+        for _ in range(12):  # more lines than the tab shows
+            await send(pilot, "Ping")
+        await pilot.press("f12")
+        view = app.console_screen.query_one("#transcript")
+        await until(pilot, lambda: view.max_scroll_y > 0 and any(">> Action: Ping" in line for line in view.lines))
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y, what="the newest lines shown")
+
+    run(app, scenario)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
+from ami_console.calls.call import CallRow
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
 from ami_console.ui.screens.dialplan import DialplanScreen
@@ -229,3 +230,32 @@ def test_in_a_storm_the_calls_tab_follows_every_call_without_asking_again(pbx, t
 
 def status(app: AMIConsoleApp) -> str:
     return str(app.console_screen.query_one("#calls-status").render())
+
+
+def _row(key: str, ended: float | None = None) -> CallRow:
+    return CallRow(key, "Alice", "1001", "1002", "hung up" if ended else "up", 1, "Dial", 2, 0.0, ended, 3725.0)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_with_a_scrollbar_the_last_column_is_whole_and_the_cursor_never_rests_on_the_heading(pbx, tmp_path, size):
+    """Rows past the tab's height bring a scrollbar: the duration column (last) is never cut
+    under it. Up from the first recent call lands on the live call above the heading; with
+    no live call, home lands on the first recent call."""
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot: Pilot) -> None:
+        calls = await calls_tab(pilot)
+        calls._rebuild_if_changed = lambda: None  # the rows are this test's, not the model's
+        listing = calls.list_view
+        entries = [("live", _row("live"))] + [("recent", None)] + [("recent", _row(f"r{i}", 1.0)) for i in range(60)]
+        listing.show(entries, 2)
+        await until(pilot, lambda: listing.max_scroll_y > 0, what="a scrollbar")
+        line = listing.render_line(0).text.rstrip()
+        assert line.endswith("1:02:05") and len(line) <= listing.scrollable_content_region.width  # not under the bar
+        await pilot.press("up")
+        assert listing.cursor == 0 and listing.current is not None
+        listing.show(entries[1:], 1)
+        await pilot.press("home")
+        assert listing.cursor == 1 and listing.current is not None
+
+    run(app, scenario, size=size)

@@ -183,7 +183,9 @@ def shared_pbx():
         assert simulator.errors == []
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Six random edit sequences a run (each starts an app: the suite's largest single cost);
+# the typeahead test sends a hundred random bursts through one app.
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=EDITS)
 def test_whatever_is_edited_the_server_receives_the_preview_byte_for_byte(shared_pbx, tmp_path_factory, edits):
     """Random edits (names typed whole, half or wrong, chosen, rows added, duplicated,

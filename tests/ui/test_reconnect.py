@@ -178,3 +178,32 @@ def test_a_port_typed_in_the_host_field_moves_to_the_port_field(tmp_path):
             assert app.settings.address == f"127.0.0.1:{pbx.port}"
 
         run(app, scenario)
+
+
+def test_no_question_to_the_old_session_outlives_a_reconnect(tmp_path):
+    """A question about an action's parameters that the lost session never answered is not
+    shown as still being asked once connected again: it is asked again, and answered."""
+    from tests.apphelpers import compose
+
+    with Simulator(time_scale=0.02) as pbx:
+        app = console(pbx, tmp_path)
+
+        async def scenario(pilot):
+            await until(pilot, lambda: app.connected and app.screen is app.console_screen, what="connected")
+            composer = app.console_screen.composer
+            await compose(pilot, "Ping")
+            pbx.drop_connections()
+            await until(pilot, lambda: not app.connected, what="the connection lost")
+            composer.docs.clear()
+            composer.docs.ask("Ping")  # as if its question went out just before the loss
+            composer.refresh_all()
+
+            def hint() -> str:
+                return str(composer.query_one("#param-help").render())
+
+            assert "Asking the server about Ping" in hint()
+            await pilot.press("ctrl+r")
+            await until(pilot, lambda: app.connected, what="connected again")
+            await until(pilot, lambda: "Ping takes no parameters" in hint(), what="the answer of the new session")
+
+        run(app, scenario)

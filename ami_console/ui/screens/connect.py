@@ -45,8 +45,10 @@ def explain(error: str, settings: ConnectionSettings) -> str:
         )
     if error.startswith("Timed out after") and "greeting" in error:
         return f"{where} accepted the connection but sent no AMI greeting within {settings.timeout:g} s. Is that an AMI port?"
-    if error == "Unknown Protocol":
-        return f"{where} is not an AMI server: it did not greet with 'Asterisk Call Manager/...'."
+    if error.startswith("Unknown Protocol"):
+        said = clean(error.partition(": ")[2]).strip()
+        instead = f"it greeted with {said!r}" if said else "it did not greet"
+        return f"{where} is not an AMI server: {instead}, not 'Asterisk Call Manager/...'."
     if error.startswith("Login failed: Authentication failed"):
         return "Asterisk refused the login: Authentication failed. Check the username and secret (manager.conf)."
     if error.startswith("Login failed: "):

@@ -254,10 +254,12 @@ class ConsoleScreen(Screen):
         self.banner.hide()
         self.calls.server_speaks(info.ami_version)
         composer = self.composer
-        if info.commands:
-            composer.set_actions(info.commands)
-        composer.docs.clear()
+        composer.docs.clear()  # a new session: what was asked of the old one is asked again
         composer.read_only = settings.read_only
+        if info.commands:
+            composer.set_actions(info.commands)  # redraws the hints
+        else:
+            composer.refresh_all()  # no status of the old session outlives it ("Asking…")
         self.calls.cannot_change = READ_ONLY if settings.read_only else ""
         composer.set_next_action_id(self.connection.next_action_id)
         self.teaching.connected_to(settings.address)

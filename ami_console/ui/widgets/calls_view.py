@@ -112,7 +112,8 @@ class CallsList(ScrollView, can_focus=True):
     ]
 
     DEFAULT_CSS = """
-    CallsList { height: 1fr; background: $surface; overflow-x: hidden; }
+    /* The scrollbar's room is kept whether it shows or not: the last column is never cut. */
+    CallsList { height: 1fr; background: $surface; overflow-x: hidden; scrollbar-gutter: stable; }
     CallsList:focus { background-tint: $foreground 4%; }
     """
 
@@ -126,7 +127,7 @@ class CallsList(ScrollView, can_focus=True):
 
     def show(self, entries: list[tuple[str, CallRow | None]], cursor: int) -> None:
         self.entries = entries
-        self.cursor = max(0, min(cursor, len(entries) - 1))
+        self.cursor = self._on_a_call(cursor, 1)
         self.virtual_size = Size(self.size.width, len(entries))
         self._keep_in_view()
         self.refresh()
@@ -139,7 +140,7 @@ class CallsList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if index >= len(self.entries):
             return Strip.blank(width, self.rich_style)
         section, row = self.entries[index]
@@ -172,19 +173,29 @@ class CallsList(ScrollView, can_focus=True):
         elif self.cursor >= self.scroll_y + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
-    def move_to(self, index: int) -> None:
+    def _on_a_call(self, index: int, direction: int) -> int:
+        """``index`` within the rows; on a heading, the call past it (``direction``) or before."""
+        entries = self.entries
+        index = max(0, min(len(entries) - 1, index))
+        if entries and entries[index][1] is None:  # a heading is never the cursor's row
+            for step in (direction, -direction):
+                if 0 <= index + step < len(entries) and entries[index + step][1] is not None:
+                    return index + step
+        return index
+
+    def move_to(self, index: int, direction: int = 1) -> None:
         if not self.entries:
             return
-        self.cursor = max(0, min(len(self.entries) - 1, index))
+        self.cursor = self._on_a_call(index, direction)
         self._keep_in_view()
         self.refresh()
         self.post_message(self.Moved())
 
     def action_cursor(self, step: int) -> None:
-        self.move_to(self.cursor + step)
+        self.move_to(self.cursor + step, 1 if step > 0 else -1)
 
     def action_page(self, pages: int) -> None:
-        self.move_to(self.cursor + pages * max(1, self.scrollable_content_region.height - 1))
+        self.move_to(self.cursor + pages * max(1, self.scrollable_content_region.height - 1), pages)
 
     def on_click(self, event: events.Click) -> None:
         self.move_to(int(self.scroll_y) + event.y)
@@ -461,7 +472,12 @@ class CallsView(Vertical):
         self.filter_input.focus()
 
     def on_resize(self) -> None:
-        self.query_one("#calls-columns", Static).update(PlainText(column_titles(self.size.width), no_wrap=True))
+        self.call_after_refresh(self._show_titles)
+
+    def _show_titles(self) -> None:
+        # The rows' width, without the scrollbar's room: titles stand over their columns.
+        width = self.list_view.scrollable_content_region.width
+        self.query_one("#calls-columns", Static).update(PlainText(column_titles(width), no_wrap=True))
 
     # -- what the keys ask for --------------------------------------------------------------
     def _need_call(self) -> str:

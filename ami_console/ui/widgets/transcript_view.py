@@ -112,7 +112,10 @@ class TranscriptView(Log):
             self.write_lines(lines)
 
     def on_show(self) -> None:
+        # Opened, it shows the newest lines (the Login just made, the last answer): what
+        # arrived while hidden was written without scrolling.
         self.catch_up()
+        self.scroll_end(animate=False, immediate=True)
 
     def action_toggle_actions_only(self) -> None:
         """Show the actions and their responses only, or everything again: the kept
