@@ -245,7 +245,7 @@ def test_with_a_scrollbar_the_last_column_is_whole_and_the_cursor_never_rests_on
 
     async def scenario(pilot: Pilot) -> None:
         calls = await calls_tab(pilot)
-        calls._rebuild_if_changed = lambda: None  # the rows are this test's, not the model's
+        calls.rebuild = lambda: None  # the rows are this test's, not the model's
         listing = calls.list_view
         entries = [("live", _row("live"))] + [("recent", None)] + [("recent", _row(f"r{i}", 1.0)) for i in range(60)]
         listing.show(entries, 2)

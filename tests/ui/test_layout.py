@@ -294,3 +294,29 @@ def test_cut_values_in_the_saved_actions_list_end_with_an_ellipsis(tmp_path):
         assert "│ │ Ping " in screen_text(app) and "starter" in screen_text(app)  # the kind column is on screen too
 
     run(app, scenario, size=SMALL)
+
+
+def test_at_80x24_the_composer_shows_whole_keys_marks_wrapped_lines_and_says_where_the_preview_is(pbx, tmp_path):
+    """The key column fits its longest key (``Application``, not ``Applica``); a wire line
+    wider than the preview goes on in lines marked ↪ (never read as lines of their own),
+    while the preview's text is still the bytes; the border says the preview is below."""
+    from tests.apphelpers import compose
+
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot):
+        await connected(pilot)
+        long_value = "x" * 70
+        await compose(
+            pilot, "Originate", [("Channel", "Local/100@demo"), ("Application", "Wait"), ("Variable", long_value)]
+        )
+        composer = app.console_screen.composer
+        await until(pilot, lambda: long_value in composer.preview_text, what="the preview")
+        keys = [row.key_input for row in composer.fields.rows]
+        await until(pilot, lambda: all(k.content_size.width >= len("Application") for k in keys), what="whole keys")
+        shown = composer.query_one("#preview").render().plain
+        assert "\n↪ " in shown  # the wrap is marked
+        assert f"Variable: {long_value}\\r\\n" in composer.preview_text  # the bytes, unwrapped
+        await until(pilot, lambda: "Will send below" in str(composer.border_subtitle), what="the border's word")
+
+    run(app, scenario, size=SMALL)

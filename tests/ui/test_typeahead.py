@@ -118,6 +118,9 @@ def test_moving_down_and_hanging_up_in_one_burst_asks_about_the_call_moved_to(tm
             def rows() -> list:
                 return [row for _, row in calls.list_view.entries if row is not None]
 
+            # Sorted by start: a call answered, or ringing longer, never reorders the rows under the burst.
+            await pilot.press("s", "s")
+            await until(pilot, lambda: calls.sort_by == "started", what="sorted by start")
             await until(pilot, lambda: len(rows()) == 2 and calls.selected_key, timeout=10, what="two calls listed")
             second = rows()[1].key
             burst(app, ["down", "h"])

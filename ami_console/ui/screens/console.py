@@ -82,6 +82,9 @@ class BottomTabs(TabbedContent):
 
 
 class ConsoleScreen(Screen):
+    # Below 100 columns the composer takes more of the width: it is typed in, the
+    # response is read (and scrolls).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     # The footer shows the first of these that fit the width (F1 lists them all). None is
     # a priority binding: a key acts once every key typed before it has been taken in.
     BINDINGS = [

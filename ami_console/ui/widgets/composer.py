@@ -492,7 +492,7 @@ class Composer(VerticalScroll):
     @property
     def preview_text(self) -> str:
         """The preview as it stands, unwrapped (each wire line ends in a shown \\r\\n)."""
-        return self.query_one("#preview", Clamped).text.plain
+        return self.query_one("#preview", Clamped).text.plain.replace("\n↪ ", "")
 
     @property
     def read_only_hint(self) -> str:
@@ -502,14 +502,15 @@ class Composer(VerticalScroll):
     def update_preview(self) -> None:
         preview = self.query_one("#preview", Clamped)
         composed = self.composed()
-        key = (composed, self.next_action_id, self.read_only)
+        width = preview.content_size.width
+        key = (composed, self.next_action_id, self.read_only, width)
         if key == getattr(self, "_previewed", None):
             return  # nothing on the wire changed (a row typed in but switched off, say)
         self._previewed = key
         refusal = changes_pbx(list(composed.pairs)) if self.read_only and self.picker.value else None
         self.query_one("#read-only-hint", Clamped).update(Text(clean(refusal or "")))
-        # On the border too: at 80x24 the hint can sit below the composer's fold.
-        self.border_subtitle = "read-only: ctrl+s refuses it" if refusal else ""
+        self._refusal_shown = bool(refusal)
+        self._say_what_is_below()
         if not self.picker.value:
             preview.set_class(False, "-invalid")
             preview.update(Text("Type an action name above, then fill in its fields.", style="dim"))
@@ -520,7 +521,37 @@ class Composer(VerticalScroll):
             return
         text = Text()
         for line in composed.wire(self.next_action_id).split("\r\n")[:-1]:
-            text.append(clean(line))
-            text.append("\\r\\n\n", style="dim")
+            _wire_line(text, clean(line), width)
         text.rstrip()
         preview.update(text)
+
+    def on_resize(self) -> None:
+        self.update_preview()
+        self.call_after_refresh(self._say_what_is_below)
+
+    def _say_what_is_below(self) -> None:
+        """The border says what the composer's height hides: the read-only refusal (at
+        80x24 it can sit below the fold), or that the preview is further down."""
+        if getattr(self, "_refusal_shown", False):
+            self.border_subtitle = "read-only: ctrl+s refuses it"
+        elif self.max_scroll_y > 0 and self.scroll_y < self.max_scroll_y:
+            self.border_subtitle = "↓ Will send below · F11 shows it all"
+        else:
+            self.border_subtitle = ""
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._say_what_is_below()
+
+
+def _wire_line(text: Text, line: str, width: int) -> None:
+    """One wire line of the preview, its ``\\r\\n`` shown at the end. Wider than the
+    preview, it goes on in lines marked ``↪``: a wrap never reads as a line of its own."""
+    mark = "\\r\\n"
+    room = width  # 0 (not laid out yet): the widget wraps it
+    while room > len(mark) + 8 and len(line) + len(mark) > room:
+        text.append(line[:room])
+        text.append("\n↪ ", style="dim")
+        line, room = line[room:], width - 2
+    text.append(line)
+    text.append(mark + "\n", style="dim")

@@ -32,6 +32,12 @@ class ComposerInput(Input):
             event.stop()
             self.post_message(self.BlockPasted(pasted))
 
+    def _on_blur(self, event: events.Blur) -> None:
+        # Left, it shows its beginning (``Local/100@de``, not ``cal/100@demo``): the end
+        # was only in view for the cursor.
+        super()._on_blur(event)
+        self.scroll_to(x=0, animate=False, immediate=True)
+
     def action_paste(self) -> None:
         # ctrl+v pastes the console's own clipboard (what ctrl+c copied): the same rules.
         self.post_message(events.Paste(self.app.clipboard))

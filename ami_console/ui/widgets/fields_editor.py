@@ -28,6 +28,10 @@ from ami_console.ui.widgets.field_row import FieldRow
 MAX_TEMPLATE_ROWS = 10
 
 
+KEY_MIN, KEY_MAX = 8, 22  # the key column's bounds, in cells
+ROW_FIXED = 6  # a row's cells beside key and value: the on/off mark, the required mark, a gap
+
+
 class FieldsEditor(VerticalScroll):
     # Priority bindings run before the next key is delivered, so text typed right after
     # ctrl+n lands in the new row, not in the one that had the focus.
@@ -138,6 +142,22 @@ class FieldsEditor(VerticalScroll):
         required = {p.name.lower() for p in self.doc.required} if self.doc else set()
         for row in self.rows:
             row.mark(row.key.lower() in required)
+        self._fit_keys()
+        self.call_after_refresh(self._fit_keys)  # rows mounted just now are composed by then
+
+    def _fit_keys(self) -> None:
+        """The key column as wide as the longest key (``Application``, not ``Applica``),
+        within bounds: at most three fifths of the row, so the values stay readable."""
+        keys = list(self.query("FieldRow > .key").results(Input))  # rows composed so far
+        longest = max((len(key.value) for key in keys), default=0)
+        room = max(KEY_MIN, (self.scrollable_content_region.width - ROW_FIXED) * 3 // 5)
+        width = max(KEY_MIN, min(longest + 3, KEY_MAX, room))  # +3: the padding, and the cursor past the end
+        for key in keys:
+            if key.styles.width is None or key.styles.width.value != width:
+                key.styles.width = width
+
+    def on_resize(self) -> None:
+        self._fit_keys()
 
     # -- the current row -------------------------------------------------------------------
     def _current(self) -> FieldRow | None:
@@ -152,6 +172,7 @@ class FieldsEditor(VerticalScroll):
 
     async def _insert(self, row: FieldRow, after: FieldRow | None, focus_value: bool = False) -> None:
         await (self.mount(row) if after is None else self.mount(row, after=after))
+        self.call_after_refresh(self._fit_keys)
         row.take_focus(value=focus_value)
         self.post_message(self.Changed())
 
