@@ -37,7 +37,8 @@ async def start_lesson(pilot: Pilot, order: int) -> None:
     app = console_app(pilot)
     await connected(pilot)
     await until(pilot, lambda: app.console_screen.lesson_panel is not None, what="the lesson panel")
-    await focus_panel(pilot)
+    # ami-console learn starts on the lesson (once its lessons are read): its keys work at once.
+    await until(pilot, lambda: app.screen.focused is app.console_screen.lesson_panel, what="the lesson focused")
     await pilot.press("l")
     await until(pilot, lambda: isinstance(app.screen, LessonsScreen), what="the list of lessons")
     await pilot.press(*["down"] * (order - 1), "enter")

@@ -356,8 +356,10 @@ async def lesson_panel(pilot: Pilot, pbx: Simulator) -> None:
     await connected(pilot)
     app = pilot.app
     await until(pilot, lambda: app.console_screen.lesson_panel is not None, what="the lesson panel")
-    # Lesson 2 from the list, as a learner picks it; then its first step's "show me".
-    await pilot.press("ctrl+l", "l")
+    # ami-console learn starts on the lesson. Lesson 2 from the list, as a learner picks
+    # it; then its first step's "show me".
+    await until(pilot, lambda: app.focused is app.console_screen.lesson_panel, what="the lesson focused")
+    await pilot.press("l")
     await until(pilot, lambda: type(app.screen).__name__ == "LessonsScreen", what="the lessons list")
     await pilot.press("down", "enter")
     await until(pilot, lambda: "Actions and responses" in app.console_screen.lesson_panel.shown, what="lesson 2")

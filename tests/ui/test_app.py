@@ -575,7 +575,7 @@ def test_profiles_are_saved_without_the_secret_and_fill_the_form(pbx, tmp_path):
         text = (tmp_path / "profiles.toml").read_text()
         assert "adminpass-secret" not in text and 'events = "system,call"' in text
         select = screen.query_one("#profile")
-        assert select.value == "lab"  # the saved profile is now the selected one
+        await until(pilot, lambda: select.value == "lab", what="the saved profile selected")
         select.clear()
         screen.fill(ConnectionSettings())
         assert screen.query_one("#host", Input).value == "localhost"

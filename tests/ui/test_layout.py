@@ -15,7 +15,7 @@ from ami_console.files.profiles import ConnectionSettings
 from ami_console.files.saved import FieldRow, SavedAction, SavedActions
 from ami_console.simulator import Simulator
 from ami_console.ui.app import AMIConsoleApp
-from ami_console.ui.screens.help import KEYS, HelpScreen
+from ami_console.ui.screens.help import WORDS, HelpScreen, console_keys, key_name
 from ami_console.ui.screens.saved import SavedScreen
 from ami_console.ui.widgets.event_log import EventLog
 from ami_console.ui.widgets.transcript_view import TranscriptView
@@ -178,6 +178,35 @@ def test_the_split_moves_from_the_keyboard_and_is_remembered(pbx, tmp_path):
         assert layout.load_log_share() == MAX_LOG_SHARE - 5
 
     run(again, reopened, size=(140, 45))
+    # The learner's screen keeps its own split: the log given most of the console's height
+    # leaves ami-console learn its composer.
+    learning = console(pbx, tmp_path, learn=True, lessons_progress=tmp_path / "progress.json")
+
+    async def learn(pilot):
+        await connected(pilot)
+        await until(pilot, lambda: log_rows(learning) < 30, what="learn's own split")
+        assert layout.load_log_share("learn") == DEFAULT_LOG_SHARE
+
+    run(learning, learn, size=(140, 45))
+    last = console(pbx, tmp_path)
+
+    async def reset(pilot):
+        await connected(pilot)
+        await pilot.press("ctrl+shift+home")  # the split as at first
+        assert layout.load_log_share() == DEFAULT_LOG_SHARE
+        await until(pilot, lambda: log_rows(last) < 30, what="the split as at first")
+
+    run(last, reset, size=(140, 45))
+
+
+def test_an_old_layout_file_is_the_consoles_and_a_hostile_one_is_the_default(tmp_path):
+    path = tmp_path / "layout.json"
+    path.write_text('{"log_share": 70}')
+    assert LayoutFile(path).load_log_share() == 70 and LayoutFile(path).load_log_share("learn") == DEFAULT_LOG_SHARE
+    LayoutFile(path).save_log_share(30, "learn")
+    assert LayoutFile(path).load_log_share() == 70 and LayoutFile(path).load_log_share("learn") == 30
+    path.write_text('{"log_share": {"console": true, "learn": "x", "' + "m" * 10 + '": 50}}')
+    assert LayoutFile(path).load_log_share() == DEFAULT_LOG_SHARE
 
 
 def test_an_unreadable_layout_file_means_the_default(tmp_path):
@@ -252,7 +281,7 @@ def test_the_help_never_wraps_a_key_over_lines(tmp_path):
         assert isinstance(app.screen, HelpScreen)
         await pilot.pause(0.3)
         text = screen_text(app)
-        for key, _ in KEYS:
+        for key, _ in console_keys():
             assert f"│ {key}" in text, f"{key!r} is not whole on one line"
 
     run(app, scenario, size=(80, 200))  # tall enough to show the whole help at once
@@ -320,3 +349,14 @@ def test_at_80x24_the_composer_shows_whole_keys_marks_wrapped_lines_and_says_whe
         await until(pilot, lambda: "Will send below" in str(composer.border_subtitle), what="the border's word")
 
     run(app, scenario, size=SMALL)
+
+
+def test_the_help_lists_every_key_the_console_binds_and_words_no_key_it_does_not():
+    """The help's key list is made from the bindings: a key added, moved or dropped shows
+    there at once, and no explanation is left for an action no key runs."""
+    from ami_console.ui.screens.console import ConsoleScreen
+
+    listed = {part for keys, _ in console_keys() for part in keys.split("/")}
+    bound = {key_name(k) for b in ConsoleScreen.BINDINGS for k in b.key.split(",")}
+    assert bound <= listed
+    assert set(WORDS) <= {b.action for b in ConsoleScreen.BINDINGS}

@@ -70,7 +70,8 @@ def panel_text(app: AMIConsoleApp) -> str:
 async def ready(pilot) -> None:
     await connected(pilot)
     await until(pilot, lambda: pilot.app.console_screen.lesson_panel is not None, what="the lesson panel")
-    await pilot.pause()
+    # ami-console learn starts on the lesson: its keys work at once.
+    await until(pilot, lambda: pilot.app.focused is pilot.app.console_screen.lesson_panel, what="the lesson focused")
 
 
 # -- the panel --------------------------------------------------------------------------------
@@ -80,8 +81,6 @@ def test_show_me_fills_the_composer_and_sends_nothing(pbx, tmp_path, lessons_dir
     async def scenario(pilot):
         await ready(pilot)
         assert "Ping drill" in panel_text(app) and "Step 1 of 2" in panel_text(app)
-        await pilot.press("ctrl+l")  # to the panel
-        await until(pilot, lambda: app.screen.focused is app.console_screen.lesson_panel, what="panel focused")
         await pilot.press("s")
         composer = app.console_screen.composer
         await until(pilot, lambda: composer.picker.value == "Ping", what="composer filled")
@@ -100,7 +99,7 @@ def test_hint_shows_and_the_panel_hides_and_comes_back(pbx, tmp_path, lessons_di
         await ready(pilot)
         panel = app.console_screen.lesson_panel
         assert "ctrl+s." not in panel_text(app)
-        await pilot.press("ctrl+l", "h")
+        await pilot.press("h")
         assert "Hint: Type Ping in the composer, then ctrl+s." in panel_text(app)
         await pilot.press("ctrl+l")
         assert not panel.display or panel.has_class("-hidden")
@@ -115,7 +114,7 @@ def test_steps_tick_from_the_wire_and_progress_survives_a_restart(pbx, tmp_path,
 
     async def first(pilot):
         await ready(pilot)
-        await pilot.press("ctrl+l", "s")  # show me, then the learner sends it
+        await pilot.press("s")  # show me, then the learner sends it
         await until(pilot, lambda: app.console_screen.composer.picker.value == "Ping", what="composer filled")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Step 2 of 2" in panel_text(app), what="step 1 ticked")
@@ -130,7 +129,7 @@ def test_steps_tick_from_the_wire_and_progress_survives_a_restart(pbx, tmp_path,
     async def second(pilot):
         await ready(pilot)
         assert "Second lesson" in panel_text(again)  # the first unfinished one
-        await pilot.press("ctrl+l", "l")
+        await pilot.press("l")
         from ami_console.ui.screens.lessons import LessonsScreen
 
         await until(pilot, lambda: isinstance(again.screen, LessonsScreen), what="the list")
@@ -168,7 +167,7 @@ def test_a_malformed_lesson_is_listed_with_file_and_line_and_the_others_work(pbx
     async def scenario(pilot):
         await ready(pilot)
         assert "1 lesson file could not be used" in panel_text(app)
-        await pilot.press("ctrl+l", "l")
+        await pilot.press("l")
         listing = app.screen.query_one("#lessons-list")
         prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
         assert any(f"{lessons_dir / '15-broken.toml'}:" in line and line.startswith("✗") for line in prompts)
@@ -294,3 +293,31 @@ def test_show_me_on_a_server_that_is_not_the_demo_never_fills_a_call(tmp_path: P
             assert app.console_screen.composer.picker.value != "Originate"
 
         run(app, scenario)
+
+
+def test_learn_at_80x24_starts_on_the_lesson_with_its_keys_in_sight_and_f11_gives_it_the_screen(tmp_path: Path) -> None:
+    """A classroom's default terminal: the lesson has the focus (s is show me, never an s
+    typed into the action name), its keys sit at the top of the panel whatever the text's
+    length, and F11 gives the lesson the whole screen and takes it back."""
+    from tests.lessonwalk import learner
+
+    with Simulator(time_scale=0.02) as pbx:
+        app = learner(pbx, tmp_path)
+
+        async def scenario(pilot) -> None:
+            screen = app.console_screen
+            await until(
+                pilot,
+                lambda: screen.lesson_panel is not None and app.focused is screen.lesson_panel,
+                what="the lesson focused",
+            )
+            panel = screen.lesson_panel
+            keys = panel.query_one("#lesson-keys")
+            await until(pilot, lambda: "h hint" in str(keys.render()), what="the panel's keys")
+            assert keys.region.y <= panel.region.y + 1 and keys.region.bottom <= panel.region.bottom
+            await pilot.press("f11")
+            assert screen.maximized is panel
+            await pilot.press("f11")
+            assert screen.maximized is None and screen.composer.picker.value == ""
+
+        run(app, scenario, size=(80, 24))

@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from ami_console.actiondocs import denied_in_words
-from ami_console.files.layout import LOG_SHARE_STEP, LayoutFile, clamp_share
+from ami_console.files.layout import DEFAULT_LOG_SHARE, LOG_SHARE_STEP, LayoutFile, clamp_share
 from ami_console.files.saved import SavedActions
 from ami_console.lessons.checks import Observation
 from ami_console.monitor.connection import ConnectedInfo, Connection
@@ -104,6 +104,7 @@ class ConsoleScreen(Screen):
         Binding("f11", "zoom", "Zoom"),
         Binding("ctrl+up", "split(1)", "Log taller", show=False),
         Binding("ctrl+down", "split(-1)", "Log shorter", show=False),
+        Binding("ctrl+shift+home", "split(0)", "Split as at first", show=False),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+b", "saved", "Saved"),
         Binding("ctrl+r", "app.reconnect", "Reconnect"),
@@ -166,7 +167,8 @@ class ConsoleScreen(Screen):
         self.note = note  # shown in the header once connected
         self.lessons = lessons or LessonSource()
         self.layout_file = layout_file or LayoutFile()
-        self.log_share = self.layout_file.load_log_share()  # percent of the height for the log
+        self.layout_mode = "learn" if self.lessons.open_at_connect else "console"  # each its own split
+        self.log_share = self.layout_file.load_log_share(self.layout_mode)  # percent of the height for the log
         self._layout_warned = False
         self.shows_connected = False  # the screen shows a connection made (header, composer)
         self.call_views = CallViews(self)
@@ -228,6 +230,8 @@ class ConsoleScreen(Screen):
         self._apply_split()
         if self.replay is not None:
             self.set_focus(self.events.log_view)
+        elif self.lesson_panel is not None:  # ami-console learn: the lesson has it (see connected)
+            self.set_focus(self.lesson_panel)
         else:
             self.composer.picker.input.focus()
 
@@ -268,7 +272,8 @@ class ConsoleScreen(Screen):
         self.teaching.connected_to(settings.address)
         if self.lessons.open_at_connect:
             self.lessons = replace(self.lessons, open_at_connect=False)  # once
-            self.open_lessons()
+            # ami-console learn starts on the lesson: the keys it names (h, s) work at once.
+            self.open_lessons().focus_when_loaded = True
         self.shows_connected = True
 
     def connect_failed(self, error: str) -> None:
@@ -408,6 +413,9 @@ class ConsoleScreen(Screen):
         yield SystemCommand(
             "Events: clear the log", "Forget every event shown (delete in the log)", self.action_clear_log
         )
+        yield SystemCommand(
+            "Layout: the split as at first", "Composer and log as at first (ctrl+shift+home)", lambda: self.action_split(0)
+        )
         yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", self.action_pause)
         yield SystemCommand("Events: filter", "Go to the event filter (F6)", self.action_focus_filter)
         yield SystemCommand("Response: older", "Show the previous response (F7)", self.action_older)
@@ -474,14 +482,15 @@ class ConsoleScreen(Screen):
         self.query_one("#bottom").styles.height = f"{self.log_share}fr"
 
     def action_split(self, direction: int) -> None:
-        """Give the log more (1) or less (-1) of the height, and remember it."""
-        share = clamp_share(self.log_share + direction * LOG_SHARE_STEP)
+        """Give the log more (1) or less (-1) of the height (0: back to the default), and
+        remember it for this mode (console or learn)."""
+        share = clamp_share(self.log_share + direction * LOG_SHARE_STEP) if direction else DEFAULT_LOG_SHARE
         if share == self.log_share:
             return
         self.log_share = share
         self._apply_split()
         try:
-            self.layout_file.save_log_share(share)
+            self.layout_file.save_log_share(share, self.layout_mode)
         except OSError as error:
             if not self._layout_warned:  # once: the split still moves, it is only not kept
                 self._layout_warned = True
@@ -553,7 +562,9 @@ class ConsoleScreen(Screen):
             return
         focused = self.focused
         bottom = self.query_one("#bottom", TabbedContent)
-        panels = (bottom,) if self.replay is not None else (self.composer, self.response, bottom)
+        panels: tuple[Widget, ...] = (bottom,) if self.replay is not None else (self.composer, self.response, bottom)
+        if self.lesson_panel is not None:
+            panels += (self.lesson_panel,)
         panel = next((p for p in panels if focused is not None and (focused is p or p in focused.ancestors)), bottom)
         self.maximize(panel, container=False)
 

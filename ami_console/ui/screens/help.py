@@ -8,56 +8,73 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-# One key (or a pair joined by "/") per row, without spaces: the key column never wraps.
-KEYS: list[tuple[str, str]] = [
-    ("ctrl+s", "send the action in the composer (**F5** does too)"),
-    ("F2", "go to the composer"),
-    ("F3", "go to the response; there **1** **2** **3** **4** show Fields, Output, List, Raw"),
-    ("F4", "go to the event log"),
-    ("F6", "go to the filter of the tab shown: the event log's, or the Calls tab's"),
-    (
-        "F12",
-        "the transcript: every line sent (`>>`) and received (`<<`), secrets masked; **a** shows only actions "
-        "and responses, **/** searches, **s** saves; the console's own queries are dimmed and marked `(console)`",
-    ),
-    (
-        "ctrl+g",
-        "the Calls tab: the calls up now, one row each (see *Live calls* below)",
-    ),
-    ("F7/F8", "show the older / newer response of this session"),
-    ("F9", "pause or resume following new events"),
-    (
-        "F11",
-        "zoom: give the whole screen to the panel with the focus (the composer, the response, or the "
-        "event log and transcript tabs); **F11** again, or a key that goes to another panel, gives it back",
-    ),
-    ("ctrl+up/down", "give the event log more / less of the height (remembered for the next time)"),
-    ("F10", "the connection form: connect elsewhere or as another user"),
-    ("ctrl+o", "history: every action sent, this session and before; **enter** loads one, **ctrl+s** sends it again"),
-    (
-        "ctrl+b",
-        "saved actions (and a starter set): **enter** loads, **s** saves the composer, **r** renames, **delete** deletes",
-    ),
-    ("ctrl+f", "server-side filtering: the `Events` mask and `Filter`s of this connection"),
-    (
-        "ctrl+r",
-        "reconnect with the same settings (after the connection was lost); the event mask and filters set "
-        "with **ctrl+f** are sent again",
-    ),
-    (
-        "ctrl+l",
-        "the lesson panel: bring it back (and go to it) or hide it; there **h** shows the hint, **s** "
-        "fills the composer with the step's action (never sends it), **l** lists the lessons, **n** starts the next",
-    ),
+# What each of the console's keys does, by the action its binding runs: the keys
+# themselves are read from the bindings (console_keys), so this list cannot drift from them.
+WORDS: dict[str, str] = {
+    "send": "send the action in the composer",
+    "focus_composer": "go to the action name, selected: typing replaces it",
+    "focus_response": "go to the response; there **1** **2** **3** **4** show Fields, Output, List, Raw",
+    "focus_events": "go to the event log",
+    "focus_filter": "go to the filter of the tab shown: the event log's, or the Calls tab's",
+    "focus_transcript": "the transcript: every line sent (`>>`) and received (`<<`), secrets masked; **a** shows "
+    "only actions and responses, **/** searches, **s** saves; the console's own queries are marked `(console)`",
+    "focus_calls": "the Calls tab: the calls up now, one row each (see *Live calls* below)",
+    "older": "show the older response of this session",
+    "newer": "show the newer response of this session",
+    "pause": "pause or resume following new events",
+    "zoom": "zoom: give the whole screen to the panel with the focus (the composer, the response, the tabs, "
+    "the lesson); again, or a key that goes to another panel, gives it back",
+    "split(1)": "give the event log more of the height (remembered, apart for `ami-console learn`)",
+    "split(-1)": "give the event log less of the height",
+    "split(0)": "the split between composer and log as at first",
+    "history": "history: every action sent, this session and before; **enter** loads one, **ctrl+s** sends it again",
+    "saved": "saved actions (and a starter set): **enter** loads, **s** saves the composer, **r** renames, "
+    "**delete** deletes",
+    "app.reconnect": "reconnect with the same settings; the event mask and filters set with **ctrl+f** are sent again",
+    "server_filters": "server-side filtering: the `Events` mask and `Filter`s of this connection",
+    "app.connection_form": "the connection form: connect elsewhere or as another user",
+    "lesson": "the lesson panel: bring it back (and go to it) or hide it; there **h** shows the hint, **s** fills "
+    "the composer with the step's action (never sends it), **l** lists the lessons, **n** starts the next",
+    "tests": "the Tests view: the dialplan test scenarios of the tests folder, run one (**enter**) or all (**a**)",
+    "app.help": "this help",
+    "close_detail": "close the event's details, or stop following a call",
+}
+
+# Keys bound elsewhere than the console screen: the widgets' "explain this", Textual's own.
+OTHER_KEYS: list[tuple[str, str]] = [
     (
         "?",
         "explain this: what the event (in the log) or the header (in the Fields view, the event's details) "
         "under the cursor means; in a call trace, its kinds of event",
     ),
     ("ctrl+p", "the command palette: every command by name"),
-    ("F1", "this help"),
     ("ctrl+q", "quit"),
 ]
+
+
+def key_name(key: str) -> str:
+    """``f2`` as F2, ``ctrl+backslash`` as ctrl+\\: as the keyboard says them."""
+    key = key.strip()
+    if key[:1] == "f" and key[1:].isdigit():
+        return key.upper()
+    return key.replace("backslash", "\\").replace("escape", "esc")
+
+
+def console_keys() -> list[tuple[str, str]]:
+    """Every key of the console screen, from its bindings (keys of one action together),
+    then the others; one key or a pair joined by "/" per row, without spaces."""
+    from ami_console.ui.screens.console import ConsoleScreen  # loaded with the console already
+
+    by_action: dict[str, list[str]] = {}
+    described: dict[str, str] = {}
+    for binding in ConsoleScreen.BINDINGS:
+        assert isinstance(binding, Binding)
+        for key in binding.key.split(","):
+            by_action.setdefault(binding.action, []).append(key_name(key))
+        described.setdefault(binding.action, binding.description)
+    rows = [("/".join(keys), WORDS.get(action, described[action])) for action, keys in by_action.items()]
+    return rows + OTHER_KEYS
+
 
 HELP = """\
 # ami-console help
@@ -182,7 +199,14 @@ The **Asterisk Manager Interface** is a text protocol on TCP port 5038. A client
   one event per item carrying the same ActionID, and end with a `...Complete` event saying
   `EventList: Complete` and `ListItems: N`. The List view shows them as a table.
 - A call's channels share a **Linkedid**; each channel has its own **Uniqueid**.
-""".replace("{keys}", "\n".join(f"| **{key}** | {does} |" for key, does in KEYS))
+"""
+
+
+def help_text() -> str:
+    def cell(key: str) -> str:
+        return key.replace("\\", "\\\\")  # a backslash is Markdown's escape: doubled, it shows
+
+    return HELP.replace("{keys}", "\n".join(f"| **{cell(key)}** | {does} |" for key, does in console_keys()))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -201,7 +225,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             if self.note:
                 yield Markdown(f"> {self.note}")
-            yield Markdown(HELP)
+            yield Markdown(help_text())
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -97,12 +97,13 @@ class SavedScreen(ModalScreen[SavedAction | None]):
             (
                 plain(fit(name, name_width), "bold"),
                 plain(fit(action_name, action_width)),
-                PlainText("starter", style="dim italic") if action.starter else PlainText(""),
+                PlainText("starter", style="dim italic") if action.starter else PlainText("yours"),
                 plain(fit(field_text, fields_width) if field_text else ""),
             )
             for action, name, action_name, field_text in zip(self.actions, names, actions, fields, strict=True)
         ]
-        table.fill(("Name", "Action", "", "Fields"), rows)
+        # Every column titled: an empty title let "Fields" stand over the starter marks.
+        table.fill(("Name", "Action", "Kind", "Fields"), rows)
         if self.actions:
             table.move_cursor(row=min(row, len(self.actions) - 1))
 

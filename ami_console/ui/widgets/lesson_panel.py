@@ -31,6 +31,7 @@ from ami_console.ui.plaintext import PlainText
 
 
 class LessonPanel(VerticalScroll, can_focus=True):
+    ALLOW_MAXIMIZE = True  # F11: the lesson on the whole screen, and back
     BINDINGS = [
         Binding("h", "hint", "Hint"),
         Binding("s", "show_me", "Show me"),
@@ -46,6 +47,8 @@ class LessonPanel(VerticalScroll, can_focus=True):
     LessonPanel:focus { border-left: thick $primary; }
     LessonPanel.-narrow { width: 32; }
     LessonPanel.-hidden { display: none; }
+    LessonPanel.-maximized { width: 100%; max-width: 100%; }
+    LessonPanel #lesson-keys { dock: top; height: auto; color: $accent; background: $surface; padding-bottom: 1; }
     """
 
     class ShowMeRequested(Message):
@@ -79,9 +82,28 @@ class LessonPanel(VerticalScroll, can_focus=True):
         self.seen_index = 0  # how many steps of the lesson running the panel has shown done
         self.away_from_demo = ""  # the server's address when it is not the demo PBX the lessons are for
         self.shown = ""
+        self.focus_when_loaded = False  # ami-console learn: the lesson has the focus from the start
 
     def compose(self) -> ComposeResult:
+        # The keys stay on top, whatever the lesson's text scrolls to: at 80x24 a step's
+        # text runs past the panel's foot, where they were out of sight.
+        yield Static(self._keys(), id="lesson-keys")
         yield Static(self._text(), id="lesson-text")
+
+    def _keys(self) -> PlainText:
+        step = self.run.current if self.run is not None else None
+        if not self.has_focus:  # the letters would go to the composer: say how to get here
+            return PlainText("ctrl+l: to the lesson (its keys: h, s, l, n)", style="bold")
+        keys = ["h hint"] if step is not None else []
+        keys += ["s show me"] if step is not None and step.show else []
+        keys += ["l lessons", "n next" if step is None else "", "F11 zoom", "ctrl+l back"]
+        return PlainText(" · ".join(k for k in keys if k), style="bold")
+
+    def on_focus(self) -> None:
+        self.call_after_refresh(self.draw)  # has_focus is set once the focus has moved
+
+    def on_blur(self) -> None:
+        self.call_after_refresh(self.draw)
 
     def on_mount(self) -> None:
         self._load()
@@ -98,6 +120,8 @@ class LessonPanel(VerticalScroll, can_focus=True):
         folder = event.folder
         self.lessons, self.errors, self.unusable, self.loaded = folder.lessons, folder.errors, folder.unusable, True
         self.start_first_unfinished()
+        if self.focus_when_loaded:
+            self.focus()
         if folder.summary:  # once, in one line: a folder of broken files must not flood the screen
             self.notify(f"{folder.summary} (l lists them).", title="Lessons", severity="warning", timeout=10)
 
@@ -158,9 +182,11 @@ class LessonPanel(VerticalScroll, can_focus=True):
 
     def draw(self) -> None:
         with self.models.lock:
-            text = self._text()
+            text, keys = self._text(), self._keys()
         for static in self.query("#lesson-text").results(Static):  # none until composed
             static.update(text)
+        for static in self.query("#lesson-keys").results(Static):
+            static.update(keys)
 
     def _text(self) -> PlainText:
         text = PlainText()
@@ -216,9 +242,6 @@ class LessonPanel(VerticalScroll, can_focus=True):
         text.append(f"\n{step.text.strip()}\n")
         if self.hint_shown:
             text.append(f"\nHint: {step.hint.strip()}\n", style="italic yellow")
-        keys = "h hint" + (" · s show me" if step.show else "") + " · l lessons"
-        text.append(f"\n{keys}\n", style="dim")
-        text.append("ctrl+l hides this panel, or comes back here\n", style="dim")
 
     # -- keys -----------------------------------------------------------------------------
     def action_hint(self) -> None:
