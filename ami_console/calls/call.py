@@ -66,7 +66,7 @@ class Call:
         self.key = key
         self.channels: dict[str, ChannelState] = {}  # Uniqueid -> channel
         self.events: deque[tuple[float | None, Message]] = deque()  # bounded by LiveCalls
-        self.event_bytes = 0  # what its events took, in the bytes they came in
+        self.event_bytes = 0  # what its events take in memory (Message.cost)
         self.dropped_events = 0  # its earliest events, let go to keep the model within bounds
         self.hung: deque[str] = deque()  # Uniqueids of its channels that hung up, first first
         self.up = 0  # its channels not hung up

@@ -61,7 +61,7 @@ def test_events_kept_are_bounded_per_call_and_in_all_in_count_and_bytes() -> Non
     assert call is not None and len(call.events) == 10 and call.dropped_events > 0
     assert call.events[-1][1].name == "Hangup"  # the earliest go first
 
-    capture_bytes = sum(len(m.raw) for _, m in capture if m.raw)
+    capture_bytes = sum(m.cost for _, m in capture)  # what the events kept cost decoded
     live = LiveCalls(max_kept_bytes=capture_bytes, grace=3600)
     for copy in range(8):  # the same call again and again, as eight calls
         for at, message in capture:
