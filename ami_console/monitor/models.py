@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from ami_console import clock
 from ami_console.events.store import EventStore
-from ami_console.lessons.checks import Observation
 from ami_console.monitor.inbox import DEFAULT_INBOX_BYTES, EventBatch, Inbox
 from ami_console.monitor.lock import ModelLock
 from ami_console.protocol import Message
@@ -30,6 +29,7 @@ from ami_console.protocol import Message
 if TYPE_CHECKING:  # made on first use: the connection form needs none of them
     from ami_console.calls.dialplan import Dialplan
     from ami_console.calls.live import LiveCalls
+    from ami_console.lessons.checks import Observation
     from ami_console.lessons.model import LessonRun, Progress
 
 __all__ = ["Changes", "Models"]
@@ -191,6 +191,8 @@ class Models:
         changes.calls = changes.calls or changed
         lesson = self.lesson
         if lesson is not None and not lesson.finished:
+            from ami_console.lessons.checks import Observation
+
             for _, message in timed:
                 self._observe(Observation("event", message=message))
 
