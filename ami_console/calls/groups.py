@@ -352,6 +352,16 @@ class CallGroups:
         while self.calls and (
             len(self.channels) >= self.max_channels or (new_call and len(self.calls) >= self.max_calls)
         ):
+            # A call that has ended goes first (to the recent ones, as it would after its
+            # grace period), among the first that ended: in a storm of short calls, the
+            # calls still up stay listed, however quiet, and are seen ending.
+            if self._ended:
+                ended = next(iter(self._ended))
+                if ended in self.calls:
+                    self._retire(ended)
+                else:
+                    del self._ended[ended]
+                continue
             quiet = next(iter(self.calls))  # the call quiet for longest
             if self.calls[quiet].ended is None:
                 self.evicted += 1

@@ -16,6 +16,7 @@ after that. However fast the storm, the screen hears of it once per frame it dra
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -36,6 +37,12 @@ __all__ = ["Changes", "Models"]
 
 CHUNK = 256  # events taken in under the lock at once: the screen waits at most for one chunk
 POLL = 0.05  # seconds the thread waits for work before looking whether it should stop
+# Seconds between two tellings at least: no screen draws faster, and each costs the model
+# thread a wake-up of the screen's loop (a write to a socket, and the interpreter handed
+# over and waited for again: a fifth of its time in a storm, telling after every chunk).
+# A change waits at most this, or POLL when no more work comes.
+TELL_EVERY = 1 / 60
+_monotonic = time.monotonic  # the clock of TELL_EVERY (a test stops it)
 
 
 @dataclass
@@ -87,6 +94,7 @@ class Models:
         self._calls: LiveCalls | None = None
         self._dialplan: Dialplan | None = None
         self._told = False  # on_changed was called and the screen has not taken the changes
+        self._told_at = float("-inf")  # when on_changed was last called (time.monotonic)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -143,7 +151,7 @@ class Models:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            items, passed_over = self.inbox.take(POLL)
+            items, passed_over = self.inbox.take(self._wait())
             if passed_over:
                 with self.lock.model_turn():
                     self.store.count_passed_over(passed_over)
@@ -204,11 +212,19 @@ class Models:
         if self.progress is not None:
             self.progress.set(lesson.lesson.id, lesson.index)
 
+    def _wait(self) -> float:
+        """How long to wait for work: POLL, or until a change held back may be told."""
+        # Read without the lock: a stale answer makes one wait shorter or longer, no more.
+        if self._told or not self.changes:
+            return POLL
+        return max(0.0, min(POLL, self._told_at + TELL_EVERY - _monotonic()))
+
     def _tell(self) -> None:
+        now = _monotonic()
         with self.lock.model_turn():
-            if self._told or not self.changes:
+            if self._told or not self.changes or now - self._told_at < TELL_EVERY:
                 return
-            self._told = True
+            self._told, self._told_at = True, now
         if self.on_changed is not None:
             self.on_changed()
 
