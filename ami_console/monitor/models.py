@@ -37,11 +37,11 @@ __all__ = ["Changes", "Models"]
 
 CHUNK = 256  # events taken in under the lock at once: the screen waits at most for one chunk
 POLL = 0.05  # seconds the thread waits for work before looking whether it should stop
-# Seconds between two tellings at least: no screen draws faster, and each costs the model
-# thread a wake-up of the screen's loop (a write to a socket, and the interpreter handed
-# over and waited for again: a fifth of its time in a storm, telling after every chunk).
-# A change waits at most this, or POLL when no more work comes.
-TELL_EVERY = 1 / 60
+# Seconds between two tellings at least: a frame at 30 a second. Each telling costs the
+# model thread a wake-up of the screen's loop (a write to a socket, and the interpreter
+# handed over and waited for again: a fifth of its time in a storm, telling after every
+# chunk), and the screen a look under the lock. A change waits at most this.
+TELL_EVERY = 1 / 30
 _monotonic = time.monotonic  # the clock of TELL_EVERY (a test stops it)
 
 
