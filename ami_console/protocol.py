@@ -160,8 +160,9 @@ class Message(dict[str, str | list[str]]):
         charge it once. An estimate meant to err high rather than low: on real captures it
         is 1.05 to 1.85 times what tracemalloc measures (more when its lines were never
         asked for: they are not kept then). A count of its LFs, at C speed."""
-        if self.raw:
-            return _cost(len(self.raw), self.raw.count(b"\n"))
+        raw = self.raw
+        if raw:  # _cost(), inline: asked of every event a store or a call keeps, and drops
+            return COST_FIXED + COST_PER_BYTE * len(raw) + COST_PER_LINE * raw.count(b"\n")
         lines = self.lines  # made up here: no bytes to count, so the text's length
         return _cost(sum(map(len, lines)) + 2 * len(lines) + 2, len(lines) + 1)
 
@@ -317,10 +318,6 @@ class _Undecoded(Message):
         self._lines, self._fields, self._lower = (None if fields is None else lines), fields, None
         self.__class__ = Message  # type: ignore[assignment]
         return self
-
-    @property
-    def cost(self) -> int:
-        return _cost(len(self.raw), self.raw.count(b"\n"))  # C speed, and no decoding
 
     def _event(self) -> str | None:
         """The name on an ``Event: <name>`` first line, read alone (None: no such line)."""

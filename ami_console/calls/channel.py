@@ -179,10 +179,8 @@ class ChannelState:
         return Message([(k, v) for k, v in pairs if v])
 
     def update_snapshot(self, m: Message, prefix: str = "") -> None:
-        """Take the channel snapshot every call event repeats (``prefix``: Dest, Transferee...)."""
-        name = get(m, prefix + "Channel")
-        if name:
-            self.name = name
+        """Take the channel snapshot every call event repeats (``prefix``: Dest, Transferee...),
+        but for the channel's name, which the model keeps (it indexes channels by name too)."""
         exact = m.get  # as Asterisk spells its headers: see words.header_value
         for attr, header in _SNAPSHOT_FIELDS.get(prefix) or _snapshot_fields(prefix):
             value = exact(header)
