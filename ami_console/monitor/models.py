@@ -37,11 +37,12 @@ __all__ = ["Changes", "Models"]
 
 CHUNK = 256  # events taken in under the lock at once: the screen waits at most for one chunk
 POLL = 0.05  # seconds the thread waits for work before looking whether it should stop
-# Seconds between two tellings at least: a frame at 30 a second. Each telling costs the
-# model thread a wake-up of the screen's loop (a write to a socket, and the interpreter
-# handed over and waited for again: a fifth of its time in a storm, telling after every
-# chunk), and the screen a look under the lock. A change waits at most this.
-TELL_EVERY = 1 / 30
+# Seconds between two tellings at least, while changes keep coming (after a quiet spell
+# the screen is told at once). Each telling costs the model thread a wake-up of the
+# screen's loop (a write to a socket, and the interpreter handed over and waited for
+# again: a fifth of its time in a storm, telling after every chunk), and the screen a
+# look under the lock and a redraw. 20 a second is smooth enough to watch a storm by.
+TELL_EVERY = 1 / 20
 _monotonic = time.monotonic  # the clock of TELL_EVERY (a test stops it)
 
 
