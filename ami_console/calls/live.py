@@ -220,9 +220,11 @@ class LiveCalls(CallGroups):
 
     def _touch(self, chan: ChannelState, m: Message, at: float | None, name: str) -> str | None:
         chan.last_event = name
-        if at is not None:
-            chan.first_seen = at if chan.first_seen is None else min(chan.first_seen, at)
-            chan.last_seen = at if chan.last_seen is None else max(chan.last_seen, at)
+        if at is not None:  # min() and max(), spelled out: this runs for every event
+            if chan.first_seen is None or at < chan.first_seen:
+                chan.first_seen = at
+            if chan.last_seen is None or at > chan.last_seen:
+                chan.last_seen = at
         return self._record(self._call_of.get(chan.uniqueid, ""), m, at)
 
     # -- seeding from lists ----------------------------------------------------------
