@@ -73,7 +73,7 @@ def distinct_names(names: list[str]) -> list[str]:
 def uniqueid_order(uniqueid: str) -> tuple[float, ...]:
     """Sort key: Uniqueids are ``epoch.sequence`` and grow as channels are made."""
     try:
-        return tuple(float(part) for part in uniqueid.split("."))
+        return tuple(map(float, uniqueid.split(".")))
     except ValueError:
         return (float("inf"),)
 
