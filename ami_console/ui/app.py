@@ -162,8 +162,8 @@ class AMIConsoleApp(App):
     @property
     def connected(self) -> bool:
         """Connected, and the console shows it (the screen has heard)."""
-        screen = self._console_screen
-        return self.connection.connected and screen is not None and screen.shows_connected
+        connection, screen = self._connection, self._console_screen
+        return connection is not None and connection.connected and screen is not None and screen.shows_connected
 
     async def on_mount(self) -> None:
         self.models.start()
