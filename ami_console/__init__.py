@@ -1,17 +1,21 @@
 """ami-console: a console, a blocking client and a demo PBX for the Asterisk Manager Interface."""
 
-from ami_console.client import AMIClient, AMIError
-from ami_console.protocol import (
-    EventList,
-    Greeting,
-    Message,
-    Parser,
-    ProtocolError,
-    action_fields,
-    mask_secrets,
-    parse_greeting,
-    serialize_action,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported on first use (see __getattr__): the console's modules import
+    # ami_console.<module> as the form starts, and need not pay for the client and its TLS
+    from ami_console.client import AMIClient, AMIError
+    from ami_console.protocol import (
+        EventList,
+        Greeting,
+        Message,
+        Parser,
+        ProtocolError,
+        action_fields,
+        mask_secrets,
+        parse_greeting,
+        serialize_action,
+    )
 
 __all__ = [
     "AMIClient",
@@ -28,13 +32,20 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read on first use: importing importlib.metadata costs some 30 ms,
-    which a console's start should not pay for a number it rarely shows."""
-    if name != "__version__":
+def __getattr__(name: str) -> object:
+    """The public names, imported on first use, and ``__version__``, read on first use:
+    importing importlib.metadata costs some 30 ms, which a console's start should not pay
+    for a number it rarely shows."""
+    if name == "__version__":
+        version = globals()["__version__"] = _read_version()
+        return version
+    if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    version = globals()["__version__"] = _read_version()
-    return version
+    from importlib import import_module
+
+    module = import_module("ami_console.client" if name.startswith("AMI") else "ami_console.protocol")
+    value = globals()[name] = getattr(module, name)
+    return value
 
 
 def _read_version() -> str:

@@ -118,7 +118,8 @@ class Message(dict[str, str | list[str]]):
     dict's does.
     """
 
-    __slots__ = ("raw", "_lines", "_fields", "_lower", "_decoding")
+    __slots__ = ("raw", "_lines", "_fields", "_lower", "_decoding", "_name")
+    _lines: list[str] | None  # None: decoded from CRLF lines, made again when asked
     _decoding: tuple[str, str]  # set on received messages only: see _Undecoded
 
     def __init__(self, fields: list[tuple[str, str]], lines: list[str] | None = None, raw: bytes = b"") -> None:
@@ -127,6 +128,7 @@ class Message(dict[str, str | list[str]]):
         self._lines = lines if lines is not None else [f"{k}: {v}" for k, v in fields]
         self._fields: list[tuple[str, str]] | None = fields
         self._lower: dict[str, str | list[str]] | None = None
+        self._name: str | None = None
 
     @staticmethod
     def from_raw(raw: bytes, encoding: str = "utf-8", errors: str = "replace") -> Message:
@@ -149,7 +151,11 @@ class Message(dict[str, str | list[str]]):
     @property
     def lines(self) -> list[str]:
         """Every text line, without line ends."""
-        return self._lines
+        lines = self._lines
+        if lines is None:  # decoded the fast way, which keeps no lines: made when asked
+            lines = self._lines = self.raw.decode(*self._decoding).split("\r\n")
+            del lines[-2:]  # the two empty pieces of the blank line
+        return lines
 
     def _decode(self) -> Message:
         return self  # decoded already; see _Undecoded
@@ -159,11 +165,12 @@ class Message(dict[str, str | list[str]]):
         """About how many bytes of memory the message takes once decoded: raw bytes, text
         lines, dict and fields included. The same before decoding as after, so a store can
         charge it once. An estimate meant to err high rather than low: on real captures it
-        is 1.05 to 1.85 times what tracemalloc measures. O(1) for a received message once
-        decoded; before, a count of its LFs."""
-        if self.raw:
-            return _cost(len(self.raw), len(self._lines) + 1)
-        lines = self._lines  # made up here: no bytes to count, so the text's length
+        is 1.05 to 1.85 times what tracemalloc measures (more when its lines were never
+        asked for: they are not kept then). A count of its LFs, at C speed."""
+        raw = self.raw
+        if raw:  # _cost(), inline: asked of every event a store or a call keeps, and drops
+            return COST_FIXED + COST_PER_BYTE * len(raw) + COST_PER_LINE * raw.count(b"\n")
+        lines = self.lines  # made up here: no bytes to count, so the text's length
         return _cost(sum(map(len, lines)) + 2 * len(lines) + 2, len(lines) + 1)
 
     def to_dict(self) -> dict[str, str | list[str]]:
@@ -213,7 +220,10 @@ class Message(dict[str, str | list[str]]):
     @property
     def name(self) -> str:
         """The event name, or the response status (``Success``, ``Error``, ``Goodbye``...)."""
-        return self.header("Event") or self.header("Response") or ""
+        name = self._name  # kept: the log, its filter and the calls each ask every event's
+        if name is None:
+            name = self._name = self.header("Event") or self.header("Response") or ""
+        return name
 
     @property
     def action_id(self) -> str | None:
@@ -240,9 +250,9 @@ class Message(dict[str, str | list[str]]):
 # What a decoded message costs, fitted with tracemalloc on the captures' messages and set to
 # err high (tests/library/test_message_bounds.py): the objects' fixed parts, then per wire
 # byte (the raw bytes, the line, its key and value as str), then per line (three str
-# objects, list and dict slots). On the captures and the benchmarks' storm, a decoded
-# message takes 0.55 to 0.8 times this; 0.65 to 0.95 once its fields and case-insensitive
-# index are built too.
+# objects, list and dict slots). On the captures, a message decoded as a dict (no lines
+# kept) takes 0.33 to 0.7 times this; 0.5 to 0.75 once its lines are asked for, 0.65 to
+# 0.95 once its fields and case-insensitive index are built too.
 COST_FIXED = 512
 COST_PER_BYTE = 4
 COST_PER_LINE = 256
@@ -258,6 +268,7 @@ def _undecoded(raw: bytes, decoding: tuple[str, str]) -> Message:
     message: Message = _Undecoded(_PENDING_ONLY)
     message.raw = raw
     message._decoding = decoding
+    message._name = None
     return message
 
 
@@ -309,13 +320,11 @@ class _Undecoded(Message):
         # could find it empty in that instant).
         dict.pop(self, _PENDING, None)
         dict.update(self, decoded)
-        self._lines, self._fields, self._lower = lines, fields, None
+        # The lines are not kept (Message.lines makes them again if asked): the dict holds
+        # what most readers want, and a store of thousands of messages holds half the objects.
+        self._lines, self._fields, self._lower = (None if fields is None else lines), fields, None
         self.__class__ = Message  # type: ignore[assignment]
         return self
-
-    @property
-    def cost(self) -> int:
-        return _cost(len(self.raw), self.raw.count(b"\n"))  # C speed, and no decoding
 
     def _event(self) -> str | None:
         """The name on an ``Event: <name>`` first line, read alone (None: no such line)."""
@@ -326,7 +335,10 @@ class _Undecoded(Message):
 
     @property
     def name(self) -> str:
-        return self._event() or self._decode().name
+        name = self._name
+        if name is None:
+            name = self._name = self._event() or self._decode().name
+        return name
 
     @property
     def is_event(self) -> bool:
@@ -689,6 +701,7 @@ class Parser:
             message = _Undecoded(pending)
             message.raw = piece + b"\r\n\r\n"
             message._decoding = decoding
+            message._name = None
             append(message)
         self._start = self._scan = end
 

@@ -233,16 +233,27 @@ async def _a_call(pilot: Pilot, pbx: Simulator) -> None:
 
 
 async def call_trace(pilot: Pilot, pbx: Simulator) -> None:
-    store = pilot.app.models.store
-    header = pilot.app.console_screen.header
-    # The header says "reading NN%…" until the whole file is read: wait for its summary.
+    from ami_console.ui.screens.trace import CallTraceScreen
+
+    app = pilot.app
+    store = app.models.store
+    header = app.console_screen.header
+    log = app.console_screen.events.log_view
+    # The header says "reading NN%…" until the whole file is read: wait for its summary,
+    # and for the log to have drawn every row (the last batch may come after the summary).
     await until(
         pilot, lambda: header.note.startswith("replay of") and "reading" not in header.note, what="the file read"
     )
     await until(pilot, lambda: store.counts["Cdr"] >= 2, what="the replayed call")
+    await until(pilot, lambda: log.virtual_size.height == store.row_count == 30, what="every row drawn")
     view = list(store.view)
     index = next(i for i, e in enumerate(view) if e.message.name == "VarSet")
-    await pilot.press("f4", "home", *["down"] * index, "t")
+    await pilot.press("f4", "home")
+    await until(pilot, lambda: app.keys.idle and log.cursor == 0 and not log.following, what="the log's top")
+    await pilot.press(*["down"] * index)
+    await until(pilot, lambda: app.keys.idle and log.cursor == index, what=f"row {index}")
+    await pilot.press("t")
+    await until(pilot, lambda: isinstance(app.screen, CallTraceScreen), what="the trace")
     await settle(pilot)
 
 

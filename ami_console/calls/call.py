@@ -66,7 +66,7 @@ class Call:
         self.key = key
         self.channels: dict[str, ChannelState] = {}  # Uniqueid -> channel
         self.events: deque[tuple[float | None, Message]] = deque()  # bounded by LiveCalls
-        self.event_bytes = 0  # what its events took, in the bytes they came in
+        self.event_bytes = 0  # what its events take in memory (Message.cost)
         self.dropped_events = 0  # its earliest events, let go to keep the model within bounds
         self.hung: deque[str] = deque()  # Uniqueids of its channels that hung up, first first
         self.up = 0  # its channels not hung up
@@ -78,6 +78,7 @@ class Call:
         self._members = members  # BridgeUniqueid -> the channels in it
         self._row: tuple[int, tuple[str, str, str, str, int, float | None, str, int, float | None]] | None = None
         self._match: tuple[int, EventFilter, bool] | None = None
+        self._made: tuple[int, float | None, CallRow] | None = None  # the last row made: version, now, row
 
     # -- what the row shows ----------------------------------------------------------
     def ordered(self) -> list[ChannelState]:
@@ -193,7 +194,14 @@ class Call:
         return chosen or next(iter(chans), None)
 
     def row(self, now: float | None) -> CallRow:
-        """The row for this call at time ``now`` (duration and queue wait count up to it)."""
+        """The row for this call at time ``now`` (duration and queue wait count up to it).
+
+        The same row again while the call has not changed, and, once it has ended, whatever
+        ``now`` (nothing in it counts up then): a Calls tab rebuilt under a storm makes rows
+        only for the calls that changed."""
+        made = self._made
+        if made is not None and made[0] == self.version and (made[1] == now or self.ended is not None):
+            return made[2]
         if self._row is None or self._row[0] != self.version:
             chans = self.ordered()
             state, rank, since = self._state(chans)
@@ -204,7 +212,7 @@ class Call:
         end = self.ended if self.ended is not None else now
         duration = max(0.0, end - started) if end is not None and started is not None else None
         state += _waited(since, now)
-        return CallRow(
+        row = CallRow(
             self.key,
             name,
             number,
@@ -218,6 +226,8 @@ class Call:
             duration,
             self.joined,
         )
+        self._made = (self.version, now, row)
+        return row
 
     def matches(self, flt: EventFilter, now: float | None = None) -> bool:
         """Whether any of the call's channels, as a synthetic event, matches ``flt`` (the

@@ -37,7 +37,13 @@ def clip(value: str) -> str:
 
 def get(message: Message, name: str) -> str:
     """The header's value, clipped ("" when absent or ``<unknown>``)."""
-    return clip(header_value(message, name))
+    value = message.get(name)
+    if value.__class__ is not str:  # absent, spelled otherwise, or repeated: the general way
+        value = header_value(message, name)
+    elif value == "<unknown>":
+        return ""
+    # Called a dozen times an event in a storm: clip() inline.
+    return value if len(value) <= MAX_VALUE else value[:MAX_VALUE]
 
 
 def short_channel(name: str) -> str:
@@ -67,7 +73,7 @@ def distinct_names(names: list[str]) -> list[str]:
 def uniqueid_order(uniqueid: str) -> tuple[float, ...]:
     """Sort key: Uniqueids are ``epoch.sequence`` and grow as channels are made."""
     try:
-        return tuple(float(part) for part in uniqueid.split("."))
+        return tuple(map(float, uniqueid.split(".")))
     except ValueError:
         return (float("inf"),)
 
@@ -173,22 +179,22 @@ class ChannelState:
         return Message([(k, v) for k, v in pairs if v])
 
     def update_snapshot(self, m: Message, prefix: str = "") -> None:
-        """Take the channel snapshot every call event repeats (``prefix``: Dest, Transferee...)."""
-        name = get(m, prefix + "Channel")
-        if name:
-            self.name = name
+        """Take the channel snapshot every call event repeats (``prefix``: Dest, Transferee...),
+        but for the channel's name, which the model keeps (it indexes channels by name too)."""
         exact = m.get  # as Asterisk spells its headers: see words.header_value
-        for attr, header in _SNAPSHOT_FIELDS:
-            value = exact(prefix + header)
-            if isinstance(value, list):
+        for attr, header in _SNAPSHOT_FIELDS.get(prefix) or _snapshot_fields(prefix):
+            value = exact(header)
+            if value is None:
+                continue
+            if value.__class__ is list:
                 value = value[0]
-            if value is not None:  # present but "<unknown>" clears it: that is what it is now
-                setattr(self, attr, clip(value) if value != "<unknown>" else "")
+            # Present but "<unknown>" clears it: that is what it is now.
+            setattr(self, attr, "" if value == "<unknown>" else value if len(value) <= MAX_VALUE else value[:MAX_VALUE])
         if not self.first_exten and self.exten:
             self.first_exten = self.exten
 
 
-_SNAPSHOT_FIELDS = (
+_SNAPSHOT = (
     ("state", "ChannelStateDesc"),
     ("caller_num", "CallerIDNum"),
     ("caller_name", "CallerIDName"),
@@ -198,3 +204,12 @@ _SNAPSHOT_FIELDS = (
     ("exten", "Exten"),
     ("priority", "Priority"),
 )
+
+# (attribute, header) for each prefix seen (a few: "", Dest, Transferee...), made once: a
+# storm's events each take the snapshot. A hostile server cannot add prefixes: the model names them.
+_SNAPSHOT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _snapshot_fields(prefix: str) -> tuple[tuple[str, str], ...]:
+    fields = _SNAPSHOT_FIELDS[prefix] = tuple((attr, prefix + header) for attr, header in _SNAPSHOT)
+    return fields

@@ -39,7 +39,7 @@ changed since it last ran.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ami_console.calls.call import STATE_ORDER, Call, CallRow, sort_rows
 from ami_console.calls.channel import MAX_VALUE, ChannelState, clip, get, short_channel, uniqueid_order
@@ -60,7 +60,17 @@ __all__ = [
 ]
 
 # Events that tell nothing about the call's picture and are not kept for the ladder.
-_IGNORED = {"Cdr", "Cel", "DeviceStateChange", "RTCPSent", "RTCPReceived", "VarSet", "OriginateResponse"}
+# BridgeCreate names no channel: the channels' own BridgeEnter tell what it holds.
+_IGNORED = {
+    "Cdr",
+    "Cel",
+    "DeviceStateChange",
+    "RTCPSent",
+    "RTCPReceived",
+    "VarSet",
+    "OriginateResponse",
+    "BridgeCreate",
+}
 _TRANSFERS = ("BlindTransfer", "AttendedTransfer")
 
 
@@ -137,42 +147,58 @@ class LiveCalls(CallGroups):
 
     def _apply(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
         chan.update_snapshot(m)
-        if name == "Newchannel":
-            chan.first_exten = get(m, "Exten") or chan.first_exten
-        elif name == "Newexten":
-            chan.application, chan.app_data = get(m, "Application"), clip(m.header("AppData") or "")
-            chan.ran_dialplan = chan.ran_dialplan or (bool(chan.application) and not chan.stands_in)
-        elif name == "DialBegin":
-            dest = self._channel(m, at, "Dest")
-            if dest is not None and not dest.hung_up:
-                chan.dialling[dest.uniqueid] = dest.name
-        elif name == "DialEnd":
-            chan.dialling.pop(get(m, "DestUniqueid"), None)
-            chan.dial_status = get(m, "DialStatus")
-        elif name == "BridgeEnter":
-            self._set_bridge(chan, get(m, "BridgeUniqueid"))
-            self._joins(chan, name, m)
-        elif name == "BridgeLeave":
-            if chan.bridge == get(m, "BridgeUniqueid"):
-                self._set_bridge(chan, "")
-        elif name == "Hold":
-            # Reported on the channel that asked for hold: the others in its bridge are held.
-            chan.holding = tuple(o.uniqueid for o in self._members(chan.bridge) if o is not chan and not o.hung_up)
-            chan.on_hold = not chan.holding
-        elif name == "Unhold":
-            chan.holding, chan.on_hold = (), False
-        elif name in ("MusicOnHoldStart", "MusicOnHoldStop"):
-            chan.on_hold = name == "MusicOnHoldStart"
-        elif name == "QueueCallerJoin":
-            chan.queue, chan.queue_since = get(m, "Queue"), at
-        elif name in ("QueueCallerLeave", "QueueCallerAbandon"):
-            chan.queue, chan.queue_since = "", None
-        elif name in ("AgentCalled", "AgentConnect"):
-            chan.agent = get(m, "MemberName") or get(m, "Interface")
-        elif name == "AttendedTransfer":
-            self._joins(chan, name, m)
-        elif name == "Hangup":
-            self._hangup(chan, m, at)
+        # Only the events that tell more than the snapshot have a handler: found by name in
+        # one look-up, not by asking each event a dozen questions.
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(self, chan, name, m, at)
+
+    def _newchannel(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.first_exten = get(m, "Exten") or chan.first_exten
+
+    def _newexten(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.application, chan.app_data = get(m, "Application"), clip(m.header("AppData") or "")
+        chan.ran_dialplan = chan.ran_dialplan or (bool(chan.application) and not chan.stands_in)
+
+    def _dial_begin(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        dest = self._channel(m, at, "Dest")
+        if dest is not None and not dest.hung_up:
+            chan.dialling[dest.uniqueid] = dest.name
+
+    def _dial_end(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.dialling.pop(get(m, "DestUniqueid"), None)
+        chan.dial_status = get(m, "DialStatus")
+
+    def _bridge_enter(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        self._set_bridge(chan, get(m, "BridgeUniqueid"))
+        self._joins(chan, name, m)
+
+    def _bridge_leave(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        if chan.bridge == get(m, "BridgeUniqueid"):
+            self._set_bridge(chan, "")
+
+    def _hold(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        # Reported on the channel that asked for hold: the others in its bridge are held.
+        chan.holding = tuple(o.uniqueid for o in self._members(chan.bridge) if o is not chan and not o.hung_up)
+        chan.on_hold = not chan.holding
+
+    def _unhold(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.holding, chan.on_hold = (), False
+
+    def _music_on_hold(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.on_hold = name == "MusicOnHoldStart"
+
+    def _queue_join(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.queue, chan.queue_since = get(m, "Queue"), at
+
+    def _queue_leave(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.queue, chan.queue_since = "", None
+
+    def _agent(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        chan.agent = get(m, "MemberName") or get(m, "Interface")
+
+    def _attended_transfer(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
+        self._joins(chan, name, m)
 
     def _dest_event(self, dest: ChannelState, name: str, m: Message) -> None:
         """An Originate's own DialBegin/DialEnd: the dialled channel is "being called"."""
@@ -185,7 +211,7 @@ class LiveCalls(CallGroups):
         else:
             dest.dialling.pop(dest.uniqueid, None)
 
-    def _hangup(self, chan: ChannelState, m: Message, at: float | None) -> None:
+    def _hangup(self, chan: ChannelState, name: str, m: Message, at: float | None) -> None:
         chan.cause, chan.cause_txt = get(m, "Cause"), get(m, "Cause-txt")
         chan.dialling.clear()
         chan.queue, chan.queue_since, chan.on_hold, chan.holding = "", None, False, ()
@@ -194,9 +220,11 @@ class LiveCalls(CallGroups):
 
     def _touch(self, chan: ChannelState, m: Message, at: float | None, name: str) -> str | None:
         chan.last_event = name
-        if at is not None:
-            chan.first_seen = at if chan.first_seen is None else min(chan.first_seen, at)
-            chan.last_seen = at if chan.last_seen is None else max(chan.last_seen, at)
+        if at is not None:  # min() and max(), spelled out: this runs for every event
+            if chan.first_seen is None or at < chan.first_seen:
+                chan.first_seen = at
+            if chan.last_seen is None or at > chan.last_seen:
+                chan.last_seen = at
         return self._record(self._call_of.get(chan.uniqueid, ""), m, at)
 
     # -- seeding from lists ----------------------------------------------------------
@@ -235,6 +263,28 @@ class LiveCalls(CallGroups):
             if (call := self.calls.get(self._call_of.get(chan.uniqueid, ""))) is not None:
                 call.gone = True
             self._end_channel(chan, at)
+
+
+Handler = Callable[[LiveCalls, ChannelState, str, Message, "float | None"], None]
+_HANDLERS: dict[str, Handler] = {
+    "Newchannel": LiveCalls._newchannel,
+    "Newexten": LiveCalls._newexten,
+    "DialBegin": LiveCalls._dial_begin,
+    "DialEnd": LiveCalls._dial_end,
+    "BridgeEnter": LiveCalls._bridge_enter,
+    "BridgeLeave": LiveCalls._bridge_leave,
+    "Hold": LiveCalls._hold,
+    "Unhold": LiveCalls._unhold,
+    "MusicOnHoldStart": LiveCalls._music_on_hold,
+    "MusicOnHoldStop": LiveCalls._music_on_hold,
+    "QueueCallerJoin": LiveCalls._queue_join,
+    "QueueCallerLeave": LiveCalls._queue_leave,
+    "QueueCallerAbandon": LiveCalls._queue_leave,
+    "AgentCalled": LiveCalls._agent,
+    "AgentConnect": LiveCalls._agent,
+    "AttendedTransfer": LiveCalls._attended_transfer,
+    "Hangup": LiveCalls._hangup,
+}
 
 
 def _duration(text: str) -> int | None:

@@ -164,8 +164,8 @@ class EventFilter:
         return not (self.any_of or self.phrases or self.names or self.excluded_names or self.headers or self.call)
 
     def matches(self, message: Message) -> bool:
-        if self.empty:
-            return True
+        # Asked of every event of a storm: loops, not generators, and nothing to do for an
+        # empty filter but find every list empty.
         if self.call is not None and not self.call.matches(message):
             return False
         if self._names or self._excluded:
@@ -176,12 +176,19 @@ class EventFilter:
                 return False
         # Bare words before headers: a word most often turns an event down by its name and
         # bytes alone, a header needs the event's fields decoded.
-        if not all(any(word.matches(message) for word in words) for words in self.any_of):
-            return False
+        for words in self.any_of:
+            for word in words:
+                if word.matches(message):
+                    break
+            else:
+                return False
         for key, match, wanted in self._headers:
             if any(match(v) for v in self._values(message, key)) != wanted:
                 return False
-        return all(phrase.within(message) for phrase in self.phrases)
+        for phrase in self.phrases:
+            if not phrase.within(message):
+                return False
+        return True
 
     def _values(self, message: Message, key: str) -> list[str]:
         """Every value of header ``key`` (lower case) in ``message``, any case as typed."""

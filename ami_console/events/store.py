@@ -102,23 +102,34 @@ class EventStore:
 
     def add_timed(self, items: list[tuple[float | None, Message]]) -> tuple[int, int]:
         """Store events with their own arrival times (a replayed file)."""
-        matches = self.filter.matches
-        entries = self.entries
+        # Runs for every event of a storm: what it reads of self is read once a batch.
+        matches = None if self.filter.empty else self.filter.matches
+        entries, view, counts = self.entries, self.view, self.counts
+        capacity, max_bytes = self.capacity, self.max_bytes
         added = 0
-        for at, message in items:
-            self.total += 1
-            count_name(self.counts, message.name)
-            shown = matches(message)  # asked of every event: a call filter learns from each
-            entry = LoggedEvent(self.total, at, message, size_of(message))
-            if entry.size > self.max_bytes:
-                continue  # counted, but it would push out every other event and still not fit
-            entries.append(entry)
-            self.bytes += entry.size
-            while len(entries) > self.capacity or self.bytes > self.max_bytes:
-                self.bytes -= entries.popleft().size
-            if shown:
-                self.view.append(entry)
-                added += 1
+        try:
+            for at, message in items:
+                self.total = seq = self.total + 1
+                name = message.name
+                if name in counts:
+                    counts[name] += 1
+                else:
+                    count_name(counts, name)
+                # Asked of every event: a call filter learns from each.
+                shown = matches is None or matches(message)
+                size = message.cost  # size_of(), inline
+                if size > max_bytes:
+                    continue  # counted, but it would push out every other event and still not fit
+                entry = LoggedEvent(seq, at, message, size)
+                entries.append(entry)
+                self.bytes += size
+                while len(entries) > capacity or self.bytes > max_bytes:
+                    self.bytes -= entries.popleft().size
+                if shown:
+                    view.append(entry)
+                    added += 1
+        finally:
+            self._changes += 1
         dropped = 0
         # Entries that left the store leave the view too (the newest may never have joined it).
         oldest = entries[0].seq if entries else self.total + 1
@@ -131,7 +142,6 @@ class EventStore:
             markers.popleft()
             dropped += 1  # markers before every event kept are at the view's top
         self._arrivals.append((clock.now(), len(items)))
-        self._changes += 1
         return added, dropped
 
     def count_passed_over(self, names: Counter[str]) -> None:

@@ -21,20 +21,19 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from ami_console.events.store import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, EventStore
-from ami_console.files.history import History
 from ami_console.files.profiles import ConnectionSettings, Profiles
-from ami_console.files.saved import SavedActions
-from ami_console.monitor.connection import ConnectedInfo, Connection
 from ami_console.monitor.models import Models
-from ami_console.monitor.server_filters import ServerFilters
 from ami_console.monitor.transcript import Transcript
 from ami_console.printable import clean, clean_lines
 from ami_console.ui.keys import KeyGate
 from ami_console.ui.screens.connect import ConnectScreen
-from ami_console.ui.screens.console import ConsoleScreen, LessonSource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # made on first use: the connection form shows without them
+    from ami_console.files.history import History
+    from ami_console.files.saved import SavedActions
+    from ami_console.monitor.connection import ConnectedInfo, Connection
     from ami_console.monitor.models import Changes
+    from ami_console.ui.screens.console import ConsoleScreen
 
 
 class _Listener:
@@ -111,33 +110,61 @@ class AMIConsoleApp(App):
         self.models = Models(
             EventStore(log_capacity, log_bytes), replay=replay is not None, on_changed=self._models_changed
         )
-        self.connection = Connection(
-            settings,
-            self.models,
-            _Listener(self),
-            transcript=self.transcript,
-            history=history or History(),
-            server_filters=ServerFilters(mask=settings.events or "on"),
-        )
-        self.console_screen = ConsoleScreen(
-            self.models,
-            self.connection,
-            saved or SavedActions(),
-            replay=replay,
-            note=note,
-            lessons=LessonSource(lessons, lessons_progress, open_at_connect=learn, demo_address=demo_address),
-        )
+        self._settings, self._history = settings, history
+        self._connection: Connection | None = None
+        self._console_screen: ConsoleScreen | None = None
+        self._console_parts = (saved, note, lessons, lessons_progress, learn, demo_address)
         self.connect_screen = ConnectScreen(settings, self.profiles, hint)
         self._frozen = False
 
     @property
+    def console_screen(self) -> ConsoleScreen:
+        """The console, made (and its modules imported) on first use: the connection form
+        is drawn first, without it."""
+        if self._console_screen is None:
+            from ami_console.files.saved import SavedActions
+            from ami_console.ui.screens.console import ConsoleScreen, LessonSource
+
+            saved, note, lessons, progress, learn, demo_address = self._console_parts
+            self._console_screen = ConsoleScreen(
+                self.models,
+                self.connection,
+                saved or SavedActions(),
+                replay=self.replay,
+                note=note,
+                lessons=LessonSource(lessons, progress, open_at_connect=learn, demo_address=demo_address),
+            )
+        return self._console_screen
+
+    @property
+    def connection(self) -> Connection:
+        """The connection, made (and the client's modules imported) on first use: the
+        connection form is drawn first, without them."""
+        if self._connection is None:
+            from ami_console.files.history import History
+            from ami_console.monitor.connection import Connection
+            from ami_console.monitor.server_filters import ServerFilters
+
+            settings = self._settings
+            self._connection = Connection(
+                settings,
+                self.models,
+                _Listener(self),
+                transcript=self.transcript,
+                history=self._history or History(),
+                server_filters=ServerFilters(mask=settings.events or "on"),
+            )
+        return self._connection
+
+    @property
     def settings(self) -> ConnectionSettings:
-        return self.connection.settings
+        return self._settings if self._connection is None else self._connection.settings
 
     @property
     def connected(self) -> bool:
         """Connected, and the console shows it (the screen has heard)."""
-        return self.connection.connected and self.console_screen.shows_connected
+        connection, screen = self._connection, self._console_screen
+        return connection is not None and connection.connected and screen is not None and screen.shows_connected
 
     async def on_mount(self) -> None:
         self.models.start()
@@ -209,7 +236,8 @@ class AMIConsoleApp(App):
             return
         if self.screen is self.connect_screen:
             self.connect_screen.set_busy(True)
-        self.console_screen.connecting()
+        if self._console_screen is not None:  # one not made yet shows no connection anyway
+            self._console_screen.connecting()
 
     @on(ConnectScreen.CancelRequested)
     def cancel_connect(self) -> None:
@@ -325,7 +353,8 @@ class AMIConsoleApp(App):
         """Drop the connection and stop every thread, so quitting never waits on the network."""
         for worker in self.workers:
             worker.cancel()
-        self.connection.close()
+        if self._connection is not None:
+            self._connection.close()
         self.models.stop()
 
     def on_unmount(self) -> None:

@@ -61,7 +61,7 @@ def test_events_kept_are_bounded_per_call_and_in_all_in_count_and_bytes() -> Non
     assert call is not None and len(call.events) == 10 and call.dropped_events > 0
     assert call.events[-1][1].name == "Hangup"  # the earliest go first
 
-    capture_bytes = sum(len(m.raw) for _, m in capture if m.raw)
+    capture_bytes = sum(m.cost for _, m in capture)  # what the events kept cost decoded
     live = LiveCalls(max_kept_bytes=capture_bytes, grace=3600)
     for copy in range(8):  # the same call again and again, as eight calls
         for at, message in capture:
@@ -233,3 +233,19 @@ def test_whatever_the_events_the_bookkeeping_holds_within_its_bounds(steps: list
             assert (call.ended is None) == (call.up > 0 or not call.channels)
     rows = live.rows(len(steps) / 10, by="state")
     assert all(live.call_for(r.key) is not None for r in rows)
+
+
+def test_in_a_storm_of_short_calls_a_quiet_call_still_up_stays_listed_and_is_seen_ending() -> None:
+    """Past the bound on calls, the calls that ended go first (as they would after their
+    grace period), so a real call placed in the middle of a storm is not let go while up."""
+    live = LiveCalls(max_calls=50, max_channels=200)
+    new_call(live, 0, 0.0)  # the call someone watches: rings, then nothing for a while
+    for n in range(1, 1000):  # a storm of short calls, each hung up at once
+        new_call(live, n, n / 1000)
+        live.feed(Message([("Event", "Hangup"), *channel_fields(n), ("Cause", "16")]), n / 1000)
+    watched = live.call_for("1900000000.0")
+    assert watched is not None and watched.ended is None and live.evicted == 0
+    live.feed(Message([("Event", "Hangup"), *channel_fields(0), ("Cause", "16")]), 1.0)
+    new_call(live, 1000, 1.0)  # one more call of the storm: the watched one, just ended, stays
+    row = next(r for r in live.rows(1.0) if r.key == "1900000000.0")
+    assert row.ended == 1.0 and row.state.startswith("hung up")

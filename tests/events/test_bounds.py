@@ -162,4 +162,5 @@ def test_the_byte_bound_counts_what_a_kept_event_costs_decoded_not_its_wire_size
     used = (tracemalloc.get_traced_memory()[0] - before) / len(messages)
     tracemalloc.stop()
     assert used > 3 * len(raw)  # what the old bound (the wire size) missed
-    assert 0.8 * used <= size_of(newexten) <= 2 * used
+    # High, not low: a message decoded as a dict keeps no lines (made if asked, and counted then).
+    assert 0.8 * used <= size_of(newexten) <= 3 * used

@@ -263,6 +263,13 @@ def test_looking_keys_up_before_decoding_gives_what_the_decoded_message_gives(li
         assert fresh_mapping.get(name) == expected.get(name), name
         assert (name in fresh_mapping) == (name in expected), name
     assert fresh.fields == decoded.fields
+    # Decoded as a dict, a message keeps no lines: made again when asked, they are the same;
+    # its name, read before decoding and kept, is the decoded message's.
+    named, as_dict, as_lines = (Message.from_raw(decoded.raw) for _ in range(3))
+    early = named.name
+    dict(as_dict)
+    assert as_dict.lines == as_lines.lines == decoded.lines and as_dict.text() == decoded.text()
+    assert early == named.name == as_dict.name == (decoded.header("Event") or decoded.header("Response") or "")
 
 
 # -- arbitrary bytes and the size bound ------------------------------------------------------------

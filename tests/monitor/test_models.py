@@ -9,7 +9,7 @@ import time
 from ami_console.events.filter import EventFilter
 from ami_console.lessons.checks import Observation, parse_check
 from ami_console.lessons.model import Lesson, LessonRun, Step
-from ami_console.monitor.models import Models
+from ami_console.monitor.models import CHUNK, Models
 from ami_console.protocol import Message
 from tests.captures import capture_messages
 from tests.waiting import wait_until
@@ -66,6 +66,28 @@ def test_the_screen_is_told_once_until_it_takes_the_changes():
         assert models.take_changes().added == 200
         models.events_arrived([Message.from_raw(b"Event: UserEvent\r\n\r\n")])
         wait_until(lambda: told.count == 2)
+    finally:
+        models.stop()
+
+
+def test_a_screen_taking_the_changes_at_once_is_told_at_most_once_per_frame(monkeypatch):
+    """Each telling wakes the screen's loop, which costs the model thread; a storm taken in
+    chunk after chunk tells a screen as quick as this one once per TELL_EVERY, no more."""
+    from ami_console.monitor import models as module
+
+    now = [1000.0]
+    monkeypatch.setattr(module, "_monotonic", lambda: now[0])  # the clock stands still
+    taken: list[int] = []
+    models = Models(on_changed=lambda: taken.append(models.take_changes().added))
+    models.start()
+    try:
+        storm = [Message.from_raw(f"Event: UserEvent\r\nN: {n}\r\n\r\n".encode()) for n in range(3 * CHUNK)]
+        models.events_arrived(storm)
+        wait_until(lambda: models.store.total == len(storm))
+        assert taken == [CHUNK]  # three chunks, told after the first only: the clock has not moved
+        now[0] += 2 * module.TELL_EVERY
+        wait_until(lambda: sum(taken) == len(storm), what="the held changes told once the time came")
+        assert len(taken) == 2
     finally:
         models.stop()
 

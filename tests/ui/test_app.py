@@ -580,8 +580,13 @@ def test_profiles_are_saved_without_the_secret_and_fill_the_form(pbx, tmp_path):
         screen.fill(ConnectionSettings())
         assert screen.query_one("#host", Input).value == "localhost"
         select.value = "lab"
-        await until(pilot, lambda: screen.query_one("#host", Input).value == "127.0.0.1")
-        assert screen.read().auth == "md5" and screen.read().port == pbx.port
+        # The radio buttons take the profile's auth through their own messages: wait for all of it.
+        await until(
+            pilot,
+            lambda: screen.query_one("#host", Input).value == "127.0.0.1" and screen.read().auth == "md5",
+            what="the form filled from the profile",
+        )
+        assert screen.read().port == pbx.port
 
     run(app, scenario)
 
@@ -611,5 +616,28 @@ def test_the_form_comes_first_when_not_connecting(tmp_path):
         assert isinstance(app.screen, ConnectScreen)
         assert app.screen.query_one("#host", Input).value == "pbx.example.org"
         assert app.focused is app.screen.query_one("#secret", Input)  # the first field left to fill
+
+    run(app, scenario)
+
+
+def test_home_right_after_a_resize_stays_at_the_top(pbx, tmp_path):
+    """A resize while following asks for the tail after the next refresh; a key that stops
+    following in between (home, as a burst or a busy machine delivers it) wins: the cursor
+    stays at the top instead of jumping back to the newest event."""
+    from textual.events import Resize
+    from textual.geometry import Size
+
+    app = console(pbx, tmp_path)
+
+    async def scenario(pilot):
+        await connected(pilot)
+        await pilot.press("f4")
+        log = app.console_screen.events.log_view
+        pbx.place_call("bob", "1001", outcome="busy", ring=0.2)
+        await until(pilot, lambda: log.store.row_count > 3 and log.cursor == log.store.row_count - 1, what="following")
+        log.on_resize(Resize(Size(100, 20), Size(100, 20)))  # the tail is asked for after the refresh
+        log.action_top()  # home, before that refresh
+        await after_a_ping(pilot)
+        assert log.cursor == 0 and not log.following
 
     run(app, scenario)

@@ -414,7 +414,9 @@ class ConsoleScreen(Screen):
             "Events: clear the log", "Forget every event shown (delete in the log)", self.action_clear_log
         )
         yield SystemCommand(
-            "Layout: the split as at first", "Composer and log as at first (ctrl+shift+home)", lambda: self.action_split(0)
+            "Layout: the split as at first",
+            "Composer and log as at first (ctrl+shift+home)",
+            lambda: self.action_split(0),
         )
         yield SystemCommand("Events: pause or resume", "Stop or resume following new events (F9)", self.action_pause)
         yield SystemCommand("Events: filter", "Go to the event filter (F6)", self.action_focus_filter)

@@ -288,6 +288,10 @@ class CallsView(Vertical):
         self._evicted = 0
         self._channel_chosen = False  # left/right chose the channel: d opens on it
         self.unsupported: str | None = None  # why this server's calls cannot be followed
+        # What the status and channel lines show: under a storm the rows are rebuilt a few
+        # times a second, and a line updated lays the screen out again (the status's width
+        # follows its text), so a line is updated only when its text changed.
+        self._shown_lines: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="calls-unsupported")
@@ -382,7 +386,14 @@ class CallsView(Vertical):
             status.append(f" · {self._evicted:,} calls not shown (too many at once)", style="yellow")
         if not self.filter.empty:
             status.append(f" · filter: {self.filter.explain()}", style="italic")
-        self.query_one("#calls-status", Static).update(status)
+        self._show_line("#calls-status", status)
+
+    def _show_line(self, selector: str, line: PlainText, *, layout: bool = True) -> None:
+        """Update a one-line Static, unless it shows that already."""
+        said = (line.plain, tuple(line.spans))
+        if self._shown_lines.get(selector) != said:
+            self._shown_lines[selector] = said
+            self.query_one(selector, Static).update(line, layout=layout)
 
     # -- the selection --------------------------------------------------------------------
     @property
@@ -446,7 +457,7 @@ class CallsView(Vertical):
                 if fact:
                     line.append(" · ")
                     line.append(fact)
-        self.query_one("#calls-channel", Static).update(line)
+        self._show_line("#calls-channel", line, layout=False)  # one line, as wide as the tab: its size stays
 
     def action_channel(self, step: int) -> None:
         self._channel += step

@@ -184,6 +184,10 @@ class EventLog(ScrollView, can_focus=True):
                 self.scroll_to(y=max(0, self.scroll_y - dropped), animate=False, immediate=True)
         self.refresh()
 
+    def _follow_tail(self) -> None:
+        if self.following:
+            self._go_to_tail()
+
     def _go_to_tail(self) -> None:
         count = self.store.row_count
         self.cursor = max(0, count - 1)
@@ -245,7 +249,8 @@ class EventLog(ScrollView, can_focus=True):
             self._titles = titles
             self.post_message(self.ColumnsChanged(titles))
         if self.following:
-            self.call_after_refresh(self._go_to_tail)
+            # Still following when it runs: a key (home, up) may have stopped it in between.
+            self.call_after_refresh(self._follow_tail)
 
     # -- moving -------------------------------------------------------------------------
     def _move_to(self, index: int) -> None:
