@@ -14,14 +14,17 @@ from tests.scenes import SCENES, SIZE, shown_port, stage
 BY_NAME = {scene.name: scene for scene in SCENES}
 
 
+SMALL = (80, 24)  # a classroom's default terminal
+
+
 @pytest.fixture
 def check(snap_compare, tmp_path, monkeypatch):
-    def check(name: str) -> None:
+    def check(name: str, size: tuple[int, int] = SIZE) -> None:
         scene = BY_NAME[name]
         with stage(scene, tmp_path) as (app, pbx):
             take = textual._doc.take_svg_screenshot
             monkeypatch.setattr(textual._doc, "take_svg_screenshot", lambda **kw: shown_port(take(**kw), pbx.port))
-            assert snap_compare(app, terminal_size=SIZE, run_before=lambda pilot: scene.play(pilot, pbx))
+            assert snap_compare(app, terminal_size=size, run_before=lambda pilot: scene.play(pilot, pbx))
             assert pbx.errors == []
 
     return check
@@ -121,3 +124,26 @@ def test_lesson_panel(check):
     """Lesson 2 ("Actions and responses") in the panel on the right: step 1 of 4 with its
     text, and the composer holding Ping, filled by "show me" and not sent."""
     check("lesson_panel")
+
+
+# -- the same views at 80x24 ------------------------------------------------------------------
+def test_composer_with_repeated_fields_at_80x24(check):
+    """At 80x24: the composer at 55% of the width, whole keys (Variable, Priority), values
+    from their beginning, and the border saying the preview is below (F11 shows it all)."""
+    check("repeated_fields", SMALL)
+
+
+def test_calls_tab_at_80x24(check):
+    """At 80x24: the Calls tab's rows whole beside the scrollbar's room, the titles over
+    their columns."""
+    check("calls_tab", SMALL)
+
+
+def test_lesson_panel_at_80x24(check):
+    """At 80x24 in learn: the lesson panel on the right, its keys line at its top."""
+    check("lesson_panel", SMALL)
+
+
+def test_saved_actions_at_80x24(check):
+    """At 80x24: the saved actions with every column titled (Kind over the starter marks)."""
+    check("saved_actions", SMALL)
