@@ -67,6 +67,20 @@ def explain_failure(result: ScenarioResult) -> list[str]:
     return [clean(line) for line in said]
 
 
+def expected_step(result: ScenarioResult) -> str:
+    """The first step a failed scenario expected and its call did not reach ("demo,700,3"),
+    or "" when no step check failed: where the dialplan pane marks it."""
+    record = result.record
+    went = record.where() if record is not None else []
+    for check in result.failures:
+        e = check.expectation
+        if e.kind == "steps":
+            return e.items[first_missing_step(e.items, went) or 0]
+        if e.kind == "reaches":
+            return next((item for item in e.items if not any(like(w, item) for w in went)), "")
+    return ""
+
+
 def _went(went: list[str], record: CallRecord) -> str:
     if not went:
         return "through no dialplan step"

@@ -24,6 +24,7 @@ data = "10"
 
 [expect]
 dial_status = "ANSWER"
+steps = ["demo,700,1", "demo,700,3"]
 """
 
 
@@ -85,5 +86,30 @@ def test_a_failed_scenario_says_expected_and_actual_and_opens_the_dialplan(tmp_p
             assert "dial status ANSWER" in text and "BUSY" in text  # expected, and what the call did
             await pilot.press("d")
             await until(pilot, lambda: isinstance(app.screen, DialplanScreen), what="the dialplan pane")
+            pane = app.screen
+            # The expected step marked in the listing, the test's words above it.
+            await until(
+                pilot,
+                lambda: any("the test expected the call at demo,700,3, which is not" in line for line, _ in pane.lines),
+                what="the expected step marked",
+            )
+            note = str(pane.query_one("#dialplan-note").content)
+            assert "expected demo,700,3; the call went demo,700,1" in note
 
         run(app, scenario)
+
+
+def test_the_expected_step_is_marked_under_its_line_in_the_listing():
+    from ami_console.ui.screens.dialplan import mark_expected
+
+    lines = [
+        ("[ Context 'demo' created by 'pbx_config' ]", "header"),
+        ("✓ '700' => 1. Dial(Local/800@demo,10)", "executed"),
+        ("✓          2. Hangup()", "executed"),
+        ("  '800' => 1. Busy(2)", "not-run"),
+        ("           2. Hangup()", "not-run"),
+    ]
+    marked = mark_expected(lines, "demo,800,2")
+    assert marked[5] == ("   ▲ the test expected the call here (demo,800,2)", "expected")
+    assert len(marked) == len(lines) + 1
+    assert "not in this listing" in mark_expected(lines, "demo,700,3")[-1][0]

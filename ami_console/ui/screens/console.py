@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ami_console.calls.dialplan import ListingRequest
     from ami_console.files.history import HistoryEntry
     from ami_console.files.saved import SavedAction
+    from ami_console.ui.screens.tests import FailedCall
     from ami_console.ui.widgets.calls_view import CallsView
     from ami_console.ui.widgets.event_panel import EventPanel
     from ami_console.ui.widgets.lesson_panel import LessonPanel
@@ -653,11 +654,9 @@ class ConsoleScreen(Screen):
         folder = Path(settings.tests_dir) if settings.tests_dir else None
         self.app.push_screen(TestsScreen(folder, settings), self._tests_closed)
 
-    def _tests_closed(self, failed: tuple[str, str] | None) -> None:
-        from ami_console.ui.widgets.calls_view import CallsView
-
-        if failed is not None:  # a failed scenario's call, in the dialplan pane
-            self.post_message(CallsView.DialplanRequested(*failed))
+    def _tests_closed(self, failed: FailedCall | None) -> None:
+        if failed is not None:  # a failed scenario's call, in the dialplan pane, the expected step marked
+            self.call_views.dialplan(failed.key, failed.uniqueid, expected=(failed.step, failed.said))
 
     def on_calls_view_test_recorded(self, event: CallsView.TestRecorded) -> None:
         """Write a scenario recorded from a call into the tests folder."""

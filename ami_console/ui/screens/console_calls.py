@@ -53,12 +53,13 @@ class CallViews:
         self.screen.view_opened("ladder")
         self.screen.app.push_screen(LadderScreen(self.models, key, self.server_name))
 
-    def dialplan(self, key: str, uniqueid: str) -> None:
+    def dialplan(self, key: str, uniqueid: str, expected: tuple[str, list[str]] | None = None) -> None:
+        """The dialplan pane of the channel; ``expected``: a failed test's step and words."""
         from ami_console.ui.screens.dialplan import DialplanScreen
 
         self.screen.view_opened("dialplan")
         fetch = None if self.screen.replay is not None else self.fetch_dialplan
-        self.screen.app.push_screen(DialplanScreen(self.models, key, uniqueid, fetch=fetch))
+        self.screen.app.push_screen(DialplanScreen(self.models, key, uniqueid, fetch=fetch, expected=expected))
 
     def fetch_dialplan(self, request: ListingRequest) -> bool:
         """Ask for one listing (bounded: a hostile answer is cut where the model says);

@@ -16,6 +16,7 @@ fetched as it gets there). A replay has no server: it shows the steps the events
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from textual import events
@@ -39,7 +40,34 @@ STYLES = {
     "branch": "magenta",
     "variable": "dim yellow",
     "note": "italic",
+    "expected": "bold red",
 }
+
+# A listing line: its marker, then "'700' =>" where an extension starts, then "3. Hangup()".
+_PRIORITY_LINE = re.compile(r"^..(?:'(?P<exten>[^']*)' =>)?\s+(?P<priority>\d+)\. ")
+_CONTEXT_LINE = re.compile(r"^\[ Context '(?P<context>[^']*)'")
+
+
+def mark_expected(lines: list[tuple[str, str]], step: str) -> list[tuple[str, str]]:
+    """``lines`` with a line under the priority ``step`` ("demo,700,3") names, saying a
+    dialplan test expected the call there (the path it took is marked ✓ above and below)."""
+    context, _, rest = step.partition(",")
+    exten, _, priority = rest.partition(",")
+    marked: list[tuple[str, str]] = []
+    here_context = here_exten = ""
+    shown = False
+    for line, kind in lines:
+        marked.append((line, kind))
+        if found := _CONTEXT_LINE.match(line):
+            here_context = found["context"]
+        elif found := _PRIORITY_LINE.match(line):
+            here_exten = found["exten"] if found["exten"] is not None else here_exten
+            if (here_context, here_exten, found["priority"]) == (context, exten, priority):
+                marked.append((f"   ▲ the test expected the call here ({step})", "expected"))
+                shown = True
+    if not shown:  # a step the listing has not (a priority taken out, another context)
+        marked.append((f"▲ the test expected the call at {step}, which is not in this listing", "expected"))
+    return marked
 
 
 class DialplanScreen(ModalScreen[None]):
@@ -56,9 +84,16 @@ class DialplanScreen(ModalScreen[None]):
     """
 
     def __init__(
-        self, models: Models, key: str, uniqueid: str, fetch: Callable[[ListingRequest], object] | None = None
+        self,
+        models: Models,
+        key: str,
+        uniqueid: str,
+        fetch: Callable[[ListingRequest], object] | None = None,
+        expected: tuple[str, list[str]] | None = None,
     ) -> None:
         super().__init__()
+        # A failed dialplan test: the step it expected, and what it said (expected beside taken).
+        self.expected = expected
         # The log keeps the VarSet events the calls model leaves out: the variables come from it.
         self.models = models
         self.fetch = fetch  # asks the server for a listing (None: no server, a replay)
@@ -140,6 +175,8 @@ class DialplanScreen(ModalScreen[None]):
         context = self._where()
         listing = self._listing(context)
         self.lines = debugger_lines(listing, self.path, self.width, self.models.dialplan, notes=[self.budget.note()])
+        if self.expected is not None and self.expected[0]:
+            self.lines = mark_expected(self.lines, self.expected[0])
         self._show_note(context, listing)
         text = PlainText(no_wrap=True)
         current = None
@@ -172,6 +209,8 @@ class DialplanScreen(ModalScreen[None]):
         elif listing is None and context:
             note.append(" · asking the server for the listing…", style="italic")
         note.append("   r refreshes the listing", style="dim")
+        for said in self.expected[1] if self.expected is not None else []:
+            note.append(f"\n{said}", style="bold red")
         self.query_one("#dialplan-note", Static).update(note)
 
     def action_refresh_listing(self) -> None:

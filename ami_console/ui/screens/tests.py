@@ -17,6 +17,7 @@ its call took beside what was expected, and ``d`` opens that call in the dialpla
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -32,10 +33,21 @@ from textual.worker import Worker, WorkerState
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.scenarios.checks import CheckResult
 from ami_console.scenarios.cli import connect
-from ami_console.scenarios.report import check_line, result_lines, summary_line
+from ami_console.scenarios.report import check_line, expected_step, explain_failure, result_lines, summary_line
 from ami_console.scenarios.runner import Listener, ScenarioResult, ScenarioRunner
 from ami_console.scenarios.scenario import Scenario, ScenarioError, load_scenarios
 from ami_console.ui.plaintext import PlainText
+
+
+@dataclass(frozen=True)
+class FailedCall:
+    """A failed scenario's call, for the dialplan pane: where its path runs, the step the
+    test expected, and what the test said (expected beside what the call did)."""
+
+    key: str
+    uniqueid: str
+    step: str
+    said: list[str]
 
 
 class _Poster(Listener):
@@ -54,8 +66,8 @@ class _Poster(Listener):
         self.screen.post_message(TestsScreen.Finished(result))
 
 
-class TestsScreen(ModalScreen[tuple[str, str] | None]):
-    """Dismissed with (Linkedid, Uniqueid) of a failed call to open in the dialplan pane, or None."""
+class TestsScreen(ModalScreen["FailedCall | None"]):
+    """Dismissed with the failed call to open in the dialplan pane, or None."""
 
     __test__ = False  # not a pytest test class, whatever its name
 
@@ -92,7 +104,7 @@ class TestsScreen(ModalScreen[tuple[str, str] | None]):
         self.scenarios: list[Scenario] = []
         self.errors: list[ScenarioError] = []
         self.results: list[ScenarioResult] = []
-        self.failed_call: tuple[str, str] | None = None
+        self.failed_call: FailedCall | None = None
         self._stop = threading.Event()
         self._run_going = False
 
@@ -180,7 +192,7 @@ class TestsScreen(ModalScreen[tuple[str, str] | None]):
         record = result.record
         if not result.passed and record is not None and record.paths:
             runs = next((u for u, p in record.paths.items() if p.steps), next(iter(record.paths)))
-            self.failed_call = (record.linkedid, runs)
+            self.failed_call = FailedCall(record.linkedid, runs, expected_step(result), explain_failure(result))
             self.log_view.write_line("d: open this call in the dialplan pane")
 
     @on(Worker.StateChanged)
