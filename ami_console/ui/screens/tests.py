@@ -36,7 +36,7 @@ from ami_console.scenarios.cli import connect
 from ami_console.scenarios.report import check_line, expected_step, explain_failure, result_lines, summary_line
 from ami_console.scenarios.runner import Listener, ScenarioResult, ScenarioRunner
 from ami_console.scenarios.scenario import Scenario, ScenarioError, load_scenarios
-from ami_console.ui.plaintext import PlainText
+from ami_console.ui.plaintext import PlainText, fit
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,12 @@ class TestsScreen(ModalScreen["FailedCall | None"]):
 
     def _loaded(self, scenarios: list[Scenario], errors: list[ScenarioError]) -> None:
         self.scenarios, self.errors = scenarios, errors
-        options = [Option(PlainText(f"  {s.label}\n  {s.name}"), id=str(i)) for i, s in enumerate(scenarios)]
+        # One scenario, two lines (file, name), each cut with an ellipsis rather than wrapped.
+        width = max(8, self.listing.scrollable_content_region.width - 5)  # the indent, a scrollbar
+        options = [
+            Option(PlainText(f"  {fit(s.label, width).rstrip()}\n  {fit(s.name, width).rstrip()}"), id=str(i))
+            for i, s in enumerate(scenarios)
+        ]
         options += [Option(PlainText(f"✗ {error}", style="red"), disabled=True) for error in errors]
         self.listing.add_options(options)
         if scenarios:
