@@ -260,8 +260,9 @@ def test_the_footer_shows_only_whole_keys_at_80_columns(pbx, tmp_path, focus):
     async def scenario(pilot):
         await connected(pilot)
         await pilot.press(focus)
-        await pilot.pause(0.1)
         footer = app.console_screen.query_one(Footer)
+        await until(pilot, lambda: any(key.display for key in footer.query(FooterKey)), what="the footer's keys")
+        await pilot.pause()  # laid out
         keys = [key for key in footer.query(FooterKey) if key.display]
         assert keys, "the footer shows no key at all"
         palette = [key for key in keys if key.has_class("-command-palette")]
@@ -279,7 +280,7 @@ def test_the_help_never_wraps_a_key_over_lines(tmp_path):
     async def scenario(pilot):
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "│ ctrl+q" in screen_text(app), what="the whole help drawn")
         text = screen_text(app)
         for key, _ in console_keys():
             assert f"│ {key}" in text, f"{key!r} is not whole on one line"
@@ -316,11 +317,16 @@ def test_cut_values_in_the_saved_actions_list_end_with_an_ellipsis(tmp_path):
 
     async def scenario(pilot):
         app.push_screen(SavedScreen(saved, ("", [])))
-        await pilot.pause(0.2)
+
+        def drawn() -> bool:  # at the box's width: the table is fitted once the box has its size
+            lines = [line for line in screen_text(app).splitlines() if "A command with a" in line]
+            return bool(lines) and "…" in lines[0].partition("Command=core show")[2]
+
+        await until(pilot, drawn, what="the saved actions drawn at the box's width")
         lines = [line for line in screen_text(app).splitlines() if "A command with a" in line]
         assert lines and "Command=core show" in lines[0], screen_text(app)
         assert "…" in lines[0].partition("Command=core show")[2], lines[0]
-        assert "│ │ Ping " in screen_text(app) and "starter" in screen_text(app)  # the kind column is on screen too
+        assert "│ Ping " in screen_text(app) and "starter" in screen_text(app)  # the kind column is on screen too
 
     run(app, scenario, size=SMALL)
 
