@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "clean_lines"]
+__all__ = ["clean", "clean_lines", "plural"]
 
 # C0 and C1 controls (ESC, CSI and OSC's introducers among them), DEL, and the Unicode
 # characters that reorder or break lines out of sight (bidi overrides and isolates,
@@ -28,3 +28,8 @@ def clean(value: str) -> str:
 def clean_lines(value: str) -> str:
     """Like :func:`clean`, but line breaks (``\\n``) stay: for text meant to span lines."""
     return "\n".join(clean(line) for line in value.split("\n")) if "\n" in value else clean(value)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows`` (``many`` where adding an s is wrong: priorities)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"

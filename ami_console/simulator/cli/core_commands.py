@@ -6,8 +6,10 @@ import platform
 import time
 from typing import TYPE_CHECKING
 
+from ami_console.printable import plural
+
 from ..config import HINT, extension_matches
-from .registry import SHOW_USAGE, CommandTable, lines, plural
+from .registry import SHOW_USAGE, CommandTable, lines
 
 if TYPE_CHECKING:
     from ..manager_session import ManagerSession

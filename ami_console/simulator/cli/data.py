@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from ami_console.printable import plural
+
 from ..pbx import DEVICE_STATE_TEXT
-from .registry import SHOW_USAGE, CommandTable, lines, plural
+from .registry import SHOW_USAGE, CommandTable, lines
 
 if TYPE_CHECKING:
     from ..manager_session import ManagerSession

@@ -90,9 +90,5 @@ def _near(entry: tuple[str, ...], words: list[str]) -> bool:
     return len(entry) == len(words) and list(entry[:-1]) == words[:-1]
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
 def lines(rows: list[str]) -> str:
     return "".join(row + "\n" for row in rows)

@@ -32,6 +32,7 @@ from textual.widgets import Static
 from ami_console.actiondocs import COMMON_ACTIONS, ActionDoc, is_refusal, parse_action_doc
 from ami_console.monitor.composing import Composed, DocCache, parse_pasted_action, rows_for
 from ami_console.monitor.read_only import changes_pbx
+from ami_console.printable import plural
 from ami_console.protocol import Message as AMIMessage
 from ami_console.protocol import action_fields
 from ami_console.ui.plaintext import clean
@@ -350,7 +351,7 @@ class Composer(VerticalScroll):
             self.fields.doc = self.docs.get(action)
             await self.fields.load(rows, focus=True)
             self.refresh_all()
-            self.notify(f"Back to {action or 'the empty composer'} with {len(rows)} rows.")
+            self.notify(f"Back to {action or 'the empty composer'} with {plural(len(rows), 'row')}.")
 
     @on(FieldsEditor.RowRemoving)
     def row_removing(self, event: FieldsEditor.RowRemoving) -> None:
@@ -374,14 +375,14 @@ class Composer(VerticalScroll):
             rows = [(key, value, True) for key, value in pasted.rows]
             if pasted.action is not None:
                 await self._replace(pasted.action, rows)
-                said = f"Pasted {pasted.action} with {len(rows)} rows."
+                said = f"Pasted {pasted.action} with {plural(len(rows), 'row')}."
             else:
                 # Lines without an Action line are headers for the action being composed.
                 current = self.fields.snapshot()
                 at = next((i for i, row in enumerate(self.fields.rows) if row.has_focus_within), len(current) - 1)
                 blank = 0 <= at < len(current) and current[at] == ("", "", True)
                 await self.fields.load(current[: at + (0 if blank else 1)] + rows + current[at + 1 :], focus=True)
-                said = f"Pasted {len(rows)} rows."
+                said = f"Pasted {plural(len(rows), 'row')}."
             if pasted.action_ids:
                 said += " Left out the ActionID line: the console gives every action its own."
             if pasted.more:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, Te
 from textual.widgets.text_area import Document, Selection
 
 from ami_console import clock
+from ami_console.printable import plural
 from ami_console.session import Exchange
 from ami_console.ui.plaintext import PlainText, clean, plain
 from ami_console.ui.widgets.event_log import EventLog, ExplainRequested
@@ -183,8 +184,7 @@ class ResponsePane(Vertical):
             if exchange.elapsed is not None:
                 status.append(f"  {exchange.elapsed * 1000:.0f} ms")
             if exchange.items:
-                count = len(exchange.items) - 1
-                status.append(f"  {count} item{'' if count == 1 else 's'}")
+                status.append(f"  {plural(len(exchange.items) - 1, 'item')}")
             message = response.header("Message") if response else None
             if message:
                 status.append(f"  {clean(message)}", style="italic")
