@@ -7,15 +7,20 @@ written anywhere: it comes from the form or the ``AMI_SECRET`` environment varia
 from __future__ import annotations
 
 import os
+import ssl
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 from platformdirs import user_config_dir, user_data_dir
 
 from ami_console.files.atomic import write_atomic
 from ami_console.transport import split_host
+
+if TYPE_CHECKING:
+    from ami_console.client import AMIClient
 
 __all__ = [
     "ConnectionSettings",
@@ -74,6 +79,28 @@ class ConnectionSettings:
     def address(self) -> str:
         """``host:port``; an IPv6 address in brackets, as only there they are needed."""
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    def client(self, **options: Any) -> AMIClient:
+        """An :class:`~ami_console.client.AMIClient` for these settings (``options`` go to
+        it as well, or instead: a first ActionID, a transcript, another event mask).
+        ``ValueError`` for a user name or secret that cannot be sent."""
+        from ami_console.client import AMIClient
+
+        tls: bool | ssl.SSLContext = self.tls
+        if self.tls and not self.tls_verify:  # "allow an untrusted certificate"
+            tls = ssl.create_default_context()
+            tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
+        given: dict[str, Any] = {
+            "username": self.username,
+            "secret": self.secret,
+            "host": self.host,
+            "port": self.port,
+            "timeout": self.timeout,
+            "auth": self.auth,
+            "events": self.events or None,
+            "tls": tls,
+        }
+        return AMIClient(**{**given, **options})
 
     def profile(self) -> dict[str, object]:
         """What a saved profile holds: everything but the secret and the timeout."""

@@ -15,7 +15,6 @@ own handlers run there after them.
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +23,6 @@ from typing import Protocol
 
 from ami_console import clock
 from ami_console.actiondocs import parse_list_commands, parse_list_privileges
-from ami_console.client import AMIClient
 from ami_console.files.history import History, HistoryEntry
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.lessons.checks import Observation
@@ -60,15 +58,6 @@ class ConnectionListener(Protocol):
     def connect_failed(self, error: str, again: bool) -> None: ...
     def lost(self, reason: str) -> None: ...
     def problem(self, text: str) -> None: ...
-
-
-def _tls(settings: ConnectionSettings) -> bool | ssl.SSLContext:
-    if settings.tls and not settings.tls_verify:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    return settings.tls
 
 
 class Connection:
@@ -118,16 +107,8 @@ class Connection:
         cannot even start (a line break in the user name or secret), else None."""
         settings = settings or self.settings
         try:
-            client = AMIClient(
-                username=settings.username,
-                secret=settings.secret,
-                host=settings.host,
-                port=settings.port,
+            client = settings.client(
                 action_id=int(self.next_action_id),
-                timeout=settings.timeout,
-                auth=settings.auth,
-                events=settings.events or None,
-                tls=_tls(settings),
                 debug_file=self.transcript,  # the greeting and login, masked by the client
             )
         except ValueError as error:

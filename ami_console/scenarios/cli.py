@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import ssl
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ami_console.client import AMIClient
 from ami_console.files.atomic import write_atomic
 from ami_console.files.profiles import ConnectionSettings
 from ami_console.scenarios.checks import CheckResult
@@ -91,19 +89,7 @@ def examples_folder() -> Path:
 def connect(settings: ConnectionSettings, runner: ScenarioRunner) -> Session:
     """A session to ``settings``' server feeding ``runner`` (raises ConnectionError with
     the client's reason; ValueError for settings that cannot be sent)."""
-    tls: bool | ssl.SSLContext = settings.tls
-    if settings.tls and not settings.tls_verify:
-        tls = ssl.create_default_context()
-        tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
-    client = AMIClient(
-        username=settings.username,
-        secret=settings.secret,
-        host=settings.host,
-        port=settings.port,
-        timeout=settings.timeout,
-        auth=settings.auth,
-        tls=tls,
-    )
+    client = settings.client(events=None)  # every event: a scenario checks what its call did
     session = Session(client, on_events=runner.feed, on_lost=runner.lost)
     runner.session = session
     if not session.connect():
