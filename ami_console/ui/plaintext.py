@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ami_console.printable import clean, clean_lines
 
-__all__ = ["PlainText", "clean", "fit", "plain"]
+__all__ = ["PlainText", "clean", "fit", "plain", "wire_preview"]
 
 
 class PlainText(Text):
@@ -48,3 +48,21 @@ def fit(value: str, width: int) -> str:
     if cell_len(value) <= width:
         return set_cell_size(value, width)
     return set_cell_size(value, width - 1) + "…"
+
+
+def wire_preview(wire: str, width: int = 0) -> Text:
+    """What an action sends, a wire line each, its ``\\r\\n`` shown at the end. A line
+    wider than ``width`` goes on in lines marked ``↪``: a wrap never reads as a line of its
+    own (0: not laid out yet, the widget wraps it)."""
+    text = Text()
+    mark = "\\r\\n"
+    for line in wire.split("\r\n")[:-1]:
+        line, room = clean(line), width
+        while room > len(mark) + 8 and len(line) + len(mark) > room:
+            text.append(line[:room])
+            text.append("\n↪ ", style="dim")
+            line, room = line[room:], width - 2
+        text.append(line)
+        text.append(mark + "\n", style="dim")
+    text.rstrip()
+    return text

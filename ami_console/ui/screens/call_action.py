@@ -35,7 +35,7 @@ from ami_console.calls.dialplan import Dialplan, ListingRequest
 from ami_console.calls.live import Call, ChannelState, short_channel
 from ami_console.monitor.composing import Composed
 from ami_console.monitor.read_only import changes_pbx
-from ami_console.ui.plaintext import PlainText, clean
+from ami_console.ui.plaintext import PlainText, clean, wire_preview
 
 Fields = list[tuple[str, str]]
 
@@ -154,7 +154,7 @@ class CallActionScreen(ModalScreen[Fields | None]):
         self.dialplan = dialplan  # read under ``lock``: the model thread fills it
         self.model_lock = lock or nullcontext()
         self.fetch = fetch  # asks for a context's listing (None: no server to ask)
-        self._shown: tuple[tuple[tuple[str, str], ...], str] | None = None
+        self._shown: tuple[tuple[tuple[str, str], ...], str, int] | None = None  # fields, problem and ActionID, width
         self._asked: set[str] = set()  # contexts whose listing this dialog asked for
 
     # -- what is on screen -------------------------------------------------------------
@@ -282,11 +282,11 @@ class CallActionScreen(ModalScreen[Fields | None]):
     def refresh_preview(self) -> None:
         fields, problem = self.build()
         action_id = self.next_id()
-        key = (tuple(fields or ()), problem + action_id)
+        preview = self.query_one("#call-preview", Static)
+        key = (tuple(fields or ()), problem + action_id, preview.content_size.width)
         if key == self._shown:
             return
         self._shown = key
-        preview = self.query_one("#call-preview", Static)
         preview.set_class(fields is None, "-invalid")
         if fields is None:
             preview.update(Text(f"Cannot send yet: {problem}"))
@@ -297,19 +297,14 @@ class CallActionScreen(ModalScreen[Fields | None]):
                 preview.set_class(True, "-invalid")
                 preview.update(Text(f"Cannot send: {error}"))
             else:
-                text = Text()
-                for line in wire.split("\r\n")[:-1]:
-                    text.append(clean(line))
-                    text.append("\\r\\n\n", style="dim")
-                text.rstrip()
-                preview.update(text)
+                preview.update(wire_preview(wire, preview.content_size.width))
         refusal = self.query_one("#call-refusal", Static)
         refusal.update(PlainText(self.refusal() or ""))
         refusal.display = self.read_only
 
     @property
     def preview_text(self) -> str:
-        return str(self.query_one("#call-preview", Static).render())
+        return str(self.query_one("#call-preview", Static).render()).replace("\n↪ ", "")  # unwrapped
 
     # -- completion from the cached dialplan --------------------------------------------------
     def completions(self, field: str, prefix: str) -> list[str]:

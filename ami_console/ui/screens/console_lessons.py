@@ -25,13 +25,6 @@ class Teaching:
         self.panel: LessonPanel | None = None  # mounted on first use (ctrl+l, learn)
         self.away_from_demo = ""  # the server's address when it is not the demo PBX
 
-    @property
-    def running(self) -> bool:
-        models = self.screen.models
-        with models.lock:
-            lesson = models.lesson
-            return lesson is not None and not lesson.finished
-
     def connected_to(self, address: str) -> None:
         demo = self.screen.lessons.demo_address
         self.away_from_demo = "" if demo is not None and address == demo else address

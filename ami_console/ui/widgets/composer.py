@@ -35,7 +35,7 @@ from ami_console.monitor.read_only import changes_pbx
 from ami_console.printable import plural
 from ami_console.protocol import Message as AMIMessage
 from ami_console.protocol import action_fields
-from ami_console.ui.plaintext import clean
+from ami_console.ui.plaintext import clean, wire_preview
 from ami_console.ui.widgets.action_picker import ActionPicker
 from ami_console.ui.widgets.field_row import ComposerInput
 from ami_console.ui.widgets.fields_editor import MAX_TEMPLATE_ROWS, FieldsEditor
@@ -520,11 +520,7 @@ class Composer(VerticalScroll):
         if composed.problem is not None:
             preview.update(Text(f"Cannot send: {composed.problem}"))
             return
-        text = Text()
-        for line in composed.wire(self.next_action_id).split("\r\n")[:-1]:
-            _wire_line(text, clean(line), width)
-        text.rstrip()
-        preview.update(text)
+        preview.update(wire_preview(composed.wire(self.next_action_id), width))
 
     def on_resize(self) -> None:
         self.update_preview()
@@ -543,16 +539,3 @@ class Composer(VerticalScroll):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._say_what_is_below()
-
-
-def _wire_line(text: Text, line: str, width: int) -> None:
-    """One wire line of the preview, its ``\\r\\n`` shown at the end. Wider than the
-    preview, it goes on in lines marked ``↪``: a wrap never reads as a line of its own."""
-    mark = "\\r\\n"
-    room = width  # 0 (not laid out yet): the widget wraps it
-    while room > len(mark) + 8 and len(line) + len(mark) > room:
-        text.append(line[:room])
-        text.append("\n↪ ", style="dim")
-        line, room = line[room:], width - 2
-    text.append(line)
-    text.append(mark + "\n", style="dim")

@@ -111,6 +111,7 @@ class FieldsEditor(VerticalScroll):
             await self.mount_all(new_rows)
             self._loaded = self.snapshot()
             self._refresh_marks()
+            self.call_after_refresh(self._fit_keys)  # once laid out: the key column's room is known
             if focus:
                 new_rows[0].take_focus(value=bool(new_rows[0].key))
             self.post_message(self.Changed())
@@ -142,8 +143,6 @@ class FieldsEditor(VerticalScroll):
         required = {p.name.lower() for p in self.doc.required} if self.doc else set()
         for row in self.rows:
             row.mark(row.key.lower() in required)
-        self._fit_keys()
-        self.call_after_refresh(self._fit_keys)  # rows mounted just now are composed by then
 
     def _fit_keys(self) -> None:
         """The key column as wide as the longest key (``Application``, not ``Applica``),
@@ -211,6 +210,7 @@ class FieldsEditor(VerticalScroll):
     def edited(self, event: Input.Changed) -> None:
         if event.input.has_class("key"):
             self._refresh_marks()
+            self._fit_keys()
         self.post_message(self.Changed())
 
     @on(FieldRow.Toggled)
