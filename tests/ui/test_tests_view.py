@@ -113,3 +113,27 @@ def test_the_expected_step_is_marked_under_its_line_in_the_listing():
     assert marked[5] == ("   ▲ the test expected the call here (demo,800,2)", "expected")
     assert len(marked) == len(lines) + 1
     assert "not in this listing" in mark_expected(lines, "demo,700,3")[-1][0]
+
+
+def test_a_folder_that_cannot_be_read_is_reported_not_swallowed(tmp_path, monkeypatch):
+    import ami_console.ui.screens.tests as tests_screen
+
+    def broken(paths):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(tests_screen, "load_scenarios", broken)
+    folder = tmp_path / "tests"
+    folder.mkdir()
+    with Simulator(time_scale=0.05) as pbx:
+        app = app_with_tests(pbx, tmp_path, folder)
+
+        async def scenario(pilot) -> None:
+            await connected(pilot)
+            await pilot.press("ctrl+backslash")
+            await until(pilot, lambda: isinstance(app.screen, TestsScreen), what="the Tests view")
+            screen = app.screen
+            await until(
+                pilot, lambda: any("the disk went away" in line for line in log_lines(screen)), what="the error"
+            )
+
+        run(app, scenario)

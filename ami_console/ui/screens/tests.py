@@ -202,6 +202,8 @@ class TestsScreen(ModalScreen["FailedCall | None"]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "load" and event.state == WorkerState.ERROR:  # reported, never swallowed
+            self.log_view.write_line(f"The tests could not be read: {event.worker.error}")
         if event.worker.group != "run":
             return
         if event.state == WorkerState.ERROR:
